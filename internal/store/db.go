@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+)
+
+// querier is the little both engines share: run a statement, run a query,
+// run a query for one row. One implementation wraps database/sql (SQLite),
+// the other pgx (PostgreSQL). SQL uses $1, $2 placeholders in both.
+type querier interface {
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	query(ctx context.Context, query string, args ...any) (rows, error)
+	queryRow(ctx context.Context, query string, args ...any) scanner
+}
+
+// scanner reads the columns of one row.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// rows is a result set; Close is idempotent.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// sqlConn is the part of *sql.DB and *sql.Tx that sqlQuerier needs.
+type sqlConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sqlQuerier runs queries through database/sql.
+type sqlQuerier struct{ c sqlConn }
+
+func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.c.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := q.c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
+func (q sqlQuerier) queryRow(ctx context.Context, query string, args ...any) scanner {
+	return q.c.QueryRowContext(ctx, query, args...)
+}
+
+// sqlRows adapts *sql.Rows, whose Close returns an error nobody needs:
+// Err reports what went wrong while reading.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+// pgxConn is the part of *pgxpool.Pool and pgx.Tx that pgxQuerier needs.
+type pgxConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// pgxQuerier runs queries through pgx.
+type pgxQuerier struct{ c pgxConn }
+
+func (q pgxQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.c.Exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+func (q pgxQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := q.c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (q pgxQuerier) queryRow(ctx context.Context, query string, args ...any) scanner {
+	return q.c.QueryRow(ctx, query, args...)
+}
+
+// tx is one write transaction: its querier and the time fixed for it.
+type tx struct {
+	querier
+	now time.Time
+}
+
+// read returns the querier for read-only work outside a transaction: the
+// SQLite reader pool or the PostgreSQL pool.
+func (s *Store) read() querier {
+	if s.pool != nil {
+		return pgxQuerier{s.pool}
+	}
+	return sqlQuerier{s.reader}
+}
+
+// write returns the querier for single-statement writes outside a
+// transaction: the SQLite writer or the PostgreSQL pool.
+func (s *Store) write() querier {
+	if s.pool != nil {
+		return pgxQuerier{s.pool}
+	}
+	return sqlQuerier{s.writer}
+}
+
+// now returns the store clock's time in UTC at microsecond precision.
+func (s *Store) now() time.Time {
+	return s.clock.Now().UTC().Truncate(time.Microsecond)
+}
+
+// inTx runs fn in a write transaction and commits when fn returns nil.
+// SQLite's writer DSN uses _txlock=immediate, so the write lock is taken
+// at BEGIN and a transaction never fails half-way for lack of it.
+func (s *Store) inTx(ctx context.Context, fn func(tx *tx) error) error {
+	if s.pool != nil {
+		return s.inPgxTx(ctx, fn)
+	}
+	t, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	defer func() { _ = t.Rollback() }()
+	if err := fn(&tx{querier: sqlQuerier{t}, now: s.now()}); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("committing transaction: %w", err)
+	}
+	return nil
+}
+
+// inPgxTx is inTx for PostgreSQL.
+func (s *Store) inPgxTx(ctx context.Context, fn func(tx *tx) error) error {
+	t, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	defer func() { _ = t.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(&tx{querier: pgxQuerier{t}, now: s.now()}); err != nil {
+		return err
+	}
+	if err := t.Commit(ctx); err != nil {
+		return fmt.Errorf("committing transaction: %w", err)
+	}
+	return nil
+}
+
+// isNoRows reports whether err means a single-row query found nothing.
+func isNoRows(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows)
+}
+
+// SQLite extended result codes (sqlite3.h) for constraint failures.
+const (
+	sqliteConstraintForeignKey = 787
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// uniqueViolation reports whether err is a unique violation and, if so, the
+// name of the index or constraint it broke (see isUnique).
+func uniqueViolation(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.ConstraintName, pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	if se.Code() != sqliteConstraintUnique && se.Code() != sqliteConstraintPrimaryKey {
+		return "", false
+	}
+	// "UNIQUE constraint failed: index 'users_login_key'" for indexes on
+	// expressions, "UNIQUE constraint failed: api_keys.prefix" for
+	// indexes and keys on plain columns.
+	msg := se.Error()
+	if i := strings.Index(msg, "index '"); i >= 0 {
+		name := msg[i+len("index '"):]
+		if j := strings.IndexByte(name, '\''); j >= 0 {
+			return name[:j], true
+		}
+	}
+	if i := strings.LastIndex(msg, "constraint failed: "); i >= 0 {
+		name := msg[i+len("constraint failed: "):]
+		if j := strings.LastIndex(name, " ("); j >= 0 {
+			name = name[:j] // the driver appends the code: " (2067)"
+		}
+		return name, true
+	}
+	return "", true
+}
+
+// isUnique reports whether err violates the unique index index. SQLite
+// names an index on plain columns by its columns ("table.col, ..."),
+// which the caller gives as columns.
+func isUnique(err error, index, columns string) bool {
+	c, ok := uniqueViolation(err)
+	return ok && (c == index || c == columns)
+}
+
+// foreignKeyViolation reports whether err is a foreign key violation.
+func foreignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqliteConstraintForeignKey
+}
+
+// taken returns the EINVALID error for a unique value in use.
+func taken(field, format string, args ...any) error {
+	var vs herald.Violations
+	vs.Add(field, herald.VTaken, format, args...)
+	return vs.Err()
+}
+
+// placeholders returns "$from, $from+1, ..." for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
+// utc returns t in UTC; pgx reads TIMESTAMPTZ in the local zone.
+func utc(t time.Time) time.Time { return t.UTC() }
+
+// utcPtr is utc for nullable times.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// asciiLower lowers ASCII letters only. Both engines fold case with
+// lower(), which touches only ASCII on SQLite and, because every
+// PostgreSQL text column uses COLLATE "C", only ASCII there too; values
+// compared with lower(column) are folded the same way in Go.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
