@@ -3,6 +3,7 @@
 // one works in the other:
 //
 //	f.login=eq:alice                       equal (case-insensitive for text)
+//	f.login=alice                          the same: a value without a known operation is eq
 //	f.email=contains:example               text contains
 //	f.createdAt=range:2026-01-01..2026-02-01  either bound may be empty
 //	f.phone=empty                          NULL or ''
@@ -36,7 +37,8 @@ const (
 // Parse reads a ListQuery from v for a list with columns cols. Unknown
 // parameters are ignored. It returns an EINVALID *herald.Error naming the
 // bad parameter ("filter.<key>", "sort" or "limit") for filters and sorts the
-// columns do not allow and for values that do not fit a column's type.
+// columns do not allow and for values that do not fit a column's type,
+// with every violation at once.
 func Parse(v url.Values, cols []herald.Column) (herald.ListQuery, error) {
 	var vs herald.Violations
 	q := herald.ListQuery{
@@ -61,13 +63,9 @@ func Parse(v url.Values, cols []herald.Column) (herald.ListQuery, error) {
 			q.Filters = append(q.Filters, f)
 		}
 	}
-	if err := vs.Err(); err != nil {
-		return q, err
-	}
-	if err := herald.ValidateListQuery(q, cols); err != nil {
-		return q, err
-	}
-	return q, checkValues(q.Filters, cols)
+	vs = append(vs, herald.ErrorViolations(herald.ValidateListQuery(q, cols))...)
+	vs = append(vs, checkValues(q.Filters, cols, vs)...)
+	return q, vs.Err()
 }
 
 // filterKeys returns the column keys of the filter parameters in v, sorted
@@ -83,11 +81,16 @@ func filterKeys(v url.Values) []string {
 	return keys
 }
 
-// ParseFilter reads one filter value such as "eq:alice" or
-// "range:1..10" for column key.
+// ParseFilter reads one filter value such as "eq:alice" or "range:1..10"
+// for column key. A value that starts with no known operation is compared
+// for equality as a whole ("alice", "https://x"); write "eq:empty" to look
+// for the word empty.
 func ParseFilter(key, raw string) (herald.Filter, error) {
 	op, arg, _ := strings.Cut(raw, ":")
 	f := herald.Filter{Field: key, Op: herald.FilterOp(op)}
+	if !knownOp(f.Op) {
+		f.Op, arg = herald.OpEq, raw
+	}
 	switch f.Op {
 	case herald.OpEq, herald.OpContains:
 		f.Value = arg
@@ -100,10 +103,17 @@ func ParseFilter(key, raw string) (herald.Filter, error) {
 		if arg != "" {
 			return f, herald.Errorf(herald.EINVALID, "The %s filter takes no value.", op)
 		}
-	default:
-		return f, herald.Errorf(herald.EINVALID, "Unknown filter %q: use eq, contains, range, empty or nonempty.", op)
 	}
 	return f, nil
+}
+
+// knownOp reports whether op is a filter operation.
+func knownOp(op herald.FilterOp) bool {
+	switch op {
+	case herald.OpEq, herald.OpContains, herald.OpRange, herald.OpEmpty, herald.OpNonEmpty:
+		return true
+	}
+	return false
 }
 
 // FormatFilter is the inverse of ParseFilter: the parameter value of f.
@@ -138,11 +148,15 @@ func Encode(q herald.ListQuery) url.Values {
 	return v
 }
 
-// checkValues checks that filter values parse as their columns' types.
-func checkValues(fs []herald.Filter, cols []herald.Column) error {
+// checkValues checks that filter values parse as their columns' types,
+// for the filters that have no violation in prior yet.
+func checkValues(fs []herald.Filter, cols []herald.Column, prior herald.Violations) herald.Violations {
 	var vs herald.Violations
 	for _, f := range fs {
-		c, _ := herald.FindColumn(cols, f.Field)
+		c, ok := herald.FindColumn(cols, f.Field)
+		if !ok || prior.Has("filter."+f.Field) || vs.Has("filter."+f.Field) {
+			continue
+		}
 		for _, val := range [...]string{f.Value, f.Min, f.Max} {
 			if msg := checkValue(c, f.Op, val); msg != "" {
 				vs.Add("filter."+f.Field, herald.VFormat, "%s: %s", c.Label, msg)
@@ -150,7 +164,7 @@ func checkValues(fs []herald.Filter, cols []herald.Column) error {
 			}
 		}
 	}
-	return vs.Err()
+	return vs
 }
 
 // checkValue returns why val does not fit column c, or "".

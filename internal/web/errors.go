@@ -1,0 +1,76 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/heraldhq/herald"
+)
+
+// statusOf maps a herald error code to the portal's HTTP status. It is the
+// only place that does.
+func statusOf(err error) int {
+	switch herald.ErrorCode(err) {
+	case "":
+		return http.StatusOK
+	case herald.EINVALID:
+		return http.StatusUnprocessableEntity
+	case herald.ENOTFOUND:
+		return http.StatusNotFound
+	case herald.ECONFLICT:
+		return http.StatusConflict
+	case herald.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case herald.EFORBIDDEN:
+		return http.StatusForbidden
+	case herald.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case herald.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail answers with the error page for err. Internal errors are logged with
+// the request and the user reads "Internal error.".
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		p.log.Error("portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	p.errorPage(w, r, status, herald.ErrorMessage(err))
+}
+
+// errorPage renders the error page with status and msg.
+func (p *Portal) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	pg := p.newPage(r, http.StatusText(status))
+	pg.Data = errorPage{Status: status, Heading: http.StatusText(status), Message: msg}
+	p.renderStatus(w, r, status, "error", pg)
+}
+
+// notFound answers with the 404 page.
+func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
+	p.errorPage(w, r, http.StatusNotFound, "This page does not exist, or it belongs to another account.")
+}
+
+// forbidden answers with the 403 page.
+func (p *Portal) forbidden(w http.ResponseWriter, r *http.Request) {
+	p.errorPage(w, r, http.StatusForbidden, "Your role does not allow you to open this page. Ask an administrator if you need it.")
+}
+
+// actionFailed shows why an action (such as a delete) was refused on the
+// page it came from, or fails the request for internal errors.
+func (p *Portal) actionFailed(w http.ResponseWriter, r *http.Request, back string, err error) {
+	if statusOf(err) == http.StatusInternalServerError {
+		p.fail(w, r, err)
+		return
+	}
+	p.flashError(r, herald.ErrorMessage(err))
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}

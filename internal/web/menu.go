@@ -1,0 +1,73 @@
+package web
+
+import "github.com/heraldhq/herald"
+
+// menuItem is one entry of the left menu.
+type menuItem struct {
+	Key      string // matched against page.Active
+	Label    string
+	Href     string // "" for sections not built yet
+	Icon     string
+	Disabled bool // shown with a "not available yet" hint
+}
+
+// menuGroup is a titled group of menu items.
+type menuGroup struct {
+	Title string
+	Items []menuItem
+}
+
+// menuEntry is a menu item with the permissions that show it (any of them).
+type menuEntry struct {
+	item  menuItem
+	perms []herald.Permission
+}
+
+// menuEntries lists the sections in the order of the product's menu.
+// Sections without Href are planned but not built.
+func menuEntries() []menuEntry {
+	return []menuEntry{
+		{menuItem{Key: "dashboard", Label: "Dashboard", Icon: "dashboard"}, []herald.Permission{herald.PermDashboardView}},
+		{menuItem{Key: "broadcast", Label: "Broadcast", Icon: "broadcast"}, []herald.Permission{herald.PermBroadcastsView}},
+		{menuItem{Key: "contacts", Label: "Contacts", Icon: "contacts"}, []herald.Permission{herald.PermContactsView}},
+		{menuItem{Key: "conversations", Label: "Conversations", Icon: "chat"}, []herald.Permission{herald.PermConversationsView}},
+		{menuItem{Key: "finance", Label: "Finance", Icon: "finance"}, []herald.Permission{herald.PermFinanceView}},
+		{menuItem{Key: "statistics", Label: "Statistics", Icon: "chart"}, []herald.Permission{herald.PermStatisticsView, herald.PermEDRsView}},
+		{menuItem{Key: "assets", Label: "Assets", Icon: "assets"}, []herald.Permission{herald.PermMediaManage, herald.PermSendersView, herald.PermTemplatesManage}},
+		{menuItem{Key: "users", Label: "Users", Href: "/users", Icon: "users"}, []herald.Permission{herald.PermUsersView}},
+		{menuItem{Key: "audit", Label: "Audit", Href: "/audit", Icon: "audit"}, []herald.Permission{herald.PermAuditView}},
+		{menuItem{Key: "apikeys", Label: "API Accesses", Href: "/apikeys", Icon: "key"}, []herald.Permission{herald.PermAPIKeysManage}},
+		{menuItem{Key: "twofa", Label: "2FA Service", Icon: "shield"}, []herald.Permission{herald.PermTwoFAManage}},
+	}
+}
+
+// buildMenu returns the menu for u: the sections u may open (planned ones
+// disabled) and, for the system owner, the System group.
+func buildMenu(u *herald.User) []menuGroup {
+	main := menuGroup{}
+	for _, e := range menuEntries() {
+		if !canAny(u, e.perms) {
+			continue
+		}
+		it := e.item
+		it.Disabled = it.Href == ""
+		main.Items = append(main.Items, it)
+	}
+	groups := []menuGroup{main}
+	if u.SystemOwner {
+		groups = append(groups, menuGroup{Title: "System", Items: []menuItem{
+			{Key: "accounts", Label: "Accounts", Href: "/accounts", Icon: "building"},
+		}})
+	}
+	return groups
+}
+
+// canAny reports whether u holds one of perms.
+func canAny(u *herald.User, perms []herald.Permission) bool {
+	for _, p := range perms {
+		if u.Can(p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,201 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald"
+)
+
+// TestPagePermissions opens every page as a user of each system role and
+// checks who gets the page and who gets 403.
+func TestPagePermissions(t *testing.T) {
+	f := newFixture(t)
+	roleOf := f.roles
+	other := f.newUser(f.account.ID, roleOf[herald.RoleNOCEngineer], "victor", true)
+	custom := &herald.Role{AccountID: f.account.ID, Name: "Key accounts", Permissions: []herald.Permission{herald.PermUsersView}}
+	if err := f.store.CreateRole(sys(f.account.ID), custom); err != nil {
+		t.Fatal(err)
+	}
+	key := &herald.APIKey{AccountID: f.account.ID, Name: "shop", Scopes: []herald.Scope{herald.ScopeOmniAPI}}
+	if _, err := f.auth.CreateAPIKey(sys(f.account.ID), key); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		admin = 1 << iota
+		broadcast
+		finance
+		noc
+		all = admin | broadcast | finance | noc
+	)
+	pages := []struct {
+		method, path string
+		allowed      int // roles that may open it
+	}{
+		{"GET", "/", all},
+		{"GET", "/about", all},
+		{"GET", "/account", all},
+		{"GET", "/account/security", all},
+		{"GET", "/users", admin | noc},
+		{"GET", "/users/new", admin},
+		{"GET", fmt.Sprintf("/users/%d", other.ID), admin | noc},
+		{"GET", fmt.Sprintf("/users/%d/delete", other.ID), admin},
+		{"POST", "/users", admin},
+		{"GET", "/roles", admin | noc},
+		{"GET", "/roles/new", admin},
+		{"GET", fmt.Sprintf("/roles/%d", custom.ID), admin | noc},
+		{"POST", fmt.Sprintf("/roles/%d/delete", custom.ID), 0}, // checked last, below
+		{"GET", "/apikeys", admin},
+		{"GET", "/apikeys/new", admin},
+		{"GET", fmt.Sprintf("/apikeys/%d", key.ID), admin},
+		{"GET", "/audit", admin | finance | noc},
+		{"GET", "/audit.csv", admin | finance | noc},
+		{"GET", "/accounts", 0},
+		{"GET", "/accounts/new", 0},
+		{"GET", fmt.Sprintf("/accounts/%d", f.account.ID), 0},
+	}
+	roles := []struct {
+		name string
+		bit  int
+	}{{herald.RoleAdmin, admin}, {herald.RoleBroadcastManager, broadcast}, {herald.RoleFinanceManager, finance}, {herald.RoleNOCEngineer, noc}}
+	for _, ro := range roles {
+		t.Run(ro.name, func(t *testing.T) {
+			c, _ := f.signedInClient(f.account.ID, roleOf[ro.name], fmt.Sprintf("user%d", ro.bit))
+			for _, pg := range pages {
+				if pg.method == "POST" && pg.allowed == 0 {
+					continue
+				}
+				var res response
+				if pg.method == "GET" {
+					res = c.get(pg.path)
+				} else {
+					res = c.post(pg.path, url.Values{})
+				}
+				want := http.StatusForbidden
+				if pg.allowed&ro.bit != 0 {
+					want = http.StatusOK
+					if pg.method == "POST" {
+						want = http.StatusUnprocessableEntity // allowed in, then refused by validation
+					}
+				}
+				if res.Status != want {
+					t.Errorf("%s %s: status %d, want %d", pg.method, pg.path, res.Status, want)
+				}
+				if want == http.StatusForbidden {
+					mustContain(t, res.Body, "Your role does not allow you to open this page.")
+				}
+			}
+		})
+	}
+}
+
+// TestMenuFollowsPermissions checks that the menu hides what a role lacks
+// and shows planned sections disabled.
+func TestMenuFollowsPermissions(t *testing.T) {
+	f := newFixture(t)
+	c, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleFinanceManager], "fiona")
+	body := c.get("/").Body
+	mustContain(t, body, `href="/audit"`, `title="Finance: not available yet"`, `title="Dashboard: not available yet"`)
+	for _, hidden := range []string{`href="/users"`, `href="/apikeys"`, "Broadcast: not available yet", "Contacts: not available yet", `href="/accounts"`} {
+		if strings.Contains(body, hidden) {
+			t.Errorf("the Finance manager's menu shows %s", hidden)
+		}
+	}
+}
+
+func TestCrossAccountIsNotFound(t *testing.T) {
+	f := newFixture(t)
+	acc2, roles2 := f.newAccount("Globex")
+	stranger := f.newUser(acc2.ID, roles2[herald.RoleNOCEngineer], "stranger", true)
+	key := &herald.APIKey{AccountID: acc2.ID, Name: "theirs", Scopes: []herald.Scope{herald.ScopeCRM}}
+	if _, err := f.auth.CreateAPIKey(sys(acc2.ID), key); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "alice")
+	for _, path := range []string{
+		fmt.Sprintf("/users/%d", stranger.ID),
+		fmt.Sprintf("/users/%d/delete", stranger.ID),
+		fmt.Sprintf("/roles/%d", roles2[herald.RoleNOCEngineer]),
+		fmt.Sprintf("/apikeys/%d", key.ID),
+		"/users/abc",
+		"/no/such/page",
+	} {
+		if res := c.get(path); res.Status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, res.Status)
+		}
+	}
+	for _, path := range []string{
+		fmt.Sprintf("/users/%d/delete", stranger.ID),
+		fmt.Sprintf("/users/%d", stranger.ID),
+		fmt.Sprintf("/apikeys/%d/delete", key.ID),
+	} {
+		if res := c.post(path, url.Values{"firstName": {"Evil"}}); res.Status != http.StatusNotFound {
+			t.Errorf("POST %s: %d, want 404", path, res.Status)
+		}
+	}
+	if _, err := f.store.User(sys(acc2.ID), acc2.ID, stranger.ID); err != nil {
+		t.Errorf("the other account's user is gone: %v", err)
+	}
+}
+
+func TestSystemOwnerAccounts(t *testing.T) {
+	f := newFixture(t)
+	c, u := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "root")
+	u.SystemOwner = true
+	if err := f.store.UpdateUser(sys(f.account.ID), u); err != nil {
+		t.Fatal(err)
+	}
+	body := c.get("/").Body
+	mustContain(t, body, `href="/accounts"`, ">System<")
+	res := c.post("/accounts", url.Values{"name": {""}, "timeZone": {"Mars/Olympus"}})
+	if res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid account: %d", res.Status)
+	}
+	if fieldError(res.Body, "name") != "Name is required." || fieldError(res.Body, "timeZone") == "" {
+		t.Errorf("account errors: name %q, timeZone %q", fieldError(res.Body, "name"), fieldError(res.Body, "timeZone"))
+	}
+	res = c.post("/accounts", url.Values{"name": {"Initech"}, "timeZone": {"Europe/Madrid"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("create account: %d\n%s", res.Status, res.Body)
+	}
+	acc, err := f.store.AccountByName(sys(0), "Initech")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, c.get("/accounts").Body, "Initech", "Acme")
+	staff := f.newUser(acc.ID, f.mustRole(acc.ID, herald.RoleAdmin), "initech-admin", true)
+	sc := f.newClient()
+	sc.signIn(staff.Login, testPassword)
+
+	res = c.post(fmt.Sprintf("/accounts/%d/status", acc.ID), url.Values{"status": {"blocked"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("block: %d", res.Status)
+	}
+	if got, _ := f.store.Account(sys(0), acc.ID); got.Status != herald.AccountBlocked {
+		t.Errorf("status after block: %s", got.Status)
+	}
+	if res := sc.get("/"); res.Status != http.StatusSeeOther {
+		t.Errorf("a blocked account's user still works: %d", res.Status)
+	}
+	res = c.post(fmt.Sprintf("/accounts/%d/status", f.account.ID), url.Values{"status": {"blocked"}})
+	mustContain(t, c.get(res.Location).Body, "You cannot block your own account.")
+}
+
+// mustRole returns the ID of a system role of acc.
+func (f *fixture) mustRole(acc int64, name string) int64 {
+	f.t.Helper()
+	roles, err := f.store.AllRoles(sys(acc), acc)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, r := range roles {
+		if r.Name == name {
+			return r.ID
+		}
+	}
+	f.t.Fatalf("no role %s", name)
+	return 0
+}

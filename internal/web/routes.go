@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/heraldhq/herald"
+)
+
+// access is what a route requires of the requester.
+type access struct {
+	public       bool                // no session needed
+	owner        bool                // the system owner only
+	perms        []herald.Permission // all of them
+	duringChange bool                // open while a password change is forced
+}
+
+// anyone lets everybody in, signed in or not.
+func anyone() access { return access{public: true} }
+
+// signedIn requires a signed-in user whose password change is not pending.
+func signedIn() access { return access{} }
+
+// systemOwner requires a signed-in system owner.
+func systemOwner() access { return access{owner: true} }
+
+// duringChange requires a signed-in user, even one who must change the
+// password first.
+func duringChange() access { return access{duringChange: true} }
+
+// need requires every permission of ps.
+func need(ps ...herald.Permission) access { return access{perms: ps} }
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // http.ServeMux pattern with method
+	access  access
+	handle  http.HandlerFunc
+}
+
+// routes is the portal's route table: every page and form action with what
+// it requires. Documentation of the portal's authorization is built from it.
+func (p *Portal) routes() []route {
+	return []route{
+		{"GET /signin", anyone(), p.signInPage},
+		{"POST /signin", anyone(), p.signIn},
+		{"GET /signin/totp", anyone(), p.totpPage},
+		{"POST /signin/totp", anyone(), p.totpSignIn},
+		{"POST /signout", duringChange(), p.signOut},
+		{"GET /password", duringChange(), p.passwordPage},
+		{"POST /password", duringChange(), p.changePassword},
+
+		{"GET /{$}", signedIn(), p.home},
+		{"GET /about", signedIn(), p.about},
+		{"POST /prefs/columns", signedIn(), p.saveColumns},
+
+		{"GET /users", need(herald.PermUsersView), p.listUsers},
+		{"GET /users/new", need(herald.PermUsersManage), p.newUser},
+		{"POST /users", need(herald.PermUsersManage), p.createUser},
+		{"GET /users/{id}", need(herald.PermUsersView), p.editUser},
+		{"POST /users/{id}", need(herald.PermUsersManage), p.updateUser},
+		{"GET /users/{id}/delete", need(herald.PermUsersManage), p.confirmDeleteUser},
+		{"POST /users/{id}/delete", need(herald.PermUsersManage), p.deleteUser},
+
+		{"GET /roles", need(herald.PermUsersView), p.listRoles},
+		{"GET /roles/new", need(herald.PermRolesManage), p.newRole},
+		{"POST /roles", need(herald.PermRolesManage), p.createRole},
+		{"GET /roles/{id}", need(herald.PermUsersView), p.editRole},
+		{"POST /roles/{id}", need(herald.PermRolesManage), p.updateRole},
+		{"GET /roles/{id}/delete", need(herald.PermRolesManage), p.confirmDeleteRole},
+		{"POST /roles/{id}/delete", need(herald.PermRolesManage), p.deleteRole},
+
+		{"GET /apikeys", need(herald.PermAPIKeysManage), p.listAPIKeys},
+		{"GET /apikeys/new", need(herald.PermAPIKeysManage), p.newAPIKey},
+		{"POST /apikeys", need(herald.PermAPIKeysManage), p.createAPIKey},
+		{"GET /apikeys/{id}", need(herald.PermAPIKeysManage), p.editAPIKey},
+		{"POST /apikeys/{id}", need(herald.PermAPIKeysManage), p.updateAPIKey},
+		{"GET /apikeys/{id}/delete", need(herald.PermAPIKeysManage), p.confirmDeleteAPIKey},
+		{"POST /apikeys/{id}/delete", need(herald.PermAPIKeysManage), p.deleteAPIKey},
+
+		{"GET /audit", need(herald.PermAuditView), p.listAudit},
+		{"GET /audit.csv", need(herald.PermAuditView, herald.PermExportEntities), p.exportAudit},
+
+		{"GET /account", signedIn(), p.accountPage},
+		{"POST /account", signedIn(), p.updateAccountProfile},
+		{"POST /account/theme", signedIn(), p.setTheme},
+		{"GET /account/security", signedIn(), p.securityPage},
+		{"POST /account/password", signedIn(), p.changeOwnPassword},
+		{"POST /account/totp", signedIn(), p.beginTOTP},
+		{"POST /account/totp/enable", signedIn(), p.enableTOTP},
+		{"POST /account/totp/cancel", signedIn(), p.cancelTOTP},
+		{"POST /account/totp/disable", signedIn(), p.disableTOTP},
+		{"POST /account/delete", signedIn(), p.deleteOwnUser},
+
+		{"GET /accounts", systemOwner(), p.listAccounts},
+		{"GET /accounts/new", systemOwner(), p.newAccount},
+		{"POST /accounts", systemOwner(), p.createAccount},
+		{"GET /accounts/{id}", systemOwner(), p.editAccount},
+		{"POST /accounts/{id}", systemOwner(), p.updateAccount},
+		{"POST /accounts/{id}/status", systemOwner(), p.setAccountStatus},
+
+		{"/", signedIn(), p.notFound},
+	}
+}

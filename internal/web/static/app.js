@@ -1,0 +1,250 @@
+// Herald portal scripts. Every page works without them; they only make it
+// nicer: the collapsible menu, the theme switch, confirmation dialogs, tabs,
+// the filter panel, copy buttons, a password generator and live counts.
+(function () {
+  'use strict';
+  var root = document.documentElement;
+  root.classList.remove('no-js');
+  root.classList.add('js');
+  // Applied before the page is drawn, so the menu does not jump.
+  try {
+    if (localStorage.getItem('herald.menu') === 'collapsed') root.classList.add('menu-collapsed');
+  } catch (e) { /* storage disabled: the menu stays open */ }
+
+  function all(sel, el) { return Array.prototype.slice.call((el || document).querySelectorAll(sel)); }
+
+  function on(sel, type, fn) {
+    document.addEventListener(type, function (ev) {
+      var el = ev.target.closest && ev.target.closest(sel);
+      if (el) fn(ev, el);
+    });
+  }
+
+  // The menu collapses to icons; the choice is remembered.
+  on('[data-collapse]', 'click', function () {
+    var collapsed = root.classList.toggle('menu-collapsed');
+    try { localStorage.setItem('herald.menu', collapsed ? 'collapsed' : 'open'); } catch (e) { /* ignore */ }
+  });
+
+  // Theme buttons switch at once and save in the background.
+  on('.theme-switch button', 'click', function (ev, btn) {
+    var form = btn.form;
+    ev.preventDefault();
+    root.setAttribute('data-theme', btn.value);
+    all('button', form).forEach(function (b) { b.setAttribute('aria-pressed', String(b === btn)); });
+    var body = new URLSearchParams({ theme: btn.value });
+    fetch(form.action, { method: 'POST', body: body, headers: { 'X-Requested-With': 'fetch' }, credentials: 'same-origin' })
+      .catch(function () { form.submit(); });
+  });
+
+  // Links with data-confirm ask in a dialog, then post to their address.
+  on('a[data-confirm]', 'click', function (ev, link) {
+    var dlg = document.getElementById('confirm-dialog');
+    if (!dlg || !dlg.showModal) return; // the link's confirmation page asks instead
+    ev.preventDefault();
+    dlg.querySelector('[data-confirm-text]').textContent = link.getAttribute('data-confirm');
+    dlg.returnValue = '';
+    dlg.onclose = function () {
+      if (dlg.returnValue !== 'ok') return;
+      var f = document.createElement('form');
+      f.method = 'post';
+      f.action = link.getAttribute('href');
+      document.body.appendChild(f);
+      f.submit();
+    };
+    dlg.showModal();
+    dlg.querySelector('[data-confirm-ok]').focus();
+  });
+
+  // Audit rows expand to their details.
+  on('[data-toggle-detail]', 'click', function (ev, btn) {
+    var row = document.getElementById(btn.getAttribute('aria-controls'));
+    var open = row.classList.toggle('open');
+    btn.setAttribute('aria-expanded', String(open));
+  });
+
+  // Pop-overs close on outside clicks and Escape.
+  document.addEventListener('click', function (ev) {
+    all('details.pop-wrap[open]').forEach(function (d) {
+      if (!d.contains(ev.target)) d.removeAttribute('open');
+    });
+  });
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key !== 'Escape') return;
+    all('details.pop-wrap[open]').forEach(function (d) { d.removeAttribute('open'); });
+  });
+
+  // Copy buttons copy the text of the element they name.
+  on('[data-copy]', 'click', function (ev, btn) {
+    var el = document.getElementById(btn.getAttribute('data-copy'));
+    var label = btn.querySelector('span') || btn;
+    var done = function () {
+      label.textContent = 'Copied';
+      setTimeout(function () { label.textContent = 'Copy'; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(el.textContent.trim()).then(done);
+      return;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    if (document.execCommand('copy')) done();
+  });
+
+  // "Generate" fills the new password fields with a strong password and
+  // shows it, so it can be written down.
+  on('[data-generate]', 'click', function (ev, btn) {
+    var pw = strongPassword(16);
+    btn.getAttribute('data-generate').split(' ').forEach(function (id) {
+      var input = document.getElementById(id);
+      if (!input) return;
+      input.value = pw;
+      input.type = 'text';
+    });
+  });
+
+  function strongPassword(n) {
+    var groups = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#$%&*+-=?@_'];
+    var chars = groups.join('');
+    var rnd = new Uint32Array(n * 2);
+    crypto.getRandomValues(rnd);
+    var out = groups.map(function (g, i) { return g[rnd[i] % g.length]; });
+    for (var i = out.length; i < n; i++) out.push(chars[rnd[i] % chars.length]);
+    for (var j = out.length - 1; j > 0; j--) { // shuffle so the groups are not in front
+      var k = rnd[n + j] % (j + 1);
+      var t = out[j]; out[j] = out[k]; out[k] = t;
+    }
+    return out.join('');
+  }
+
+  // Character counters ("19 / 40").
+  on('input[data-counter]', 'input', function (ev, input) {
+    var out = document.querySelector('[data-count-of="' + input.id + '"]');
+    if (out) out.textContent = String(input.value.length);
+  });
+
+  // Buttons that reveal a hidden part of a form.
+  on('[data-reveal]', 'click', function (ev, btn) {
+    var el = document.getElementById(btn.getAttribute('data-reveal'));
+    el.classList.toggle('open');
+    var input = el.querySelector('input');
+    if (input && el.classList.contains('open')) input.focus();
+  });
+
+  // Permission sections count their ticked boxes: "Contacts (2 of 3)".
+  function recount(container) {
+    all('.perm-section', container).forEach(function (sec) {
+      var boxes = all('input[type=checkbox]', sec);
+      var items = boxes.length ? boxes : all('li[data-perm]', sec);
+      var n = boxes.length ? boxes.filter(function (b) { return b.checked; }).length : all('li.on', sec).length;
+      sec.querySelector('[data-count]').textContent = '(' + n + ' of ' + items.length + ')';
+    });
+  }
+  on('[data-perm-sections] input', 'change', function (ev, input) {
+    recount(input.closest('[data-perm-sections]'));
+  });
+
+  // The role form's template fills the permissions.
+  on('select[data-template]', 'change', function (ev, sel) {
+    var opt = sel.options[sel.selectedIndex];
+    var perms = (opt.getAttribute('data-perms') || '').split(' ');
+    var box = sel.form.querySelector('[data-perm-sections]');
+    if (!opt.value) return;
+    all('input[type=checkbox]', box).forEach(function (b) { b.checked = perms.indexOf(b.value) >= 0; });
+    recount(box);
+  });
+
+  // The user form sums the permissions of the chosen roles.
+  function sumRoles(form) {
+    var summary = form.querySelector('[data-perm-summary]');
+    if (!summary) return;
+    var unrestricted = form.querySelector('input[name=noRestrictions]');
+    var set = {};
+    all('input[name=roleIds]', form).forEach(function (b) {
+      b.disabled = unrestricted && unrestricted.checked;
+      if (b.checked && !b.disabled) {
+        (b.getAttribute('data-perms') || '').split(' ').forEach(function (p) { set[p] = true; });
+      }
+    });
+    all('li[data-perm]', summary).forEach(function (li) {
+      var has = (unrestricted && unrestricted.checked) || set[li.getAttribute('data-perm')];
+      li.classList.toggle('on', !!has);
+    });
+    recount(summary);
+  }
+  on('input[name=roleIds], input[name=noRestrictions]', 'change', function (ev, input) {
+    sumRoles(input.form);
+  });
+
+  // Tabs: one panel at a time; the first panel with an error opens first.
+  function setupTabs(box) {
+    var tabs = all('[role=tab]', box);
+    function select(tab) {
+      tabs.forEach(function (t) {
+        var sel = t === tab;
+        t.setAttribute('aria-selected', String(sel));
+        t.tabIndex = sel ? 0 : -1;
+        document.getElementById(t.getAttribute('aria-controls')).hidden = !sel;
+      });
+    }
+    var first = tabs[0];
+    tabs.forEach(function (t) {
+      var panel = document.getElementById(t.getAttribute('aria-controls'));
+      if (panel.querySelector('.invalid')) {
+        t.classList.add('has-error');
+        if (first === tabs[0] && !tabs[0].classList.contains('has-error')) first = t;
+      }
+      t.addEventListener('click', function () { select(t); });
+      t.addEventListener('keydown', function (ev) {
+        var i = tabs.indexOf(t);
+        if (ev.key === 'ArrowRight') { select(tabs[(i + 1) % tabs.length]); tabs[(i + 1) % tabs.length].focus(); }
+        if (ev.key === 'ArrowLeft') { select(tabs[(i + tabs.length - 1) % tabs.length]); tabs[(i + tabs.length - 1) % tabs.length].focus(); }
+      });
+    });
+    select(first);
+  }
+
+  // The filter panel offers the conditions and inputs that fit the column.
+  function setupFilter(form) {
+    var col = form.querySelector('[data-fcol]');
+    var op = form.querySelector('[data-fop]');
+    function update() {
+      var opt = col.options[col.selectedIndex];
+      var type = opt ? opt.getAttribute('data-type') : 'text';
+      all('option', op).forEach(function (o) {
+        o.hidden = o.disabled = o.getAttribute('data-types').split(' ').indexOf(type) < 0;
+      });
+      if (op.options[op.selectedIndex].disabled) {
+        op.value = all('option', op).filter(function (o) { return !o.disabled; })[0].value;
+      }
+      all('[data-show]', form).forEach(function (el) {
+        el.hidden = el.getAttribute('data-show').split(' ').indexOf(op.value) < 0;
+      });
+      var val = form.querySelector('[name=fval]');
+      var list = document.getElementById('dl-' + col.value);
+      if (list) val.setAttribute('list', list.id); else val.removeAttribute('list');
+      val.type = type === 'number' ? 'number' : 'text';
+      all('[name=fmin], [name=fmax]', form).forEach(function (i) {
+        i.type = type === 'time' ? 'date' : (type === 'number' ? 'number' : 'text');
+      });
+    }
+    col.addEventListener('change', update);
+    op.addEventListener('change', update);
+    update();
+  }
+
+  // The column chooser keeps at least one column.
+  on('[data-col-chooser] input[name=col]', 'change', function (ev, input) {
+    var boxes = all('input[name=col]', input.form);
+    if (!boxes.some(function (b) { return b.checked; })) input.checked = true;
+  });
+
+  document.addEventListener('DOMContentLoaded', function () {
+    all('[data-tabs]').forEach(setupTabs);
+    all('[data-filter-form]').forEach(setupFilter);
+    all('form').forEach(function (f) { if (f.querySelector('[data-perm-summary]')) sumRoles(f); });
+  });
+})();
