@@ -38,6 +38,9 @@ type Main struct {
 	Clock  herald.Clock
 	// Hash overrides the password hashing cost; tests make it cheap.
 	Hash *auth.HashParams
+	// Started, when set, is called with the listening address once the
+	// server accepts connections (tests listen on port 0).
+	Started func(addr string)
 
 	Store  *store.Store
 	Jobs   *jobs.Runner
@@ -160,6 +163,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("herald is serving", "addr", m.Server.Addr(), "url", m.Config.PublicURL(), "role", m.Config.Role, "version", herald.Version)
 	errc := make(chan error, 1)
 	go func() { errc <- m.Server.Serve() }()
+	if m.Started != nil {
+		m.Started(m.Server.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err
