@@ -30,12 +30,18 @@ type IdempotentResult struct {
 	CreatedAt   time.Time
 }
 
-// IdempotencyStore keeps IdempotentResults for 24 hours.
+// IdempotencyStore keeps IdempotentResults for 24 hours. A request first
+// saves a result with Status 0 to reserve its key, runs, then completes the
+// result (or deletes it when it failed in a way worth retrying).
 type IdempotencyStore interface {
 	// IdempotentResult returns the saved result for key, or ENOTFOUND.
 	IdempotentResult(ctx context.Context, accountID int64, key string) (*IdempotentResult, error)
 	// SaveIdempotentResult saves r; ECONFLICT when the key is taken.
 	SaveIdempotentResult(ctx context.Context, r *IdempotentResult) error
+	// CompleteIdempotentResult sets the status and body of a saved result.
+	CompleteIdempotentResult(ctx context.Context, r *IdempotentResult) error
+	// DeleteIdempotentResult removes the result for key, if any.
+	DeleteIdempotentResult(ctx context.Context, accountID int64, key string) error
 	// DeleteIdempotentResultsBefore removes results created before t.
 	DeleteIdempotentResultsBefore(ctx context.Context, t time.Time) (int, error)
 }

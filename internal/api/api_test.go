@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/heraldhq/herald"
@@ -408,6 +409,29 @@ func (f *fixture) testIdempotency(t *testing.T) {
 	}
 	// The same key in another account is another key.
 	f.want(f.do("POST", "/api/v1/roles", f.keyB, body, "Idempotency-Key", "k-1"), 201)
+	// Concurrent requests with one key create once; the others replay or
+	// are told the first is still running.
+	par := map[string]any{"name": "Concurrent role", "permissions": []string{"dashboard.view"}}
+	statuses := make(chan int, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- f.do("POST", "/api/v1/roles", f.keyA, par, "Idempotency-Key", "k-par").status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != 201 && st != 409 {
+			t.Errorf("concurrent status = %d; want 201 or 409", st)
+		}
+	}
+	f.want(f.do("GET", "/api/v1/roles?f.name=eq:Concurrent%20role", f.keyA, nil), 200).json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("concurrent requests created %d roles; want 1", len(list.Items))
+	}
 	// A failed validation is replayed too, not re-run.
 	bad := map[string]any{"name": ""}
 	f.want(f.do("POST", "/api/v1/roles", f.keyA, bad, "Idempotency-Key", "k-2"), 422)

@@ -6,15 +6,23 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/problem"
 )
 
-// idempotent runs a create at most once per Idempotency-Key: a repeat of the
-// same request gets the first answer again (with Idempotent-Replayed: true);
-// the same key with another request is a conflict. Answers of 5xx are not
-// kept, so a failed attempt can be retried with the same key.
+// abandonAfter is how long a reserved Idempotency-Key may stay without an
+// answer before another request may take it over (its process died).
+const abandonAfter = time.Minute
+
+// idempotent runs a create at most once per Idempotency-Key. The key is
+// reserved before the handler runs, so two concurrent requests with one key
+// cannot both create: the second gets 409 while the first runs. A repeat of
+// the same request then gets the first answer again (with
+// Idempotent-Replayed: true); the same key with another request is a
+// conflict. Answers of 5xx are not kept, so a failed attempt can be retried
+// with the same key.
 func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, rt Route) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
@@ -28,21 +36,17 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, rt
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-	fp := hex.EncodeToString(sum[:])
+	res := &herald.IdempotentResult{AccountID: c.key.AccountID, Key: key, Fingerprint: hex.EncodeToString(sum[:]), CreatedAt: h.deps.Clock.Now()}
 
-	prev, err := h.deps.Store.IdempotentResult(r.Context(), c.key.AccountID, key)
-	switch {
-	case err == nil && prev.Fingerprint != fp:
-		problem.Write(w, r, h.deps.Log, herald.Errorf(herald.ECONFLICT, "This Idempotency-Key was used for a different request."))
-		return
-	case err == nil:
+	if replayed, err := h.reserve(r, res); err != nil || replayed != nil {
+		if err != nil {
+			problem.Write(w, r, h.deps.Log, err)
+			return
+		}
 		w.Header().Set("Idempotent-Replayed", "true")
-		w.Header().Set("Content-Type", contentTypeFor(prev.Status))
-		w.WriteHeader(prev.Status)
-		_, _ = w.Write(prev.Body)
-		return
-	case !herald.IsNotFound(err):
-		problem.Write(w, r, h.deps.Log, err)
+		w.Header().Set("Content-Type", contentTypeFor(replayed.Status))
+		w.WriteHeader(replayed.Status)
+		_, _ = w.Write(replayed.Body)
 		return
 	}
 
@@ -50,17 +54,53 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, rt
 	if err := rt.handle(rec, r, c); err != nil {
 		problem.Write(rec, r, h.deps.Log, err)
 	}
+	res.Status, res.Body = rec.Code, rec.Body.Bytes()
 	if rec.Code < 500 {
-		res := &herald.IdempotentResult{AccountID: c.key.AccountID, Key: key, Fingerprint: fp, Status: rec.Code, Body: rec.Body.Bytes(), CreatedAt: h.deps.Clock.Now()}
-		if err := h.deps.Store.SaveIdempotentResult(r.Context(), res); err != nil {
-			h.deps.Log.Warn("saving idempotent result", "err", err)
-		}
+		err = h.deps.Store.CompleteIdempotentResult(r.Context(), res)
+	} else {
+		err = h.deps.Store.DeleteIdempotentResult(r.Context(), res.AccountID, key)
+	}
+	if err != nil {
+		h.deps.Log.Warn("saving idempotent result", "err", err)
 	}
 	for k, v := range rec.header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// reserve takes the key for res. When the key is taken it returns the saved
+// answer to replay, or an error: ECONFLICT for another request or one still
+// running.
+func (h *Handler) reserve(r *http.Request, res *herald.IdempotentResult) (*herald.IdempotentResult, error) {
+	ctx := r.Context()
+	for attempt := 0; ; attempt++ {
+		err := h.deps.Store.SaveIdempotentResult(ctx, res)
+		if err == nil {
+			return nil, nil
+		} else if herald.ErrorCode(err) != herald.ECONFLICT {
+			return nil, err
+		}
+		prev, err := h.deps.Store.IdempotentResult(ctx, res.AccountID, res.Key)
+		if herald.IsNotFound(err) && attempt == 0 {
+			continue // deleted meanwhile: take it
+		} else if err != nil {
+			return nil, err
+		}
+		switch {
+		case prev.Fingerprint != res.Fingerprint:
+			return nil, herald.Errorf(herald.ECONFLICT, "This Idempotency-Key was used for a different request.")
+		case prev.Status != 0:
+			return prev, nil
+		case attempt == 0 && h.deps.Clock.Now().Sub(prev.CreatedAt) > abandonAfter:
+			if err := h.deps.Store.DeleteIdempotentResult(ctx, res.AccountID, res.Key); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, herald.Errorf(herald.ECONFLICT, "A request with this Idempotency-Key is still being processed; retry shortly.")
+		}
+	}
 }
 
 // contentTypeFor returns the media type of a saved answer.

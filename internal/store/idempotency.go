@@ -47,6 +47,31 @@ func (s *Store) SaveIdempotentResult(ctx context.Context, r *herald.IdempotentRe
 	return nil
 }
 
+// CompleteIdempotentResult sets the status and body of the saved result
+// for r's key; ENOTFOUND when there is none.
+func (s *Store) CompleteIdempotentResult(ctx context.Context, r *herald.IdempotentResult) error {
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	n, err := s.write().exec(ctx, `UPDATE idempotency_results SET status = $1, body = $2
+		WHERE account_id = $3 AND key = $4`, r.Status, body, r.AccountID, r.Key)
+	if err != nil {
+		return fmt.Errorf("completing idempotent result: %w", err)
+	} else if n == 0 {
+		return herald.Errorf(herald.ENOTFOUND, "No result for this idempotency key.")
+	}
+	return nil
+}
+
+// DeleteIdempotentResult removes the result for the account's key, if any.
+func (s *Store) DeleteIdempotentResult(ctx context.Context, accountID int64, key string) error {
+	if _, err := s.write().exec(ctx, `DELETE FROM idempotency_results WHERE account_id = $1 AND key = $2`, accountID, key); err != nil {
+		return fmt.Errorf("deleting idempotent result: %w", err)
+	}
+	return nil
+}
+
 // DeleteIdempotentResultsBefore removes results created before t and
 // returns how many.
 func (s *Store) DeleteIdempotentResultsBefore(ctx context.Context, t time.Time) (int, error) {

@@ -77,4 +77,22 @@ func testIdempotency(t *testing.T, open func(t *testing.T) *store.Store) {
 	wantCode(t, "IdempotentResult(deleted)", err, herald.ENOTFOUND)
 	_, err = f.s.IdempotentResult(f.ctx, f.account.ID, "k1")
 	noErr(t, "IdempotentResult(kept)", err)
+
+	// Reserve, complete, delete.
+	res := &herald.IdempotentResult{AccountID: f.account.ID, Key: "k2", Fingerprint: "fp"}
+	noErr(t, "SaveIdempotentResult(reservation)", f.s.SaveIdempotentResult(f.ctx, res))
+	res.Status, res.Body = 201, []byte(`{"id":2}`)
+	noErr(t, "CompleteIdempotentResult", f.s.CompleteIdempotentResult(f.ctx, res))
+	got, err = f.s.IdempotentResult(f.ctx, f.account.ID, "k2")
+	noErr(t, "IdempotentResult(completed)", err)
+	equal(t, "completed status", got.Status, 201)
+	equal(t, "completed body", string(got.Body), `{"id":2}`)
+	wantCode(t, "CompleteIdempotentResult(other account)", f.s.CompleteIdempotentResult(g.ctx,
+		&herald.IdempotentResult{AccountID: g.account.ID, Key: "k2", Status: 500}), herald.ENOTFOUND)
+	noErr(t, "DeleteIdempotentResult(other account)", f.s.DeleteIdempotentResult(g.ctx, g.account.ID, "k2"))
+	_, err = f.s.IdempotentResult(f.ctx, f.account.ID, "k2")
+	noErr(t, "IdempotentResult(after other account's delete)", err)
+	noErr(t, "DeleteIdempotentResult", f.s.DeleteIdempotentResult(f.ctx, f.account.ID, "k2"))
+	_, err = f.s.IdempotentResult(f.ctx, f.account.ID, "k2")
+	wantCode(t, "IdempotentResult(deleted)", err, herald.ENOTFOUND)
 }
