@@ -63,7 +63,8 @@ func AccountColumns() []Column {
 
 // AccountStore keeps accounts. Only the system owner's area lists them all.
 type AccountStore interface {
-	// CreateAccount inserts a and sets its ID and times. In the same
+	// CreateAccount validates a (filling defaults), inserts it and sets its
+	// ID and times. In the same
 	// transaction it creates the account's system roles and default
 	// departments. Returns EINVALID (field "name", code VTaken) when the
 	// name is in use.
@@ -72,7 +73,8 @@ type AccountStore interface {
 	Account(ctx context.Context, id int64) (*Account, error)
 	// AccountByName returns the account named name (case-insensitive), or ENOTFOUND.
 	AccountByName(ctx context.Context, name string) (*Account, error)
-	// UpdateAccount saves name, status and time zone. ENOTFOUND, EINVALID as Create.
+	// UpdateAccount validates a and saves name, status and time zone.
+	// ENOTFOUND, EINVALID as Create.
 	UpdateAccount(ctx context.Context, a *Account) error
 	// ListAccounts returns one page of accounts (AccountColumns).
 	ListAccounts(ctx context.Context, q ListQuery) (Page[Account], error)

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -160,7 +159,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			level = slog.LevelDebug
 		}
 		log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "ms", strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64),
+			"status", sw.status, "duration", time.Since(start),
 			"remote", r.RemoteAddr)
 	})
 }

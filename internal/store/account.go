@@ -26,8 +26,13 @@ func accountErr(err error, a *herald.Account) error {
 	return fmt.Errorf("saving account: %w", err)
 }
 
-// CreateAccount inserts a with its system roles and default departments.
+// CreateAccount validates a, filling its defaults (an empty status is
+// active, an empty time zone UTC), and inserts it with its system roles and
+// default departments.
 func (s *Store) CreateAccount(ctx context.Context, a *herald.Account) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(t *tx) error {
 		a.CreatedAt, a.UpdatedAt = t.now, t.now
 		err := t.queryRow(ctx, `INSERT INTO accounts (name, status, time_zone, created_at, updated_at)
@@ -75,8 +80,12 @@ func getAccount(ctx context.Context, q querier, where string, args ...any) (*her
 	return &a, nil
 }
 
-// UpdateAccount saves a's name, status and time zone.
+// UpdateAccount validates a as CreateAccount does and saves its name,
+// status and time zone.
 func (s *Store) UpdateAccount(ctx context.Context, a *herald.Account) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(t *tx) error {
 		old, err := getAccount(ctx, t, "a.id = $1", a.ID)
 		if err != nil {

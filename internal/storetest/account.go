@@ -25,6 +25,7 @@ func testAccounts(t *testing.T, open func(t *testing.T) *store.Store) {
 		wantCode(t, "Account(missing)", err, herald.ENOTFOUND)
 	})
 	t.Run("Update", func(t *testing.T) { testAccountUpdate(t, newFixture(t, open, "Acme")) })
+	t.Run("CreatedWithoutStatusIsActive", func(t *testing.T) { testAccountCreatedWithoutStatusIsActive(t, open(t)) })
 	t.Run("List", func(t *testing.T) { testAccountList(t, open(t)) })
 }
 
@@ -135,4 +136,29 @@ func testAccountUpdate(t *testing.T, f *fixture) {
 	missing := a
 	missing.ID, missing.Name = a.ID+100, "Nobody"
 	wantCode(t, "UpdateAccount(missing)", f.s.UpdateAccount(f.ctx, &missing), herald.ENOTFOUND)
+}
+
+// testAccountCreatedWithoutStatusIsActive checks that CreateAccount and
+// UpdateAccount validate the account: an empty status (which would read as
+// blocked) becomes active, an empty time zone UTC, and an unknown status is
+// refused.
+func testAccountCreatedWithoutStatusIsActive(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	a := &herald.Account{Name: " Bare "}
+	noErr(t, "CreateAccount(no status, no time zone)", s.CreateAccount(ctx, a))
+	got, err := s.Account(ctx, a.ID)
+	noErr(t, "Account", err)
+	equal(t, "stored account", [3]string{got.Name, string(got.Status), got.TimeZone}, [3]string{"Bare", string(herald.AccountActive), "UTC"})
+
+	got.Status = ""
+	noErr(t, "UpdateAccount(no status)", s.UpdateAccount(ctx, got))
+	got, err = s.Account(ctx, a.ID)
+	noErr(t, "Account", err)
+	equal(t, "status after an update without one", got.Status, herald.AccountActive)
+
+	err = s.CreateAccount(ctx, &herald.Account{Name: "Odd", Status: "paused"})
+	wantViolation(t, "CreateAccount(unknown status)", err, "status", herald.VUnknown)
+	n, err := s.CountAccounts(ctx)
+	noErr(t, "CountAccounts", err)
+	equal(t, "CountAccounts after a refused account", n, 1)
 }

@@ -40,6 +40,21 @@ const templateLock = 0x4865_7261_6c64 // "Herald"
 // HERALD_TEST_POSTGRES=off and fails t when the server cannot be reached.
 func PostgresURL(t *testing.T) string {
 	t.Helper()
+	return newDatabase(t, true)
+}
+
+// EmptyPostgresURL returns the URL of a fresh PostgreSQL database with no
+// schema at all, dropped when t ends: for tests of migrating. It skips
+// and fails as PostgresURL does.
+func EmptyPostgresURL(t *testing.T) string {
+	t.Helper()
+	return newDatabase(t, false)
+}
+
+// newDatabase creates a test database, cloned from the migrated template
+// when migrated is true, and returns its URL; see PostgresURL.
+func newDatabase(t *testing.T, migrated bool) string {
+	t.Helper()
 	if strings.EqualFold(os.Getenv(EnvPostgres), "off") {
 		t.Skip("PostgreSQL tests are off (" + EnvPostgres + "=off)")
 	}
@@ -48,12 +63,16 @@ func PostgresURL(t *testing.T) string {
 	defer cancel()
 	conn := connectAdmin(ctx, t, admin)
 	defer conn.Close(context.WithoutCancel(ctx))
-	tmpl, err := ensureTemplate(ctx, conn, admin)
-	if err != nil {
-		t.Fatalf("preparing PostgreSQL template database: %v", err)
-	}
 	name := "herald_test_" + randomHex(8)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl); err != nil {
+	create := "CREATE DATABASE " + name
+	if migrated {
+		tmpl, err := ensureTemplate(ctx, conn, admin)
+		if err != nil {
+			t.Fatalf("preparing PostgreSQL template database: %v", err)
+		}
+		create += " TEMPLATE " + tmpl
+	}
+	if _, err := conn.Exec(ctx, create); err != nil {
 		t.Fatalf("creating test database: %v", err)
 	}
 	t.Cleanup(func() { dropDatabase(t, admin, name) })
@@ -212,25 +231,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// EmptyPostgresURL returns the URL of a fresh PostgreSQL database with no
-// schema at all, dropped when t ends: for tests of migrating. It skips
-// and fails as PostgresURL does.
-func EmptyPostgresURL(t *testing.T) string {
-	t.Helper()
-	if strings.EqualFold(os.Getenv(EnvPostgres), "off") {
-		t.Skip("PostgreSQL tests are off (" + EnvPostgres + "=off)")
-	}
-	admin := adminURL()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn := connectAdmin(ctx, t, admin)
-	defer conn.Close(context.WithoutCancel(ctx))
-	name := "herald_test_" + randomHex(8)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("creating test database: %v", err)
-	}
-	t.Cleanup(func() { dropDatabase(t, admin, name) })
-	return withDatabase(admin, name)
 }

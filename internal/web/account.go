@@ -104,14 +104,5 @@ func (p *Portal) deleteOwnUser(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	ctx := r.Context()
-	if err := p.sessions.Clear(ctx); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	if err := p.sessions.RenewToken(ctx); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	p.redirect(w, r, "/signin", "Your user "+u.Login+" was deleted.")
+	p.endSession(w, r, keyFlash, "Your user "+u.Login+" was deleted.")
 }

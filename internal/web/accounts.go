@@ -62,17 +62,11 @@ type accountFormData struct {
 	Form    *form
 	Account *herald.Account // nil for a new account
 	Own     bool            // the system owner's own account
+	Rules   []string        // the rules of a new account's administrator's password
 }
 
 // accountFields are the account form's inputs.
 func accountFields() []string { return []string{"name", "timeZone", "status"} }
-
-// newAccount shows an empty account form.
-func (p *Portal) newAccount(w http.ResponseWriter, r *http.Request) {
-	f := newForm(accountFields()...)
-	f.set("timeZone", "UTC")
-	p.renderAccountForm(w, r, http.StatusOK, &accountFormData{Form: f})
-}
 
 // renderAccountForm renders the account form.
 func (p *Portal) renderAccountForm(w http.ResponseWriter, r *http.Request, status int, d *accountFormData) {
@@ -80,26 +74,13 @@ func (p *Portal) renderAccountForm(w http.ResponseWriter, r *http.Request, statu
 	if d.Account != nil {
 		title = d.Account.Name
 		d.Own = d.Account.ID == state(r).User.AccountID
+	} else {
+		d.Rules = passwordRules(p.cfg.Policy, "the administrator's") // history and ages do not apply yet
 	}
 	pg := p.newPage(r, title)
 	pg.Active = "accounts"
 	pg.Data = d
 	p.renderStatus(w, r, status, "account_form", pg)
-}
-
-// createAccount creates an account with its system roles and departments.
-func (p *Portal) createAccount(w http.ResponseWriter, r *http.Request) {
-	f := readForm(r, accountFields()...)
-	a := &herald.Account{Name: r.PostForm.Get("name"), TimeZone: r.PostForm.Get("timeZone")}
-	err := a.Validate()
-	if err == nil {
-		err = p.store.CreateAccount(r.Context(), a)
-	}
-	if err != nil {
-		p.formError(w, r, f, err, func(status int) { p.renderAccountForm(w, r, status, &accountFormData{Form: f}) })
-		return
-	}
-	p.redirect(w, r, "/accounts", "Account "+a.Name+" created.")
 }
 
 // loadAccount loads the {id} account; it answered the request when ok is

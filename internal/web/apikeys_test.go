@@ -19,16 +19,12 @@ func TestAPIKeyShownOnce(t *testing.T) {
 	if res.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid key: %d", res.Status)
 	}
-	for field, want := range map[string]string{
+	wantFieldErrors(t, res.Body, map[string]string{
 		"name":       "Name is required.",
 		"scopes":     "Select at least one scope.",
 		"webhookUrl": "The webhook must be an http:// or https:// URL.",
 		"allowedIps": "&#34;nonsense&#34; is not an IP address or CIDR prefix.",
-	} {
-		if got := fieldError(res.Body, field); got != want {
-			t.Errorf("error beside %s: %q, want %q", field, got, want)
-		}
-	}
+	})
 
 	res = c.post("/apikeys", url.Values{"name": {"shop"}, "webhookUrl": {"https://shop.example/hook"},
 		"scopes": {"omni-api", "crm"}, "senderIds": {"Shop, ShopAlerts"}, "allowedIps": {"203.0.113.7"}})

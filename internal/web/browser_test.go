@@ -296,6 +296,45 @@ func TestBrowserAdminFlow(t *testing.T) {
 	b.shot("menu-collapsed")
 }
 
+// TestBrowserNewAccount drives the New account form in Chromium: errors of
+// both parts show beside their fields, Generate fills the administrator's
+// password, and the account is created with its administrator.
+func TestBrowserNewAccount(t *testing.T) {
+	f := newFixture(t)
+	f.ownerClient() // makes root a ready system owner
+	b := newBrowser(t, f.srv.URL)
+	b.open("/signin")
+	b.do("signing in", chromedp.WaitVisible(chromedp.CSS("#f-login")),
+		chromedp.SendKeys(chromedp.CSS("#f-login"), "root"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword))
+	b.submit("form[action='/signin'] button[type=submit]")
+
+	b.open("/accounts/new")
+	b.do("typing a bad e-mail", chromedp.SendKeys(chromedp.CSS("#f-email"), "peter@"))
+	b.submit("form.form-card button[type=submit]")
+	if a, u := b.text("#e-f-name"), b.text("#e-f-firstName"); a != "Name is required." || u != "First name is required." {
+		t.Errorf("errors beside Name and First name: %q, %q", a, u)
+	}
+	b.shot("new-account-errors")
+
+	b.do("filling the form", chromedp.Evaluate[chromedp.Void](`document.getElementById('f-email').value = ''`),
+		chromedp.SendKeys(chromedp.CSS("#f-name"), "Initech"),
+		chromedp.SendKeys(chromedp.CSS("#f-firstName"), "Peter"),
+		chromedp.SendKeys(chromedp.CSS("#f-lastName"), "Gibbons"),
+		chromedp.SendKeys(chromedp.CSS("#f-login"), "peter"),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "peter@example.com"),
+		chromedp.Click(chromedp.CSS("[data-generate='f-password']")))
+	if !b.eval(`(function(){var p=document.getElementById('f-password');return p.value.length===16 && p.type==='text';})()`) {
+		t.Fatal("Generate did not fill the administrator's password")
+	}
+	b.shot("new-account-filled")
+	b.submit("form.form-card button[type=submit]")
+	if got := b.text("main .alert-ok"); !strings.Contains(got, "Account Initech created. Its administrator peter") {
+		t.Fatalf("after creating the account: %q at %s", got, b.location())
+	}
+	b.shot("accounts")
+}
+
 // jsString quotes s for JavaScript.
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"

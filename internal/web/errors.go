@@ -4,31 +4,8 @@ import (
 	"net/http"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/problem"
 )
-
-// statusOf maps a herald error code to the portal's HTTP status. It is the
-// only place that does.
-func statusOf(err error) int {
-	switch herald.ErrorCode(err) {
-	case "":
-		return http.StatusOK
-	case herald.EINVALID:
-		return http.StatusUnprocessableEntity
-	case herald.ENOTFOUND:
-		return http.StatusNotFound
-	case herald.ECONFLICT:
-		return http.StatusConflict
-	case herald.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case herald.EFORBIDDEN:
-		return http.StatusForbidden
-	case herald.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case herald.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
 
 // errorPage is the data of the error page.
 type errorPage struct {
@@ -40,7 +17,7 @@ type errorPage struct {
 // fail answers with the error page for err. Internal errors are logged with
 // the request and the user reads "Internal error.".
 func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+	status := problem.Status(herald.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		p.log.Error("portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -67,7 +44,7 @@ func (p *Portal) forbidden(w http.ResponseWriter, r *http.Request) {
 // actionFailed shows why an action (such as a delete) was refused on the
 // page it came from, or fails the request for internal errors.
 func (p *Portal) actionFailed(w http.ResponseWriter, r *http.Request, back string, err error) {
-	if statusOf(err) == http.StatusInternalServerError {
+	if problem.Status(herald.ErrorCode(err)) == http.StatusInternalServerError {
 		p.fail(w, r, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/problem"
 )
 
 // form carries a form's values and errors between a handler and its
@@ -118,7 +119,7 @@ func pathID(r *http.Request) (int64, bool) {
 // formError shows err on a form that render draws again with a status,
 // or fails the request when err is internal.
 func (p *Portal) formError(w http.ResponseWriter, r *http.Request, f *form, err error, render func(status int)) {
-	status := statusOf(err)
+	status := problem.Status(herald.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		p.fail(w, r, err)
 		return

@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/storetest"
 )
 
 // testClock is a clock the test moves forward.
@@ -60,16 +61,8 @@ const testPassword = "Secret-pass-1"
 // newFixture builds the portal with a fresh database.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	clock := &testClock{now: time.Now().UTC().Truncate(time.Microsecond)}
-	s, err := store.Open(ctx, "", t.TempDir(), clock)
-	if err != nil {
-		t.Fatalf("opening store: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrating: %v", err)
-	}
+	s := storetest.OpenSQLiteClock(t, clock)
 	key := make([]byte, secret.KeySize)
 	_, _ = rand.Read(key)
 	box, err := secret.NewBox(key)
@@ -233,6 +226,17 @@ func fieldError(body, name string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// wantFieldErrors fails t unless each input of want shows its message
+// (as HTML text) beside it.
+func wantFieldErrors(t *testing.T, body string, want map[string]string) {
+	t.Helper()
+	for field, msg := range want {
+		if got := fieldError(body, field); got != msg {
+			t.Errorf("error beside %s: %q, want %q", field, got, msg)
+		}
+	}
 }
 
 // mustContain fails when body lacks any of want.

@@ -43,7 +43,7 @@ func (p *Portal) guard(rt route) http.Handler {
 		st, signed, err := p.loadState(r)
 		switch {
 		case herald.ErrorCode(err) == herald.EUNAUTHORIZED:
-			p.endSession(w, r, herald.ErrorMessage(err))
+			p.endSession(w, r, keyFlashError, herald.ErrorMessage(err))
 			return
 		case err != nil:
 			p.fail(w, r, err)
@@ -103,22 +103,6 @@ func (p *Portal) loadState(r *http.Request) (st *requestState, signed bool, err 
 	}
 	st = &requestState{User: sess.User, Account: acc, Theme: normalTheme(theme), MustChange: sess.MustChangePassword}
 	return st, true, nil
-}
-
-// endSession signs the browser out after the user or account was blocked
-// or deleted, and sends it to the sign-in page with msg.
-func (p *Portal) endSession(w http.ResponseWriter, r *http.Request, msg string) {
-	ctx := r.Context()
-	if err := p.sessions.Clear(ctx); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	if err := p.sessions.RenewToken(ctx); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	p.sessions.Put(ctx, keyFlashError, msg)
-	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
 // redirectToSignIn sends an anonymous visitor to the sign-in page, which

@@ -18,13 +18,20 @@ type passwordData struct {
 // passwordFields are the inputs of a password change.
 func passwordFields() []string { return []string{"currentPassword", "newPassword", "confirmPassword"} }
 
-// policyRules describes the password policy for people.
-func policyRules(pol herald.PasswordPolicy) []string {
-	rules := []string{
+// passwordRules are the rules that every new password meets; whose says
+// whose login it must not be ("your").
+func passwordRules(pol herald.PasswordPolicy, whose string) []string {
+	return []string{
 		fmt.Sprintf("At least %d characters.", pol.MinLength),
 		fmt.Sprintf("At least %d of these groups: upper-case letters, lower-case letters, digits, special characters.", pol.MinGroups),
-		"Not your login.",
+		"Not " + whose + " login.",
 	}
+}
+
+// policyRules describes the password policy to people who change their own
+// password.
+func policyRules(pol herald.PasswordPolicy) []string {
+	rules := passwordRules(pol, "your")
 	if pol.History > 0 {
 		rules = append(rules, fmt.Sprintf("Different from your last %d passwords.", pol.History))
 	}

@@ -143,11 +143,7 @@ func TestCrossAccountIsNotFound(t *testing.T) {
 
 func TestSystemOwnerAccounts(t *testing.T) {
 	f := newFixture(t)
-	c, u := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "root")
-	u.SystemOwner = true
-	if err := f.store.UpdateUser(sys(f.account.ID), u); err != nil {
-		t.Fatal(err)
-	}
+	c := f.ownerClient()
 	body := c.get("/").Body
 	mustContain(t, body, `href="/accounts"`, ">System<")
 	res := c.post("/accounts", url.Values{"name": {""}, "timeZone": {"Mars/Olympus"}})
@@ -157,7 +153,7 @@ func TestSystemOwnerAccounts(t *testing.T) {
 	if fieldError(res.Body, "name") != "Name is required." || fieldError(res.Body, "timeZone") == "" {
 		t.Errorf("account errors: name %q, timeZone %q", fieldError(res.Body, "name"), fieldError(res.Body, "timeZone"))
 	}
-	res = c.post("/accounts", url.Values{"name": {"Initech"}, "timeZone": {"Europe/Madrid"}})
+	res = c.post("/accounts", newAccountForm("Initech", "initech-first"))
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("create account: %d\n%s", res.Status, res.Body)
 	}

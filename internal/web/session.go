@@ -119,3 +119,20 @@ func (p *Portal) startSession(ctx context.Context, userID int64) error {
 	p.sessions.Put(ctx, keyUserID, userID)
 	return nil
 }
+
+// endSession signs the browser out: it drops the session's data and issues
+// a new token, so the old cookie is worthless, and sends the browser to the
+// sign-in page with msg under key (keyFlash or keyFlashError).
+func (p *Portal) endSession(w http.ResponseWriter, r *http.Request, key, msg string) {
+	ctx := r.Context()
+	if err := p.sessions.Clear(ctx); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if err := p.sessions.RenewToken(ctx); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.sessions.Put(ctx, key, msg)
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}

@@ -46,7 +46,9 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := p.auth.SignIn(r.Context(), login, password, p.clientIP(r))
 	if err != nil {
-		p.signInFailed(w, r, f, err)
+		// Wrong credentials, throttling, a lock or a blocked user or
+		// account show on the form; internal errors fail the request.
+		p.formError(w, r, f, err, func(status int) { p.renderSignIn(w, r, status, f) })
 		return
 	}
 	next := localPath(r.PostForm.Get("next"), "/")
@@ -59,18 +61,6 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// signInFailed shows why a sign-in failed: wrong credentials, throttling,
-// a lock or a blocked user or account. Internal errors fail the request.
-func (p *Portal) signInFailed(w http.ResponseWriter, r *http.Request, f *form, err error) {
-	status := statusOf(err)
-	if status == http.StatusInternalServerError {
-		p.fail(w, r, err)
-		return
-	}
-	f.setError(err)
-	p.renderSignIn(w, r, status, f)
 }
 
 // beginPendingTOTP remembers that the password was right and asks for the
@@ -134,22 +124,12 @@ func (p *Portal) totpSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.PostForm.Get("next"), "/"), http.StatusSeeOther)
 }
 
-// signOut records the sign-out, drops the session data and issues a new
-// token.
+// signOut records the sign-out and ends the session.
 func (p *Portal) signOut(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	u := state(r).User
-	if err := p.store.RecordAudit(ctx, &herald.AuditEntry{AccountID: u.AccountID, Action: "Signed out"}); err != nil {
+	if err := p.store.RecordAudit(r.Context(), &herald.AuditEntry{AccountID: u.AccountID, Action: "Signed out"}); err != nil {
 		p.fail(w, r, err)
 		return
 	}
-	if err := p.sessions.Clear(ctx); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	if err := p.sessions.RenewToken(ctx); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	p.redirect(w, r, "/signin", "You have signed out.")
+	p.endSession(w, r, keyFlash, "You have signed out.")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -180,9 +181,9 @@ func userFromForm(r *http.Request, u *herald.User, adminRole int64) {
 	}
 }
 
-// adminRoleID returns the ID of the account's Admin role.
-func (p *Portal) adminRoleID(r *http.Request) (int64, error) {
-	roles, err := p.store.AllRoles(r.Context(), state(r).User.AccountID)
+// adminRoleID returns the ID of the Admin system role of account.
+func (p *Portal) adminRoleID(ctx context.Context, account int64) (int64, error) {
+	roles, err := p.store.AllRoles(ctx, account)
 	if err != nil {
 		return 0, err
 	}
@@ -224,7 +225,7 @@ func (p *Portal) ensureDepartment(r *http.Request, u *herald.User) error {
 // sign-in.
 func (p *Portal) createUser(w http.ResponseWriter, r *http.Request) {
 	f := readForm(r, userFields()...)
-	admin, err := p.adminRoleID(r)
+	admin, err := p.adminRoleID(r.Context(), state(r).User.AccountID)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -294,7 +295,7 @@ func (p *Portal) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readForm(r, userFields()...)
-	admin, err := p.adminRoleID(r)
+	admin, err := p.adminRoleID(r.Context(), state(r).User.AccountID)
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -38,11 +38,7 @@ func TestUserFormErrorsBesideFields(t *testing.T) {
 		"email":     "Enter an e-mail address such as name@example.com.",
 		"roleIds":   "Assign at least one role.",
 	}
-	for field, msg := range want {
-		if got := fieldError(res.Body, field); got != msg {
-			t.Errorf("error beside %s: %q, want %q", field, got, msg)
-		}
-	}
+	wantFieldErrors(t, res.Body, want)
 	if got := fieldError(res.Body, "password"); !strings.Contains(got, "at least 8 characters") {
 		t.Errorf("error beside password: %q", got)
 	}

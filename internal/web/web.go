@@ -150,14 +150,12 @@ func (p *Portal) buildHandler() (http.Handler, error) {
 	return securityHeaders(cop.Handler(root)), nil
 }
 
-// securityHeaders sets headers that every portal response carries.
+// securityHeaders sets the portal's content security policy: its own
+// scripts and styles only, no framing. The server adds the headers every
+// answer carries (nosniff, frame and referrer policies).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 		next.ServeHTTP(w, r)
 	})
 }
