@@ -1,0 +1,132 @@
+package content
+
+import (
+	"html"
+	"strings"
+
+	"github.com/heraldhq/herald"
+)
+
+// E-mail limits, where the reference is silent.
+const (
+	// maxSubject: RFC 5322 caps a header line at 998 characters.
+	maxSubject = 998
+	// maxSubtitle: the preheader most e-mail service providers accept.
+	maxSubtitle = 255
+)
+
+// Email is an e-mail: a subject, an optional subtitle (the preheader shown
+// after the subject in inboxes) and an HTML part, a plain-text part or both.
+// The block editor of reference 7.4.5.1 will produce the HTML part.
+type Email struct {
+	Subject  string `json:"subject"`
+	Subtitle string `json:"subtitle,omitempty"`
+	HTML     string `json:"html,omitempty"`
+	Body     string `json:"text,omitempty"`
+}
+
+// Channel implements Content.
+func (c *Email) Channel() herald.Channel { return herald.ChannelEmail }
+
+// Text implements Content: the plain-text part, or the HTML part's text.
+func (c *Email) Text() string {
+	if c.Body != "" {
+		return c.Body
+	}
+	return htmlText(c.HTML)
+}
+
+// htmlText returns the text of an HTML document for logs: tags, comments and
+// the content of style and script elements removed, entities decoded, white
+// space collapsed. It is not a sanitizer.
+func htmlText(doc string) string {
+	var b strings.Builder
+	for len(doc) > 0 {
+		i := strings.IndexByte(doc, '<')
+		if i < 0 {
+			b.WriteString(doc)
+			break
+		}
+		b.WriteString(doc[:i])
+		b.WriteByte(' ')
+		doc = doc[i:]
+		end := ">"
+		switch {
+		case strings.HasPrefix(doc, "<!--"):
+			end = "-->"
+		case hasPrefixFold(doc, "<style"):
+			end = "</style>"
+		case hasPrefixFold(doc, "<script"):
+			end = "</script>"
+		}
+		j := indexFold(doc, end)
+		if j < 0 {
+			break
+		}
+		doc = doc[j+len(end):]
+	}
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// indexFold is strings.Index ignoring ASCII case, for short ASCII needles.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Preview implements Content.
+func (c *Email) Preview() string { return preview(c.Subject) }
+
+// Render implements Content. The HTML part needs values HTML-escaped: a
+// Render of an e-mail whose HTML part has placeholders fails; use
+// Personalize with an HTML renderer.
+func (c *Email) Render(f func(string) (string, error)) (Content, error) {
+	return Personalize(c, f, nil)
+}
+
+func (c *Email) read(r *reader) {
+	r.object(func(key []byte) bool {
+		switch string(key) {
+		case "subject":
+			c.Subject = r.str()
+		case "subtitle":
+			c.Subtitle = r.str()
+		case "html":
+			c.HTML = r.str()
+		case "text":
+			c.Body = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (c *Email) check(k *checker) {
+	k.text("subject", c.Subject, true, maxSubject, "Subject")
+	if strings.ContainsAny(c.Subject, "\r\n") {
+		k.addAt("subject", herald.VFormat, "Subject must be one line.")
+	}
+	k.text("subtitle", c.Subtitle, false, maxSubtitle, "Subtitle")
+	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Body) == "" {
+		k.addAt("html", herald.VRequired, "An e-mail needs an HTML part or a text part.")
+	}
+}
+
+func (c *Email) texts(v *visitor) {
+	v.visit("subject", &c.Subject, false)
+	v.visit("subtitle", &c.Subtitle, false)
+	v.visit("html", &c.HTML, true)
+	v.visit("text", &c.Body, false)
+}
+
+func (c *Email) clone() Content { out := *c; return &out }
