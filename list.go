@@ -43,11 +43,11 @@ const (
 
 // Filter narrows a list by one column.
 type Filter struct {
-	Field string   // a Column.Key with Filterable set
-	Op    FilterOp // the comparison
-	Value string   // for OpEq and OpContains
-	Min   string   // for OpRange
-	Max   string   // for OpRange
+	Field string   `json:"field"`           // a Column.Key with Filterable set
+	Op    FilterOp `json:"op"`              // the comparison
+	Value string   `json:"value,omitempty"` // for OpEq and OpContains
+	Min   string   `json:"min,omitempty"`   // for OpRange
+	Max   string   `json:"max,omitempty"`   // for OpRange
 }
 
 // Page is one page of a list. Next and Prev are cursors for the following and

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/problem"
 )
 
@@ -46,6 +47,18 @@ type Deps struct {
 	Clock      herald.Clock
 	Log        *slog.Logger
 	TrustProxy bool // read the client address from X-Forwarded-For
+
+	// Contacts defaults to Store when it has the contact methods; Imports
+	// defaults to a service without a job queue (imports cannot start).
+	Contacts Contacts
+	Imports  *importer.Service
+
+	// Messaging; nil in a process without the engine, whose message
+	// routes then answer 503.
+	Messages     herald.MessageService
+	MessageStore MessageReader
+	Webhooks     herald.WebhookStore
+	Sandbox      Sandbox
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -80,6 +93,12 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.roleRoutes()...)
 	h.routes = append(h.routes, h.apiKeyRoutes()...)
 	h.routes = append(h.routes, h.auditRoutes()...)
+	h.routes = append(h.routes, h.contactRoutes()...)
+	h.routes = append(h.routes, h.messageRoutes()...)
+	h.routes = append(h.routes, h.omniMessageRoutes()...)
+	h.routes = append(h.routes, h.smsRoutes()...)
+	h.routes = append(h.routes, h.webhookRoutes()...)
+	h.routes = append(h.routes, h.sandboxRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

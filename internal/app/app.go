@@ -22,6 +22,7 @@ import (
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/events"
+	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/jobs"
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/server"
@@ -42,11 +43,15 @@ type Main struct {
 	// server accepts connections (tests listen on port 0).
 	Started func(addr string)
 
-	Store  *store.Store
-	Jobs   *jobs.Runner
-	Events *events.Bus
-	Auth   *auth.Service
-	Server *server.Server
+	Store     *store.Store
+	Jobs      *jobs.Runner
+	Events    *events.Bus
+	Auth      *auth.Service
+	Server    *server.Server
+	Messaging *Messaging
+	Metrics   *prometheus.Registry
+
+	box *secret.Box // seals stored secrets
 }
 
 // Open opens the database (migrating it), the secret key, the job runner
@@ -79,7 +84,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openJobs(ctx); err != nil {
 		return err
 	}
-	return m.bootstrap(ctx)
+	if err := m.bootstrap(ctx); err != nil {
+		return err
+	}
+	return m.openMessaging(ctx, box, m.Config.Role != "api")
 }
 
 // openStore opens and migrates the database.
@@ -123,6 +131,9 @@ func (m *Main) openJobs(ctx context.Context) error {
 	if err := registerJobs(reg, m.Store, m.Clock, m.Log); err != nil {
 		return err
 	}
+	if err := importer.RegisterJob(reg, m.Store); err != nil {
+		return err
+	}
 	r, err := jobs.New(jobs.Config{
 		Engine:     m.Store.Engine(),
 		SQLite:     m.Store.SQLiteDB(),
@@ -157,6 +168,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("starting jobs: %w", err)
 		}
 	}
+	if err := m.StartMessaging(ctx); err != nil {
+		return err
+	}
 	if err := m.listen(); err != nil {
 		return err
 	}
@@ -179,17 +193,18 @@ func (m *Main) Run(ctx context.Context) error {
 
 // listen builds the HTTP server and opens its socket.
 func (m *Main) listen() error {
-	reg := prometheus.NewRegistry()
+	reg := m.registry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := server.Deps{Registry: reg, Log: m.Log, Ready: m.ready}
 	if m.Config.Role != "worker" {
-		deps.API = api.New(api.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy})
+		deps.API = api.New(api.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
+			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService()})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,
 			TrustProxy:   m.Config.TrustProxy,
 			Logger:       m.Log.With("component", "web"),
-		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock})
+		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Imports: m.importService()})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}
@@ -210,6 +225,7 @@ func (m *Main) shutdown(ctx context.Context) error {
 	if m.Server != nil {
 		errs = append(errs, m.Server.Shutdown(ctx))
 	}
+	errs = append(errs, m.StopMessaging(ctx))
 	if m.Jobs != nil && m.Config.Role != "api" {
 		if err := m.Jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			errs = append(errs, fmt.Errorf("stopping jobs: %w", err))

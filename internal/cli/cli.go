@@ -1,5 +1,5 @@
 // Package cli implements the herald command: serve, migrate, user create,
-// apikey create and version.
+// apikey create, send and version.
 package cli
 
 import (
@@ -35,6 +35,7 @@ Usage:
   herald migrate [--status]     bring the database schema up to date
   herald user create [flags]    create a portal user
   herald apikey create [flags]  create an API key and print it
+  herald send [flags] TEXT      send a message and print its ID (--wait for its status)
   herald version                print the version
 
 Every command reads HERALD_* environment variables and accepts --config FILE,
@@ -90,6 +91,8 @@ func run(ctx context.Context, env Env) error {
 		if len(args) > 0 && args[0] == "create" {
 			return createAPIKey(ctx, env, args[1:])
 		}
+	case "send":
+		return send(ctx, env, args)
 	case "version", "--version":
 		fmt.Fprintf(env.Stdout, "herald %s\n", herald.Version)
 		return nil

@@ -27,8 +27,8 @@ func accountErr(err error, a *herald.Account) error {
 }
 
 // CreateAccount validates a, filling its defaults (an empty status is
-// active, an empty time zone UTC), and inserts it with its system roles and
-// default departments.
+// active, an empty time zone UTC), and inserts it with its system roles,
+// default departments and default contact attributes.
 func (s *Store) CreateAccount(ctx context.Context, a *herald.Account) error {
 	if err := a.Validate(); err != nil {
 		return err
@@ -55,6 +55,11 @@ func (s *Store) CreateAccount(ctx context.Context, a *herald.Account) error {
 			}
 			details = append(details, d)
 		}
+		attrs, err := seedAttributes(ctx, t, a.ID)
+		if err != nil {
+			return err
+		}
+		details = append(details, attrs...)
 		return s.audit(ctx, t, a.ID, actionAddAccount, details...)
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -44,11 +45,23 @@ type sqlConn interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// sqlQuerier runs queries through database/sql.
-type sqlQuerier struct{ c sqlConn }
+// sqlQuerier runs queries through database/sql, with prepared statements
+// from stmts when it has them (see stmtCache).
+type sqlQuerier struct {
+	c     sqlConn
+	stmts *stmtCache
+}
+
+// inTx reports whether q runs in a transaction.
+func (q sqlQuerier) inTx() bool {
+	_, ok := q.c.(*sql.Tx)
+	return ok
+}
 
 func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.c.ExecContext(ctx, query, args...)
+	c, done := q.conn(ctx, query)
+	defer done()
+	res, err := c.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -56,22 +69,167 @@ func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
-	r, err := q.c.QueryContext(ctx, query, args...)
+	c, done := q.conn(ctx, query)
+	r, err := c.QueryContext(ctx, query, args...)
 	if err != nil {
+		done()
 		return nil, err
 	}
-	return sqlRows{r}, nil
+	return sqlRows{Rows: r, done: done}, nil
 }
 
 func (q sqlQuerier) queryRow(ctx context.Context, query string, args ...any) scanner {
-	return q.c.QueryRowContext(ctx, query, args...)
+	c, done := q.conn(ctx, query)
+	return &sqlRow{Row: c.QueryRowContext(ctx, query, args...), done: done}
+}
+
+// conn returns what runs query: a prepared statement when the cache has
+// or makes one, else the connection itself. done releases it.
+func (q sqlQuerier) conn(ctx context.Context, query string) (sqlConn, func()) {
+	if q.stmts == nil {
+		return q.c, func() {}
+	}
+	st := q.stmts.get(ctx, query, q.inTx())
+	if st == nil {
+		return q.c, func() {}
+	}
+	if t, ok := q.c.(*sql.Tx); ok {
+		ts := t.StmtContext(ctx, st)
+		return stmtConn{ts}, func() { _ = ts.Close() }
+	}
+	return stmtConn{st}, func() {}
+}
+
+// stmtConn runs its prepared statement whatever query it is given (the
+// statement's own).
+type stmtConn struct{ st *sql.Stmt }
+
+func (s stmtConn) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+func (s stmtConn) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
+}
+
+func (s stmtConn) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
+}
+
+// sqlRow adapts *sql.Row, releasing a transaction's statement after Scan.
+type sqlRow struct {
+	*sql.Row
+	done func()
+}
+
+func (r *sqlRow) Scan(dest ...any) error {
+	defer r.done()
+	return r.Row.Scan(dest...)
+}
+
+// stmtCache keeps SQLite statements prepared, one set per *sql.DB: the
+// modernc driver parses a statement's text on every call otherwise, which
+// costs more than running a small query. Statements are prepared on first
+// use; once the cache holds maxStmts, further texts run unprepared.
+//
+// Preparing takes a connection of the pool. The writer has one, which a
+// transaction holds, so a text first seen in a transaction runs unprepared
+// and is prepared after the commit (preparePending).
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.RWMutex
+	stmts   map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+// maxStmts bounds a stmtCache.
+const maxStmts = 2000
+
+// newStmtCache returns an empty cache for db.
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// get returns the prepared statement of query, or nil to run it
+// unprepared: when it cannot be prepared (running it reports the error),
+// when the cache is full, or in a transaction (inTx) when it is new.
+// Preparing waits for a connection, so it happens without c.mu held: a
+// transaction holding the writer may be asking the cache meanwhile.
+func (c *stmtCache) get(ctx context.Context, query string, inTx bool) *sql.Stmt {
+	c.mu.RLock()
+	st, ok := c.stmts[query]
+	full := len(c.stmts)+len(c.pending) >= maxStmts
+	c.mu.RUnlock()
+	if ok || full {
+		return st
+	}
+	if inTx {
+		c.mu.Lock()
+		c.pending[query] = true
+		c.mu.Unlock()
+		return nil
+	}
+	return c.prepare(ctx, query)
+}
+
+// prepare prepares query and caches it, keeping the statement another
+// goroutine cached first.
+func (c *stmtCache) prepare(ctx context.Context, query string) *sql.Stmt {
+	st, err := c.db.PrepareContext(context.WithoutCancel(ctx), query)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.stmts[query]; ok {
+		_ = st.Close()
+		return old
+	}
+	c.stmts[query] = st
+	return st
+}
+
+// preparePending prepares the texts first seen in transactions; call it
+// when no transaction of the caller holds the connection.
+func (c *stmtCache) preparePending(ctx context.Context) {
+	c.mu.Lock()
+	var todo []string
+	for q := range c.pending {
+		if _, ok := c.stmts[q]; !ok {
+			todo = append(todo, q)
+		}
+		delete(c.pending, q)
+	}
+	c.mu.Unlock()
+	for _, q := range todo {
+		c.prepare(ctx, q)
+	}
+}
+
+// close closes every statement.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		_ = st.Close()
+	}
+	c.stmts = map[string]*sql.Stmt{}
 }
 
 // sqlRows adapts *sql.Rows, whose Close returns an error nobody needs:
-// Err reports what went wrong while reading.
-type sqlRows struct{ *sql.Rows }
+// Err reports what went wrong while reading. done releases a
+// transaction's statement.
+type sqlRows struct {
+	*sql.Rows
+	done func()
+}
 
-func (r sqlRows) Close() { _ = r.Rows.Close() }
+func (r sqlRows) Close() {
+	_ = r.Rows.Close()
+	if r.done != nil {
+		r.done()
+	}
+}
 
 // pgxConn is the part of *pgxpool.Pool and pgx.Tx that pgxQuerier needs.
 type pgxConn interface {
@@ -112,7 +270,7 @@ func (s *Store) read() querier {
 	if s.pool != nil {
 		return pgxQuerier{s.pool}
 	}
-	return sqlQuerier{s.reader}
+	return sqlQuerier{c: s.reader, stmts: s.readStmts}
 }
 
 // write returns the querier for single-statement writes outside a
@@ -121,7 +279,7 @@ func (s *Store) write() querier {
 	if s.pool != nil {
 		return pgxQuerier{s.pool}
 	}
-	return sqlQuerier{s.writer}
+	return sqlQuerier{c: s.writer, stmts: s.writeStmts}
 }
 
 // now returns the store clock's time in UTC at microsecond precision.
@@ -141,12 +299,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *tx) error) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	defer func() { _ = t.Rollback() }()
-	if err := fn(&tx{querier: sqlQuerier{t}, now: s.now()}); err != nil {
+	if err := fn(&tx{querier: sqlQuerier{c: t, stmts: s.writeStmts}, now: s.now()}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("committing transaction: %w", err)
 	}
+	s.writeStmts.preparePending(ctx)
 	return nil
 }
 

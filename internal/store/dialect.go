@@ -15,6 +15,16 @@ type dialect struct {
 	// elemText returns the element value under alias as text with the
 	// byte-wise collation that every stored text column has.
 	elemText func(alias string) string
+	// cast returns placeholder ph typed as the SQL type typ where the
+	// engine needs it (PostgreSQL cannot infer the types of parameters
+	// in a VALUES list); SQLite takes ph as it is.
+	cast func(ph, typ string) string
+	// forUpdate locks the rows a SELECT reads until the transaction
+	// ends; SQLite's single writer needs no row locks.
+	forUpdate string
+	// skipLocked is forUpdate that passes over rows another transaction
+	// holds, so that processes sharing the database claim different work.
+	skipLocked string
 }
 
 // newDialect returns the dialect of engine.
@@ -25,12 +35,16 @@ func newDialect(engine string) dialect {
 			eachElem: func(expr, alias string) string {
 				return "json_array_elements_text(" + expr + "::json) AS " + alias + "(value)"
 			},
-			elemText: func(alias string) string { return alias + `.value COLLATE "C"` },
+			elemText:   func(alias string) string { return alias + `.value COLLATE "C"` },
+			cast:       func(ph, typ string) string { return "CAST(" + ph + " AS " + typ + ")" },
+			forUpdate:  " FOR UPDATE",
+			skipLocked: " FOR UPDATE SKIP LOCKED",
 		}
 	}
 	return dialect{
 		minTime:  "'0001-01-01 00:00:00+00:00'",
 		eachElem: func(expr, alias string) string { return "json_each(" + expr + ") AS " + alias },
 		elemText: func(alias string) string { return alias + ".value" },
+		cast:     func(ph, _ string) string { return ph },
 	}
 }

@@ -71,6 +71,18 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Sessions", testSessions},
 		{"Idempotency", testIdempotency},
 		{"Lists", testLists},
+		{"ContactDirectory", testContactDirectory},
+		{"Contacts", testContacts},
+		{"Connections", testConnections},
+		{"Senders", testSenders},
+		{"Messages", testMessages},
+		{"MessageList", testMessageList},
+		{"Claims", testClaims},
+		{"Chains", testChains},
+		{"WebhookSettings", testWebhookSettings},
+		{"WebhookDeliveries", testWebhookDeliveries},
+		{"Threads", testThreads},
+		{"Sandbox", testSandbox},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

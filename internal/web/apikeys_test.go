@@ -101,9 +101,9 @@ func TestAuditPageAndCSV(t *testing.T) {
 			t.Errorf("CSV row by %q", r[1])
 		}
 	}
-	// One row per detail line: the account's entry has 7 (the account, four
-	// system roles, two departments).
-	if actions["Added new user"] != 2 || actions["Added new API key"] != 1 || actions["Added new account"] != 7 || actions["Signed in"] != 0 {
+	// One row per detail line: the account's entry has 9 (the account, four
+	// system roles, two departments, the Name and Surname attributes).
+	if actions["Added new user"] != 2 || actions["Added new API key"] != 1 || actions["Added new account"] != 9 || actions["Signed in"] != 0 {
 		t.Errorf("CSV actions %v", actions)
 	}
 	if got := c.get("/audit?f.action=eq:Exported%20audit%20log").Body; !strings.Contains(got, "Exported audit log") {

@@ -29,7 +29,7 @@ func menuEntries() []menuEntry {
 	return []menuEntry{
 		{menuItem{Key: "dashboard", Label: "Dashboard", Icon: "dashboard"}, []herald.Permission{herald.PermDashboardView}},
 		{menuItem{Key: "broadcast", Label: "Broadcast", Icon: "broadcast"}, []herald.Permission{herald.PermBroadcastsView}},
-		{menuItem{Key: "contacts", Label: "Contacts", Icon: "contacts"}, []herald.Permission{herald.PermContactsView}},
+		{menuItem{Key: "contacts", Label: "Contacts", Href: "/contacts", Icon: "contacts"}, []herald.Permission{herald.PermContactsView}},
 		{menuItem{Key: "conversations", Label: "Conversations", Icon: "chat"}, []herald.Permission{herald.PermConversationsView}},
 		{menuItem{Key: "finance", Label: "Finance", Icon: "finance"}, []herald.Permission{herald.PermFinanceView}},
 		{menuItem{Key: "statistics", Label: "Statistics", Icon: "chart"}, []herald.Permission{herald.PermStatisticsView, herald.PermEDRsView}},

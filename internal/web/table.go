@@ -42,6 +42,7 @@ type table struct {
 	Sizes      []sizeLink
 	Return     string // this page's URL, for the column chooser
 	Details    bool   // rows have expandable details
+	Selectable string // the ID of the form whose "ids" the rows' checkboxes are, or ""
 }
 
 // tableColumn is a column with its state in this view.
@@ -75,6 +76,7 @@ type tableRow struct {
 	Cells   []cell
 	Actions []rowAction
 	Detail  *detailTable
+	ID      int64 // the row's object, for a Selectable table's checkbox
 }
 
 // cell is one cell's content.
@@ -344,12 +346,11 @@ func (p *Portal) saveColumns(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	i := slices.IndexFunc(tableSpecs(), func(s tableSpec) bool { return s.ID == r.PostForm.Get("table") })
-	if i < 0 {
+	spec, ok := p.findTableSpec(r, r.PostForm.Get("table"))
+	if !ok {
 		p.notFound(w, r)
 		return
 	}
-	spec := tableSpecs()[i]
 	var keys []string
 	if r.PostForm.Get("reset") == "" {
 		for _, c := range spec.Columns {
@@ -365,6 +366,15 @@ func (p *Portal) saveColumns(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.PostForm.Get("next"), spec.Path), http.StatusSeeOther)
 }
 
+// findTableSpec returns the table id: one of tableSpecs, or a table whose
+// columns depend on the account (contacts).
+func (p *Portal) findTableSpec(r *http.Request, id string) (tableSpec, bool) {
+	if i := slices.IndexFunc(tableSpecs(), func(s tableSpec) bool { return s.ID == id }); i >= 0 {
+		return tableSpecs()[i], true
+	}
+	return p.accountTableSpec(r, id)
+}
+
 // fillTable adds a row for every item of a page and sets the cursors.
 func fillTable[T any](t *table, r *http.Request, pg herald.Page[T], row func(*T) (map[string]cell, []rowAction, *detailTable)) {
 	for i := range pg.Items {
@@ -377,6 +387,9 @@ func fillTable[T any](t *table, r *http.Request, pg herald.Page[T], row func(*T)
 func (t *table) Span() int {
 	n := len(t.Visible) + 1 // the actions column
 	if t.Details {
+		n++
+	}
+	if t.Selectable != "" {
 		n++
 	}
 	return n

@@ -30,6 +30,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/importer"
 )
 
 // Store is what the portal needs from the database.
@@ -67,6 +68,10 @@ type Deps struct {
 	Store Store
 	Auth  *auth.Service
 	Clock herald.Clock
+	// Contacts defaults to Store when it has the contact methods; Imports
+	// defaults to a service without a job queue (imports cannot start).
+	Contacts Contacts
+	Imports  *importer.Service
 }
 
 // Session lifetimes.
@@ -87,6 +92,8 @@ type Portal struct {
 	pages    map[string]*template.Template
 	assets   *assets
 	handler  http.Handler
+	contacts Contacts
+	imports  *importer.Service
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -105,6 +112,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 		deps.Clock = herald.SystemClock{}
 	}
 	p := &Portal{cfg: cfg, store: deps.Store, auth: deps.Auth, clock: deps.Clock, log: cfg.Logger}
+	p.setContactDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -242,7 +242,64 @@
     if (!boxes.some(function (b) { return b.checked; })) input.checked = true;
   });
 
+  // Contacts: "select all on this page" and the count of ticked rows.
+  function countSelected() {
+    var out = document.querySelector('[data-selected-count]');
+    if (!out) return;
+    var n = all('[data-select-row]').filter(function (b) { return b.checked; }).length;
+    out.textContent = '(' + n + ' ticked)';
+  }
+  on('[data-select-all]', 'change', function (ev, box) {
+    all('[data-select-row]').forEach(function (b) { b.checked = box.checked; });
+    countSelected();
+  });
+  on('[data-select-row]', 'change', countSelected);
+
+  // Buttons that submit only after the confirmation dialog.
+  on('button[data-confirm-submit]', 'click', function (ev, btn) {
+    var dlg = document.getElementById('confirm-dialog');
+    if (!dlg || !dlg.showModal || btn.getAttribute('data-confirmed')) return;
+    ev.preventDefault();
+    dlg.querySelector('[data-confirm-text]').textContent = btn.getAttribute('data-confirm-submit');
+    dlg.returnValue = '';
+    dlg.onclose = function () {
+      if (dlg.returnValue !== 'ok') return;
+      btn.setAttribute('data-confirmed', '1');
+      btn.click();
+    };
+    dlg.showModal();
+  });
+
+  // A search box that hides the rows of a table whose name does not match.
+  on('input[data-filter-rows]', 'input', function (ev, input) {
+    var q = input.value.trim().toLowerCase();
+    all('#' + input.getAttribute('data-filter-rows') + ' tr[data-name]').forEach(function (tr) {
+      tr.hidden = q !== '' && tr.getAttribute('data-name').toLowerCase().indexOf(q) < 0;
+    });
+  });
+
+  // An import's progress is polled until it ends, then the page shows the report.
+  function pollImport(box) {
+    if (box.getAttribute('data-final') === 'true') return;
+    var url = box.getAttribute('data-import-progress');
+    var tick = function () {
+      fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+        .then(function (res) { return res.json(); })
+        .then(function (im) {
+          all('[data-field]', box).forEach(function (el) {
+            var v = im[el.getAttribute('data-field')];
+            if (v !== undefined) el.textContent = String(v);
+          });
+          if (im.final) { location.reload(); return; }
+          setTimeout(tick, 1000);
+        })
+        .catch(function () { setTimeout(tick, 3000); });
+    };
+    setTimeout(tick, 500);
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    all('[data-import-progress]').forEach(pollImport);
     all('[data-tabs]').forEach(setupTabs);
     all('[data-filter-form]').forEach(setupFilter);
     all('form').forEach(function (f) { if (f.querySelector('[data-perm-summary]')) sumRoles(f); });

@@ -1,0 +1,71 @@
+package channel
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// Connector submits messages to one provider connection. Send may be called
+// from many goroutines at once.
+type Connector interface {
+	// Send submits m and returns what the provider answered. Errors should
+	// be *Error values (see Retryable, Permanent, Misconfigured); any other
+	// error counts as retryable. Send must be idempotent per m.ID where the
+	// provider allows it: the engine sends a message again after a crash.
+	Send(ctx context.Context, m *herald.Message) (Result, error)
+}
+
+// Result is a provider's answer to a submission.
+type Result struct {
+	ProviderID   string               // the provider's message ID, for its reports
+	ProviderCode string               // the raw answer code
+	Status       herald.MessageStatus // usually sent; delivered for channels that answer synchronously
+}
+
+// Report is a status change of a sent message that a provider reported
+// later (a delivery report, a read receipt).
+type Report struct {
+	MessageID    string // when the provider echoes Herald's ID
+	ConnectionID int64  // with ProviderID, when it does not
+	ProviderID   string
+	Status       herald.MessageStatus
+	Detail       herald.StatusDetail // zero for the status's default
+	ProviderCode string
+	At           time.Time
+}
+
+// Inbound is a message a contact sent (MO).
+type Inbound struct {
+	ConnectionID int64
+	AccountID    int64 // when the connector knows it; else found from To
+	Channel      herald.Channel
+	From         string          // the contact's address on the channel
+	To           string          // the sender ID it was sent to
+	Payload      json.RawMessage // the channel's content, such as {"text": "..."}
+	Text         string          // the plain text, for opt-out words
+	ProviderID   string
+	At           time.Time
+}
+
+// Sink takes what connectors report. The engine implements it. Report and
+// Receive return once the report is durable (or failed), so that a
+// connector may acknowledge it to the provider only then.
+type Sink interface {
+	Report(ctx context.Context, reports ...Report) error
+	Receive(ctx context.Context, in Inbound) (*herald.Message, error)
+}
+
+// Starter is a connector with background work (sessions, timers). Start is
+// called once before the first Send; the work stops when ctx ends.
+type Starter interface {
+	Start(ctx context.Context) error
+}
+
+// Closer is a connector that holds resources; Close waits for its
+// background work within ctx.
+type Closer interface {
+	Close(ctx context.Context) error
+}

@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/batch"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+var _ herald.MessageService = (*Engine)(nil)
+
+// prepared is one accepted request ready to commit: its first message and,
+// for a chain, the chain.
+type prepared struct {
+	row      store.MessageRow
+	chain    *herald.Chain
+	reserved bool // the dispatcher holds a place for the message
+}
+
+// Send validates req, prepares its message (and chain) and returns once
+// it is committed.
+func (e *Engine) Send(ctx context.Context, req *herald.SendRequest) (*herald.Message, error) {
+	if !e.running.Load() {
+		return nil, ErrStopped
+	}
+	start := time.Now()
+	p, err := e.prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	// The request waits for the commit even if its client leaves: the
+	// message is in the batch by then.
+	if err := e.accept.Do(context.WithoutCancel(ctx), p); err != nil {
+		if errors.Is(err, batch.ErrStopped) {
+			e.release(p)
+			return nil, ErrStopped
+		}
+		return nil, fmt.Errorf("committing message: %w", err)
+	}
+	e.metrics.accept(p.row.Channel, time.Since(start))
+	return p.row.Message, nil
+}
+
+// prepare checks req and builds the rows to commit.
+func (e *Engine) prepare(ctx context.Context, req *herald.SendRequest) (*prepared, error) {
+	vs := append(herald.Violations(nil), req.Violations...)
+	e.checkRequest(req, &vs)
+	if len(vs) > 0 {
+		return nil, vs.Err()
+	}
+	c, err := e.resolveContact(ctx, req, &vs)
+	if err != nil {
+		return nil, err
+	}
+	steps := make([]herald.ChainStep, len(req.Steps))
+	for i := range req.Steps {
+		if steps[i], err = e.prepareStep(ctx, req, i, c, &vs); err != nil {
+			return nil, err
+		}
+	}
+	if err := vs.Err(); err != nil {
+		return nil, err
+	}
+	return e.build(req, c, steps), nil
+}
+
+// build makes the first message and the chain of a checked request.
+func (e *Engine) build(req *herald.SendRequest, c *herald.Contact, steps []herald.ChainStep) *prepared {
+	now := e.now()
+	base := now
+	if req.SendAt != nil && req.SendAt.After(now) {
+		at := req.SendAt.UTC().Truncate(time.Microsecond)
+		base = at
+	}
+	m := e.stepMessage(&herald.Message{
+		AccountID: req.AccountID, Direction: herald.MT, Origin: req.Origin, Traffic: req.Traffic,
+		CorrelationID: req.CorrelationID, CallbackData: req.CallbackData, WebhookURL: req.Webhook,
+	}, steps[0], 0, now)
+	if c != nil {
+		m.ContactID = c.ID
+	}
+	if req.APIKey != nil {
+		m.APIKeyID = req.APIKey.ID
+		if m.WebhookURL == "" {
+			m.WebhookURL = req.APIKey.WebhookURL
+		}
+	}
+	if req.Validity > 0 {
+		v := base.Add(req.Validity)
+		m.ValidUntil = &v
+	}
+	p := &prepared{row: store.MessageRow{Message: m}}
+	if base.After(now) {
+		m.SendAt, m.Status, m.Detail = &base, herald.StatusScheduled, herald.DetailScheduled
+		p.row.ClaimUntil = base.UnixMilli()
+	} else {
+		p.reserved = e.claim(&p.row, now)
+	}
+	if req.Chain {
+		m.ChainID = m.ID
+		steps[0].MessageID = m.ID
+		p.chain = &herald.Chain{ID: m.ID, AccountID: m.AccountID, Steps: steps, CurrentMessageID: m.ID, CreatedAt: now, UpdatedAt: now}
+		p.chain.FallbackAt = deadline(base, steps[0])
+	}
+	return p
+}
+
+// stepMessage returns a new queued message for step i of a request, with
+// the fields every step shares copied from base.
+func (e *Engine) stepMessage(base *herald.Message, step herald.ChainStep, i int, now time.Time) *herald.Message {
+	return &herald.Message{
+		ID: newID(), AccountID: base.AccountID, Direction: herald.MT, Channel: step.Channel, SenderID: step.SenderID,
+		ConnectionID: step.ConnectionID, ContactID: base.ContactID, Destination: step.Destination, Payload: step.Payload,
+		Template: step.Template, Status: herald.StatusQueued, Detail: herald.DetailQueued, Encoding: step.Encoding,
+		Segments: step.Segments, Origin: base.Origin, Traffic: base.Traffic, CorrelationID: base.CorrelationID,
+		CallbackData: base.CallbackData, WebhookURL: base.WebhookURL, APIKeyID: base.APIKeyID, ChainID: base.ChainID,
+		Step: i, ValidUntil: base.ValidUntil, AcceptedAt: now, UpdatedAt: now,
+	}
+}
+
+// deadline returns when a step started at start times out; nil without a
+// waiting time.
+func deadline(start time.Time, step herald.ChainStep) *time.Time {
+	if step.WaitingTime <= 0 {
+		return nil
+	}
+	t := start.Add(time.Duration(step.WaitingTime) * time.Second)
+	return &t
+}
+
+// claim leases a new queued message to this process when the dispatcher
+// has room for it, else leaves it due now for any process. It reports
+// whether a place was reserved.
+func (e *Engine) claim(r *store.MessageRow, now time.Time) bool {
+	if e.cfg.Dispatch && e.disp.reserve(r.AccountID) {
+		r.ClaimUntil, r.ClaimedBy = now.Add(e.cfg.Lease).UnixMilli(), e.cfg.Instance
+		return true
+	}
+	r.ClaimUntil, r.ClaimedBy = now.UnixMilli(), ""
+	return false
+}
+
+// release gives back the dispatcher place of a message that was not committed.
+func (e *Engine) release(p *prepared) {
+	if p.reserved {
+		e.disp.unreserve(p.row.AccountID)
+	}
+}
+
+// flushAccept commits a batch of accepted messages, then hands the claimed
+// ones to the dispatcher.
+func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, error) {
+	if e.killed.Load() {
+		return nil, errKilled
+	}
+	rows := make([]store.MessageRow, 0, len(items))
+	var chains []*herald.Chain
+	for _, p := range items {
+		rows = append(rows, p.row)
+		if p.chain != nil {
+			chains = append(chains, p.chain)
+		}
+	}
+	err := e.deps.Store.MessageTx(context.WithoutCancel(ctx), func(x *store.MessageTx) error {
+		if err := x.InsertMessages(ctx, rows); err != nil {
+			return err
+		}
+		return x.InsertChains(ctx, chains)
+	})
+	if err != nil {
+		for _, p := range items {
+			e.release(p)
+		}
+		return nil, err
+	}
+	for _, p := range items {
+		if p.reserved {
+			e.disp.enqueue(p.row)
+		}
+	}
+	return nil, nil
+}
+
+// Cancel cancels the account's scheduled message id and, for the first
+// message of a chain, the chain.
+func (e *Engine) Cancel(ctx context.Context, accountID int64, id string) (*herald.Message, error) {
+	if !e.running.Load() {
+		return nil, ErrStopped
+	}
+	u := update{kind: kindCancel, id: id, account: accountID, status: herald.StatusCanceled, detail: herald.DetailCanceledAPI, at: e.now()}
+	if err := e.status.Do(ctx, u); err != nil {
+		return nil, err
+	}
+	return e.deps.Store.Message(ctx, accountID, id)
+}
+
+// WaitFinal polls the message until it reaches a final status (delivered,
+// seen or a failure) or ctx ends, and returns it.
+func (e *Engine) WaitFinal(ctx context.Context, accountID int64, id string) (*herald.Message, error) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		m, err := e.deps.Store.Message(ctx, accountID, id)
+		if err != nil || m.Status.Final() {
+			return m, err
+		}
+		select {
+		case <-ctx.Done():
+			return m, ctx.Err()
+		case <-t.C:
+		}
+	}
+}

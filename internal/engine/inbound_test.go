@@ -1,0 +1,156 @@
+package engine_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/engine"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/storetest"
+)
+
+// TestInbound answers from the sandbox as the contact.
+func TestInbound(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, engine.Config{})
+		ctx := context.Background()
+		req := h.sms("+34688888888", "Reply STOP to stop")
+		req.CreateRecipient = true
+		out := h.waitStatus(h.send(req).ID, herald.StatusDelivered)
+		c, err := h.contacts.ContactByAddress(ctx, h.account.ID, herald.ChannelSMS, out.Destination)
+		must(t, err)
+		must(t, h.contacts.AddOptOut(ctx, herald.OptOut{AccountID: h.account.ID, ContactID: c.ID, Channel: herald.ChannelSMS, SenderID: "sandbox", By: "test"}))
+
+		in, err := h.e.SandboxReply(ctx, h.account.ID, out.ID, "Thanks!")
+		must(t, err)
+		if in.Direction != herald.MO || in.Status != herald.StatusReceived || in.ContactID != c.ID ||
+			in.Destination != out.Destination || in.SenderID != "sandbox" || webhookText(in) != "Thanks!" {
+			t.Errorf("inbound = %+v", in)
+		}
+		if opted, _ := h.contacts.OptedOut(ctx, h.account.ID, c.ID, herald.ChannelSMS, "sandbox"); opted {
+			t.Error("an inbound message did not lift the opt-out")
+		}
+		threads, err := s.ContactThreads(ctx, h.account.ID, c.ID)
+		if err != nil || len(threads) != 1 || threads[0].LastMessageID != in.ID {
+			t.Errorf("threads = %+v, %v", threads, err)
+		}
+		if ev := h.recv.waitEvents(in.ID, 1); ev[0] != "message.inbound:received" {
+			t.Errorf("inbound webhooks = %v", ev)
+		}
+
+		stop, err := h.e.SandboxReply(ctx, h.account.ID, out.ID, " stop ")
+		must(t, err)
+		if opted, _ := h.contacts.OptedOut(ctx, h.account.ID, c.ID, herald.ChannelSMS, "sandbox"); !opted {
+			t.Error("the opt-out word did not opt the contact out")
+		}
+		threads, _ = s.ContactThreads(ctx, h.account.ID, c.ID)
+		if len(threads) != 1 || threads[0].LastMessageID != stop.ID {
+			t.Errorf("threads after a second reply = %+v", threads)
+		}
+		if _, err := h.e.SandboxReply(ctx, h.account.ID, in.ID, "x"); herald.ErrorCode(err) != herald.EINVALID {
+			t.Errorf("replying to an inbound message = %v, want EINVALID", err)
+		}
+		inbox, err := h.e.SandboxInbox(ctx, h.account.ID, out.Destination, 10)
+		if err != nil || len(inbox) != 1 || inbox[0].MessageID != out.ID {
+			t.Errorf("SandboxInbox = %+v, %v", inbox, err)
+		}
+	})
+}
+
+// TestWebhookRetries makes the receiver fail with 500 and 429 before it
+// accepts: the events arrive and every attempt is recorded.
+func TestWebhookRetries(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, engine.Config{})
+		h.recv.mu.Lock()
+		h.recv.fail = func(n int) int {
+			switch n {
+			case 1:
+				return http.StatusInternalServerError
+			case 2:
+				return http.StatusTooManyRequests
+			}
+			return 0
+		}
+		h.recv.mu.Unlock()
+		req := h.sms("+34699999999", "retry me")
+		req.Steps[0].Payload = textPayload("retry me")
+		m := h.waitStatus(h.send(req).ID, herald.StatusDelivered)
+		h.recv.waitEvents(m.ID, 2)
+		ctx := context.Background()
+		var attempts int
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			ds, err := s.MessageDeliveries(ctx, h.account.ID, m.ID)
+			must(t, err)
+			attempts = 0
+			done := 0
+			for _, d := range ds {
+				attempts += d.Attempts
+				if d.State == herald.DeliveryDelivered {
+					done++
+				}
+			}
+			if done == 2 && attempts == 4 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if attempts != 4 {
+			t.Errorf("attempts = %d, want 4 (two failures, then both delivered)", attempts)
+		}
+		ds, err := s.MessageDeliveries(ctx, h.account.ID, m.ID)
+		must(t, err)
+		var codes []int
+		for _, d := range ds {
+			as, err := s.WebhookAttempts(ctx, h.account.ID, d.ID)
+			must(t, err)
+			for _, a := range as {
+				codes = append(codes, a.StatusCode)
+			}
+		}
+		if len(codes) != 4 {
+			t.Errorf("recorded attempts %v, want 4", codes)
+		}
+	})
+}
+
+// TestDeadWebhook sends through a webhook that never answers: sending is
+// not slowed down.
+func TestDeadWebhook(t *testing.T) {
+	block := make(chan struct{})
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	defer dead.Close()
+	defer close(block)
+	h := newHarness(t, storetest.OpenSQLite(t), engine.Config{})
+	var ids []string
+	for i := range 50 {
+		req := h.sms("+3461000"+pad(i+10), "hello")
+		req.Webhook = dead.URL
+		ids = append(ids, h.send(req).ID)
+	}
+	for _, id := range ids {
+		h.waitStatus(id, herald.StatusDelivered)
+	}
+}
+
+// pad returns n as four digits.
+func pad(n int) string {
+	s := "0000" + itoa(n)
+	return s[len(s)-4:]
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}

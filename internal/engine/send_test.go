@@ -1,0 +1,200 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/engine"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/storetest"
+	"github.com/heraldhq/herald/internal/webhook"
+)
+
+// TestSend covers the life of single messages on both engines.
+func TestSend(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, engine.Config{})
+		h.run(t, "Delivered", (*harness).testDelivered)
+		h.run(t, "TestDestinations", (*harness).testDestinations)
+		h.run(t, "ScheduledCancel", (*harness).testScheduledCancel)
+		h.run(t, "Validity", (*harness).testValidity)
+		h.run(t, "OptedOut", (*harness).testOptedOut)
+		h.run(t, "Personalised", (*harness).testPersonalised)
+		h.run(t, "Violations", (*harness).testViolations)
+	})
+}
+
+// testDelivered sends an SMS and an RCS message to ordinary numbers.
+func (h *harness) testDelivered(t *testing.T) {
+	m := h.send(h.sms("+34 600 11 22 33", "Hello {{attribute.name}}"))
+	if m.Status != herald.StatusQueued || m.Encoding != "GSM-7" || m.Segments != 1 || m.Destination != "+34600112233" {
+		t.Errorf("accepted message = %+v", m)
+	}
+	got := h.waitStatus(m.ID, herald.StatusDelivered)
+	if got.SentAt == nil || got.DeliveredAt == nil || got.SeenAt != nil || got.Attempts != 1 || got.ProviderCode != "DELIVRD" {
+		t.Errorf("delivered message = %+v", got)
+	}
+	if hist := h.history(m.ID); strings.Join(hist, ",") != "sent,delivered" {
+		t.Errorf("history = %v, want sent, delivered", hist)
+	}
+	if ev := h.recv.waitEvents(m.ID, 2); !sameSet(ev, "message.status:sent", "message.status:delivered") {
+		t.Errorf("webhooks = %v", ev)
+	}
+	h.checkSignatures(t)
+	rcs := h.sms("+34600112234", "Rich hello")
+	rcs.Steps[0].Channel = herald.ChannelRCS
+	r := h.send(rcs)
+	h.waitStatus(r.ID, herald.StatusSeen)
+	if hist := h.history(r.ID); strings.Join(hist, ",") != "sent,delivered,seen" {
+		t.Errorf("RCS history = %v, want sent, delivered, seen", hist)
+	}
+}
+
+// checkSignatures verifies every request the receiver got.
+func (h *harness) checkSignatures(t *testing.T) {
+	w, err := h.hooks.ForKey(context.Background(), h.account.ID, h.key.ID)
+	must(t, err)
+	h.recv.mu.Lock()
+	defer h.recv.mu.Unlock()
+	for _, s := range h.recv.sigs {
+		sig, body, _ := strings.Cut(s, "|")
+		if err := webhook.Verify(w.Secret, sig, []byte(body), time.Now(), time.Minute); err != nil {
+			t.Errorf("signature %q does not verify: %v", sig, err)
+		}
+	}
+}
+
+// testDestinations checks the documented sandbox test destinations.
+func (h *harness) testDestinations(t *testing.T) {
+	cases := []struct {
+		ch     herald.Channel
+		phone  string
+		status herald.MessageStatus
+		detail herald.StatusDetail
+	}{
+		{herald.ChannelSMS, "+34600000001", herald.StatusFailed, herald.DetailProviderError},
+		{herald.ChannelSMS, "+34600000002", herald.StatusUndelivered, herald.DetailUndelivered},
+		{herald.ChannelSMS, "+34600000003", herald.StatusSent, herald.DetailSent},
+		{herald.ChannelRCS, "+34600000004", herald.StatusFailed, herald.DetailNotCapable},
+		{herald.ChannelSMS, "+34600000004", herald.StatusDelivered, herald.DetailDelivered},
+		{herald.ChannelSMS, "+34600000005", herald.StatusFailed, herald.DetailRetriesOver},
+	}
+	for _, c := range cases {
+		req := h.sms(c.phone, "test")
+		req.Steps[0].Channel = c.ch
+		m := h.waitStatus(h.send(req).ID, c.status)
+		if m.Detail != c.detail {
+			t.Errorf("%s on %s: detail %+v, want %+v", c.phone, c.ch, m.Detail, c.detail)
+		}
+		if c.phone == "+34600000005" && (m.Attempts != 3 || !strings.Contains(m.Error, "outage")) {
+			t.Errorf("retried message: %d attempts, error %q; want 3 attempts of an outage", m.Attempts, m.Error)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	silent := h.waitStatus(h.send(h.sms("+34611110003", "x")).ID, herald.StatusSent)
+	time.Sleep(100 * time.Millisecond)
+	h.waitStatus(silent.ID, herald.StatusSent)
+}
+
+// testScheduledCancel schedules two messages, cancels one and lets the
+// other go.
+func (h *harness) testScheduledCancel(t *testing.T) {
+	ctx := context.Background()
+	later := time.Now().Add(time.Hour)
+	req := h.sms("+34622222222", "later")
+	req.SendAt = &later
+	m := h.send(req)
+	if m.Status != herald.StatusScheduled || m.SendAt == nil {
+		t.Fatalf("scheduled message = %+v", m)
+	}
+	c, err := h.e.Cancel(ctx, h.account.ID, m.ID)
+	if err != nil || c.Status != herald.StatusCanceled || c.Detail != herald.DetailCanceledAPI {
+		t.Fatalf("Cancel = %+v, %v", c, err)
+	}
+	_, err = h.e.Cancel(ctx, h.account.ID, m.ID)
+	if herald.ErrorCode(err) != herald.ECONFLICT {
+		t.Errorf("Cancel again = %v, want ECONFLICT", err)
+	}
+	_, err = h.e.Cancel(ctx, h.account.ID+1000, m.ID)
+	if !herald.IsNotFound(err) {
+		t.Errorf("Cancel from another account = %v, want ENOTFOUND", err)
+	}
+	soon := time.Now().Add(300 * time.Millisecond)
+	req = h.sms("+34622222223", "soon")
+	req.SendAt = &soon
+	s := h.send(req)
+	d := h.waitStatus(s.ID, herald.StatusDelivered)
+	if d.SentAt.Before(soon) {
+		t.Errorf("sent at %v, before its send time %v", d.SentAt, soon)
+	}
+}
+
+// testValidity lets a message's validity pass while it waits for a retry.
+func (h *harness) testValidity(t *testing.T) {
+	req := h.sms("+34633330005", "expires")
+	req.Validity = 30 * time.Millisecond
+	m := h.waitStatus(h.send(req).ID, herald.StatusExpired)
+	if m.Detail != herald.DetailExpired {
+		t.Errorf("expired detail = %+v", m.Detail)
+	}
+}
+
+// testOptedOut rejects messages to a contact who opted out.
+func (h *harness) testOptedOut(t *testing.T) {
+	c := h.contacts.add("+34644444444", nil)
+	must(t, h.contacts.AddOptOut(context.Background(), herald.OptOut{AccountID: h.account.ID, ContactID: c.ID, Channel: herald.ChannelSMS, By: "test"}))
+	m := h.waitStatus(h.send(h.sms(c.Phone, "no")).ID, herald.StatusRejected)
+	if m.Detail != herald.DetailOptedOutChan || m.ContactID != c.ID {
+		t.Errorf("rejected message = %+v", m)
+	}
+	if ev := h.recv.waitEvents(m.ID, 1); ev[0] != "message.status:rejected" {
+		t.Errorf("webhooks = %v", ev)
+	}
+}
+
+// testPersonalised fills attributes and template parameters.
+func (h *harness) testPersonalised(t *testing.T) {
+	h.contacts.add("+34655555555", map[string]string{"name": "Ana"})
+	m := h.send(h.sms("+34655555555", "Bună {{attribute.name}}, ¿qué tal?"))
+	if got := webhook.Text(m.Payload); got != "Bună Ana, ¿qué tal?" || m.Encoding != "UCS-2" || m.ContactID == 0 {
+		t.Errorf("personalised = %q (%s), contact %d", got, m.Encoding, m.ContactID)
+	}
+}
+
+// testViolations checks that bad requests name their fields.
+func (h *harness) testViolations(t *testing.T) {
+	ctx := context.Background()
+	restricted := *h.key
+	restricted.SenderIDs = []string{"Acme"}
+	cases := []struct {
+		name  string
+		edit  func(r *herald.SendRequest)
+		field string
+	}{
+		{"unknown channel", func(r *herald.SendRequest) { r.Steps[0].Channel = 42 }, "channel"},
+		{"unknown sender", func(r *herald.SendRequest) { r.Steps[0].SenderID = "nobody" }, "senderId"},
+		{"sender not allowed", func(r *herald.SendRequest) { r.APIKey = &restricted }, "senderId"},
+		{"bad phone", func(r *herald.SendRequest) { r.Contact.Phone = "12ab" }, "contact"},
+		{"too long", func(r *herald.SendRequest) { r.Steps[0].Payload = textPayload(strings.Repeat("x", 1600)) }, "payload.text"},
+		{"no content", func(r *herald.SendRequest) { r.Steps[0].Payload = nil }, "payload"},
+		{"missing parameter", func(r *herald.SendRequest) { r.Steps[0].Payload = textPayload("Code {{code}}") }, "template.params.code"},
+		{"template", func(r *herald.SendRequest) {
+			r.Steps[0].Payload, r.Steps[0].Template = nil, &herald.TemplateRef{ID: 1}
+		}, "template.id"},
+	}
+	for _, c := range cases {
+		req := h.sms("+34666666666", "x")
+		c.edit(req)
+		_, err := h.e.Send(ctx, req)
+		found := false
+		for _, v := range herald.ErrorViolations(err) {
+			found = found || v.Field == c.field
+		}
+		if !found {
+			t.Errorf("%s: Send = %v, want a violation of %q", c.name, err, c.field)
+		}
+	}
+}

@@ -1,0 +1,319 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/webhook"
+)
+
+// updateKind is what a status change is.
+type updateKind int
+
+// Kinds of status changes.
+const (
+	kindSubmitted updateKind = iota // the connector took the message
+	kindRetry                       // submitting failed for a passing reason
+	kindFailure                     // submitting failed for good
+	kindStatus                      // a report, an expiry, a rejection
+	kindCancel                      // the API cancels a scheduled message
+	kindTimeout                     // a chain step's waiting time ran out
+)
+
+// update is one status change for the status writer.
+type update struct {
+	kind         updateKind
+	id           string // the message
+	account      int64  // for kindCancel: the caller's account
+	chain        string // for kindTimeout
+	status       herald.MessageStatus
+	detail       herald.StatusDetail
+	providerID   string
+	providerCode string
+	errText      string
+	retryAt      int64 // Unix ms, for kindRetry
+	at           time.Time
+}
+
+// flushStatus applies a batch of status changes in one transaction, then
+// hands new messages to the dispatcher and deliveries to the deliverer.
+func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, error) {
+	if e.killed.Load() {
+		return nil, errKilled
+	}
+	var st *batchState
+	var errs []error
+	err := e.deps.Store.MessageTx(context.WithoutCancel(ctx), func(x *store.MessageTx) error {
+		st = e.newBatchState()
+		rows, err := x.LockMessages(ctx, st.ids(items))
+		if err != nil {
+			return err
+		}
+		st.rows = rows
+		errs = make([]error, len(items))
+		for i, u := range items {
+			errs[i] = st.apply(u)
+		}
+		if err := st.resolveChains(ctx, x); err != nil {
+			return err
+		}
+		return st.write(ctx, x)
+	})
+	for _, u := range items {
+		if u.kind == kindTimeout {
+			e.timeouts.Delete(u.chain) // decided, or to be handed in again
+		}
+	}
+	if err != nil {
+		if st != nil {
+			st.rollback()
+		}
+		e.log.Error("applying status changes", "changes", len(items), "err", err)
+		return nil, err
+	}
+	st.committed()
+	return errs, nil
+}
+
+// batchState is the work of one status transaction.
+type batchState struct {
+	e          *Engine
+	now        time.Time
+	rows       map[string]store.MessageRow
+	changed    []string // IDs of changed rows, in order of first change
+	isChanged  map[string]bool
+	events     []herald.MessageEvent
+	deliveries []*herald.WebhookDelivery
+	inChains   []string // changed rows that belong to a running chain
+	timeouts   []update
+	newRows    []store.MessageRow
+	reserved   []bool // parallel to newRows
+	chains     map[string]*herald.Chain
+	chainDirty map[string]bool
+	counts     []countKey
+}
+
+// countKey is one status counted in the metrics after commit.
+type countKey struct {
+	channel herald.Channel
+	status  herald.MessageStatus
+}
+
+func (e *Engine) newBatchState() *batchState {
+	return &batchState{e: e, now: e.now(), isChanged: map[string]bool{}, chainDirty: map[string]bool{}}
+}
+
+// ids returns the messages the batch touches.
+func (st *batchState) ids(items []update) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, u := range items {
+		if !seen[u.id] {
+			seen[u.id] = true
+			out = append(out, u.id)
+		}
+	}
+	return out
+}
+
+// apply applies one change to the rows in memory. It returns the change's
+// own error (only cancellations have one).
+func (st *batchState) apply(u update) error {
+	r, ok := st.rows[u.id]
+	if !ok || (u.kind == kindCancel && r.AccountID != u.account) {
+		if u.kind == kindCancel {
+			return herald.Errorf(herald.ENOTFOUND, "Message not found.")
+		}
+		st.e.log.Warn("status change for an unknown message", "message", u.id)
+		return nil
+	}
+	if u.at.IsZero() {
+		u.at = st.now
+	}
+	switch u.kind {
+	case kindCancel:
+		if r.Status != herald.StatusScheduled {
+			return herald.Errorf(herald.ECONFLICT, "Only a scheduled message can be canceled; this one is %s.", r.Status)
+		}
+		st.transition(r, u)
+	case kindRetry:
+		st.retry(r, u)
+	case kindSubmitted, kindFailure:
+		if r.Status == herald.StatusQueued {
+			r.Attempts++
+			r.ProviderID = u.providerID
+			r.Error = u.errText
+			st.touch(r)
+		}
+		st.transition(r, u)
+	case kindStatus:
+		st.transition(r, u)
+	case kindTimeout:
+		st.timeouts = append(st.timeouts, u)
+	}
+	return nil
+}
+
+// retry counts a failed attempt and schedules the next, or fails the
+// message when no attempts are left.
+func (st *batchState) retry(r store.MessageRow, u update) {
+	if r.Status != herald.StatusQueued {
+		return
+	}
+	r.Attempts++
+	r.Error = u.errText
+	if r.Attempts >= st.e.cfg.MaxAttempts {
+		st.transition(r, update{status: herald.StatusFailed, detail: herald.DetailRetriesOver, providerCode: u.providerCode, at: u.at})
+		return
+	}
+	r.Detail, r.ProviderCode, r.UpdatedAt = herald.DetailRetrying, u.providerCode, st.now
+	r.ClaimUntil, r.ClaimedBy = u.retryAt, "" // due again after the backoff, for any process
+	st.touch(r)
+	st.events = append(st.events, herald.MessageEvent{AccountID: r.AccountID, MessageID: r.ID, Type: herald.EventStatus,
+		Status: herald.StatusQueued, Detail: herald.DetailRetrying, ProviderCode: u.providerCode, At: u.at, Applied: true})
+}
+
+// touch marks a row as changed.
+func (st *batchState) touch(r store.MessageRow) {
+	st.rows[r.ID] = r
+	if !st.isChanged[r.ID] {
+		st.isChanged[r.ID] = true
+		st.changed = append(st.changed, r.ID)
+	}
+}
+
+// transition moves r to u's status when the status may move there, and
+// records the event either way (a late report is kept, marked not
+// applied). A report of the status the message has already is dropped.
+func (st *batchState) transition(r store.MessageRow, u update) {
+	if r.Status == u.status {
+		return
+	}
+	d := u.detail
+	if d.Code == 0 {
+		d = herald.DefaultDetail(u.status)
+	}
+	ev := herald.MessageEvent{AccountID: r.AccountID, MessageID: r.ID, Type: herald.EventStatus, Status: u.status,
+		Detail: d, ProviderCode: u.providerCode, At: u.at, Applied: r.Status.CanBecome(u.status)}
+	st.events = append(st.events, ev)
+	if !ev.Applied {
+		return
+	}
+	m := r.Message
+	m.Status, m.Detail, m.UpdatedAt = u.status, d, st.now
+	if u.providerCode != "" {
+		m.ProviderCode = u.providerCode
+	}
+	if u.errText != "" {
+		m.Error = u.errText
+	}
+	setTimes(m, u.at)
+	r.ClaimUntil, r.ClaimedBy = 0, ""
+	st.touch(r)
+	st.deliver(r.Message, &ev)
+	st.counts = append(st.counts, countKey{m.Channel, u.status})
+	if m.ChainID != "" {
+		st.inChains = append(st.inChains, m.ID)
+	}
+}
+
+// setTimes records when m was sent, delivered and seen; a later status
+// implies the earlier ones.
+func setTimes(m *herald.Message, at time.Time) {
+	set := func(p **time.Time) {
+		if *p == nil {
+			t := at
+			*p = &t
+		}
+	}
+	switch m.Status {
+	case herald.StatusSeen:
+		set(&m.SeenAt)
+		set(&m.DeliveredAt)
+		set(&m.SentAt)
+	case herald.StatusDelivered:
+		set(&m.DeliveredAt)
+		set(&m.SentAt)
+	case herald.StatusSent, herald.StatusUndelivered:
+		set(&m.SentAt)
+	}
+}
+
+// deliver queues the webhook of event ev of m, when m has a webhook.
+func (st *batchState) deliver(m *herald.Message, ev *herald.MessageEvent) {
+	if m.WebhookURL == "" {
+		return
+	}
+	env := webhook.StatusEnvelope(m, ev)
+	st.deliveries = append(st.deliveries, st.e.delivery(m.AccountID, m.APIKeyID, m.WebhookURL, env))
+}
+
+// delivery returns the pending delivery of env to url, claimed by this
+// process when it has a deliverer.
+func (e *Engine) delivery(account, apiKey int64, url string, env webhook.Envelope) *herald.WebhookDelivery {
+	payload, _ := json.Marshal(env) // plain fields always encode
+	now := e.now()
+	next := now
+	if e.deps.Webhooks != nil {
+		next = now.Add(e.cfg.Lease)
+	}
+	return &herald.WebhookDelivery{AccountID: account, APIKeyID: apiKey, MessageID: env.Data.MessageID, EventID: env.ID,
+		EventType: env.Type, URL: url, Payload: string(payload), NextAttempt: next, CreatedAt: now}
+}
+
+// write saves the batch's rows, new messages, events, chains and
+// deliveries.
+func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
+	rows := make([]store.MessageRow, 0, len(st.changed))
+	for _, id := range st.changed {
+		rows = append(rows, st.rows[id])
+	}
+	if err := x.UpdateMessages(ctx, rows); err != nil {
+		return err
+	}
+	if err := x.InsertMessages(ctx, st.newRows); err != nil {
+		return err
+	}
+	if err := x.InsertEvents(ctx, st.events); err != nil {
+		return err
+	}
+	var chains []*herald.Chain
+	for id := range st.chainDirty {
+		chains = append(chains, st.chains[id])
+	}
+	if err := x.UpdateChains(ctx, chains); err != nil {
+		return err
+	}
+	claimer := ""
+	if st.e.deps.Webhooks != nil {
+		claimer = st.e.cfg.Instance
+	}
+	return x.InsertDeliveries(ctx, st.deliveries, claimer)
+}
+
+// rollback gives back the dispatcher places of messages not committed.
+func (st *batchState) rollback() {
+	for i, r := range st.newRows {
+		if st.reserved[i] {
+			st.e.disp.unreserve(r.AccountID)
+		}
+	}
+}
+
+// committed hands the batch's results on after the commit.
+func (st *batchState) committed() {
+	for i, r := range st.newRows {
+		if st.reserved[i] {
+			st.e.disp.enqueue(r)
+		}
+	}
+	if st.e.deps.Webhooks != nil && len(st.deliveries) > 0 {
+		st.e.deps.Webhooks.Hand(st.deliveries...)
+	}
+	for _, c := range st.counts {
+		st.e.metrics.status(c.channel, c.status)
+	}
+}

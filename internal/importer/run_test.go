@@ -1,0 +1,248 @@
+package importer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/importer"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/storetest"
+)
+
+// fixture is an account with City, Gender and Age attributes.
+type fixture struct {
+	s     *store.Store
+	ctx   context.Context
+	acc   *herald.Account
+	attrs map[string]herald.Attribute
+}
+
+func newFixture(t *testing.T, s *store.Store) *fixture {
+	t.Helper()
+	ctx := herald.WithActor(context.Background(), herald.Actor{Login: "tester"})
+	acc := &herald.Account{Name: "Acme", TimeZone: "Europe/Madrid"}
+	if err := s.CreateAccount(ctx, acc); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{s: s, ctx: ctx, acc: acc, attrs: map[string]herald.Attribute{}}
+	for _, a := range []herald.Attribute{{Name: "City", Type: herald.AttrText}, {Name: "Gender", Type: herald.AttrList, Options: []string{"female", "male"}},
+		{Name: "Age", Type: herald.AttrNumber}} {
+		a.AccountID = acc.ID
+		if err := s.CreateAttribute(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Attributes(ctx, acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range all {
+		f.attrs[a.Name] = a
+	}
+	return f
+}
+
+// upload stores data as an import with the mapping of the header
+// phone,name,surname,city,gender,age,email starting at row 2.
+func (f *fixture) upload(t *testing.T, name string, data []byte, policy herald.DuplicatePolicy) *herald.Import {
+	t.Helper()
+	svc := &importer.Service{Store: f.s}
+	im, err := svc.Upload(f.ctx, f.acc.ID, name, bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	im.FirstRow, im.Policy, im.Tag = 2, policy, "Imported"
+	im.Mapping = []herald.ColumnMapping{{Column: 0, Field: "phone"}, {Column: 1, Field: f.attrs["Name"].ColumnKey()},
+		{Column: 2, Field: f.attrs["Surname"].ColumnKey()}, {Column: 3, Field: f.attrs["City"].ColumnKey()},
+		{Column: 4, Field: f.attrs["Gender"].ColumnKey()}, {Column: 5, Field: f.attrs["Age"].ColumnKey()}, {Column: 6, Field: "email"}}
+	if err := f.s.UpdateImportSettings(f.ctx, im); err != nil {
+		t.Fatal(err)
+	}
+	started, err := f.s.StartImport(f.ctx, f.acc.ID, im.ID, func(context.Context, any) error { return nil })
+	if err != nil {
+		t.Fatalf("StartImport: %v", err)
+	}
+	return started
+}
+
+// csvFile makes n good rows and a few bad ones (rows 5 and 9 of the file).
+func csvFile(n int) []byte {
+	var b strings.Builder
+	b.WriteString("phone,name,surname,city,gender,age,email\n")
+	for i := 0; i < n; i++ {
+		switch i {
+		case 3:
+			b.WriteString("12,Bad,Phone,Madrid,female,20,\n")
+		case 7:
+			b.WriteString(fmt.Sprintf("+3460100%04d,Bad,Age,Madrid,other,old,x@\n", i))
+		default:
+			b.WriteString(fmt.Sprintf("+3460100%04d,Name%d,Surname%d,Madrid,female,%d,u%d@example.com\n", i, i, i, 18+i%10, i))
+		}
+	}
+	return []byte(b.String())
+}
+
+// crashing is a store whose ApplyImportBatch fails once after commit
+// number after, as a process killed between committing a batch and
+// going on would.
+type crashing struct {
+	*store.Store
+	after   int
+	applied int
+}
+
+func (c *crashing) ApplyImportBatch(ctx context.Context, id int64, b herald.ImportBatch) (*herald.Import, error) {
+	im, err := c.Store.ApplyImportBatch(ctx, id, b)
+	c.applied++
+	if err == nil && c.applied == c.after {
+		return im, errors.New("killed")
+	}
+	return im, err
+}
+
+// TestRunResumes interrupts an import after its second batch and runs it
+// again: every row is applied exactly once, bad rows are reported with
+// their numbers, and the tag goes to every imported contact.
+func TestRunResumes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		im := f.upload(t, "contacts.csv", csvFile(25), herald.DupSkip)
+		if im.Format != herald.FormatCSV || im.Delimiter != "," || im.Status != herald.ImportQueued {
+			t.Fatalf("uploaded import = %+v", im)
+		}
+		_, err := importer.Run(f.ctx, &crashing{Store: s, after: 2}, im.ID, 10)
+		if err == nil || !strings.Contains(err.Error(), "killed") {
+			t.Fatalf("first run: %v; want the crash", err)
+		}
+		mid, _ := s.Import(f.ctx, f.acc.ID, im.ID)
+		if mid.RowsDone != 20 || mid.Status != herald.ImportRunning {
+			t.Fatalf("after the crash: rowsDone %d, status %s; want 20, running", mid.RowsDone, mid.Status)
+		}
+		// The batch a restart reads again is ignored if it was applied.
+		if again, err := s.ApplyImportBatch(f.ctx, im.ID, herald.ImportBatch{From: 10, RowsDone: 20, Rows: []herald.ImportRow{{Row: 2, Phone: "+34601009999"}}}); err != nil || again.Imported != mid.Imported {
+			t.Fatalf("re-applied batch: %+v %v", again, err)
+		}
+		// A run that started from an older checkpoint cannot apply rows again.
+		_, err = s.ApplyImportBatch(f.ctx, im.ID, herald.ImportBatch{From: 10, RowsDone: 25, Rows: []herald.ImportRow{{Row: 12, Phone: "+34601009999"}}})
+		if herald.ErrorCode(err) != herald.ECONFLICT {
+			t.Fatalf("overlapping batch: %v; want a conflict", err)
+		}
+		done, err := importer.Run(f.ctx, s, im.ID, 10)
+		if err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+		if done.Status != herald.ImportDone || done.Imported != 23 || done.Failed != 2 || done.Skipped != 0 || done.RowsDone != 25 {
+			t.Fatalf("finished import = %+v; want done, 23 imported, 2 failed, none skipped", done)
+		}
+		n, _ := s.CountContacts(f.ctx, f.acc.ID, []herald.Filter{{Field: "tags", Op: herald.OpEq, Value: "imported"}})
+		if n != 23 {
+			t.Errorf("tagged contacts = %d; want 23", n)
+		}
+		fails, err := s.ImportFailures(f.ctx, f.acc.ID, im.ID, 0, 10)
+		if err != nil || len(fails) != 2 || fails[0].Row != 5 || fails[1].Row != 9 {
+			t.Fatalf("failures = %+v, %v", fails, err)
+		}
+		for _, want := range []string{"Phone number (column 1) is not a valid number", "column 5: Gender must be one of", "column 6: Age: \"old\" is not a number", "-mail (column 7)"} {
+			if !strings.Contains(fails[0].Reason+fails[1].Reason, want) {
+				t.Errorf("reasons %q, %q lack %q", fails[0].Reason, fails[1].Reason, want)
+			}
+		}
+		var report bytes.Buffer
+		if err := (&importer.Service{Store: s}).WriteFailures(f.ctx, &report, f.acc.ID, im.ID); err != nil || !strings.Contains(report.String(), "9,") {
+			t.Errorf("failed rows report: %q %v", report.String(), err)
+		}
+		// Running a finished import again does nothing.
+		if again, err := importer.Run(f.ctx, s, im.ID, 10); err != nil || again.Imported != 23 {
+			t.Errorf("run after done: %+v %v", again, err)
+		}
+	})
+}
+
+// TestRunEnrichXLSX imports a spreadsheet with Turkish and Spanish names
+// over existing contacts with the enrich policy.
+func TestRunEnrichXLSX(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		old := &herald.Contact{AccountID: f.acc.ID, Phone: "+34600111222", Attributes: map[string]string{"Name": "Lucía", "City": "Sevilla"}}
+		if err := s.CreateContact(f.ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		x := excelize.NewFile()
+		rows := [][]any{
+			{"phone", "name", "surname", "city", "gender", "age", "email"},
+			{34600111222, "Luz", "Vega López", "Madrid", "female", 22, "luz@example.com"},
+			{905321234567, "Ayşe", "Yılmaz", "İstanbul", "female", 24, ""},
+			{"+34 600 111 333", "Begoña", "Núñez", "Madrid", "female", 19, ""},
+			{"garbage", "Çağrı", "Öztürk", "İzmir", "male", 30, ""},
+		}
+		for i, r := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := x.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		im := f.upload(t, "people.xlsx", buf.Bytes(), herald.DupEnrich)
+		if im.Format != herald.FormatXLSX {
+			t.Fatalf("format = %q", im.Format)
+		}
+		done, err := importer.Run(f.ctx, s, im.ID, 2)
+		if err != nil || done.Imported != 2 || done.Updated != 1 || done.Failed != 1 {
+			t.Fatalf("import = %+v, %v; want 2 imported, 1 updated, 1 failed", done, err)
+		}
+		c, _ := s.Contact(f.ctx, f.acc.ID, old.ID)
+		want := map[string]string{"Name": "Lucía", "City": "Sevilla", "Surname": "Vega López", "Gender": "female", "Age": "22"}
+		for k, v := range want {
+			if c.Attributes[k] != v {
+				t.Errorf("enriched %s = %q; want %q (all: %v)", k, c.Attributes[k], v, c.Attributes)
+			}
+		}
+		if c.Email != "luz@example.com" {
+			t.Errorf("email = %q", c.Email)
+		}
+		tr, err := s.ContactByAddress(f.ctx, f.acc.ID, herald.ChannelSMS, "+905321234567")
+		if err != nil || tr.Attributes["Name"] != "Ayşe" || tr.Country != "TR" {
+			t.Fatalf("Turkish contact = %+v, %v", tr, err)
+		}
+		n, err := s.CountContacts(f.ctx, f.acc.ID, []herald.Filter{{Field: f.attrs["City"].ColumnKey(), Op: herald.OpEq, Value: "ISTANBUL"}})
+		if err != nil || n != 1 {
+			t.Errorf("contacts in Istanbul = %d, %v", n, err)
+		}
+	})
+}
+
+// TestUploadLimits checks the upload's size limit and bad files.
+func TestUploadLimits(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	f := newFixture(t, s)
+	svc := &importer.Service{Store: s, MaxSize: 1 << 20}
+	_, err := svc.Upload(f.ctx, f.acc.ID, "big.csv", io.LimitReader(zeros{}, 2<<20))
+	if v := herald.ErrorViolations(err); len(v) != 1 || v[0].Field != "file" || !strings.Contains(v[0].Message, "larger than 1 MB") {
+		t.Errorf("big upload: %v", err)
+	}
+	for name, data := range map[string]string{"empty.csv": "", "image.png": "\x89PNG\r\n\x1a\n\x00\x00\x00"} {
+		_, err := svc.Upload(f.ctx, f.acc.ID, name, strings.NewReader(data))
+		if herald.ErrorCode(err) != herald.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// zeros reads zero bytes forever.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// Fallback chains are read and written inside the engine's transactions:
+// the status change that decides a step and the switch to the next step
+// commit together.
+
+// chainSelects are the columns scanChain reads.
+const chainSelects = "id, account_id, spec, current_step, current_message_id, fallback_at, outcome, final_status, created_at, updated_at"
+
+// scanChain reads chainSelects.
+func scanChain(r scanner) (*herald.Chain, error) {
+	c := &herald.Chain{}
+	var spec string
+	var due *int64
+	err := r.Scan(&c.ID, &c.AccountID, &spec, &c.Current, &c.CurrentMessageID, &due, &c.Outcome, &c.FinalStatus,
+		&c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(spec), &c.Steps); err != nil {
+		return nil, fmt.Errorf("decoding chain %s: %w", c.ID, err)
+	}
+	if due != nil {
+		t := time.UnixMilli(*due).UTC()
+		c.FallbackAt = &t
+	}
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return c, nil
+}
+
+// chainValues returns the values of one chain row after its ID and account.
+func chainValues(c *herald.Chain) (spec string, due any) {
+	b, _ := json.Marshal(c.Steps) // plain fields always encode
+	if c.FallbackAt != nil {
+		due = c.FallbackAt.UnixMilli()
+	}
+	return string(b), due
+}
+
+// InsertChains inserts new chains.
+func (x *MessageTx) InsertChains(ctx context.Context, chains []*herald.Chain) error {
+	const cols = 10
+	return chunks(len(chains), cols, func(lo, hi int) error {
+		vals := make([][]any, 0, hi-lo)
+		for _, c := range chains[lo:hi] {
+			spec, due := chainValues(c)
+			vals = append(vals, []any{c.ID, c.AccountID, spec, c.Current, c.CurrentMessageID, due, c.Outcome,
+				c.FinalStatus, c.CreatedAt.UTC().Truncate(time.Microsecond), c.UpdatedAt.UTC().Truncate(time.Microsecond)})
+		}
+		args := x.s.batch()
+		q := "INSERT INTO message_chains (" + chainSelects + ") VALUES " + rowsSQL(args, vals)
+		if _, err := x.t.exec(ctx, q, args.vals...); err != nil {
+			return fmt.Errorf("inserting chains: %w", err)
+		}
+		return nil
+	})
+}
+
+// LockChains reads the chains with ids, keyed by ID; on PostgreSQL they
+// stay locked until the transaction ends.
+func (x *MessageTx) LockChains(ctx context.Context, ids []string) (map[string]*herald.Chain, error) {
+	out := make(map[string]*herald.Chain, len(ids))
+	err := chunks(len(ids), 1, func(lo, hi int) error {
+		args := x.s.batch()
+		return x.collectChains(ctx, out, "SELECT "+chainSelects+" FROM message_chains WHERE id IN ("+
+			args.list(ids[lo:hi])+") ORDER BY id"+x.s.d.forUpdate, args.vals...)
+	})
+	return out, err
+}
+
+// DueChains reads, oldest deadline first, up to limit running chains whose
+// current step timed out at now; on PostgreSQL they stay locked, and
+// chains another process is deciding are passed over.
+func (x *MessageTx) DueChains(ctx context.Context, now time.Time, limit int) ([]*herald.Chain, error) {
+	m := map[string]*herald.Chain{}
+	err := x.collectChains(ctx, m, "SELECT "+chainSelects+` FROM message_chains
+		WHERE fallback_at IS NOT NULL AND fallback_at <= $1 ORDER BY fallback_at LIMIT $2`+x.s.d.skipLocked, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*herald.Chain, 0, len(m))
+	for _, c := range m {
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// collectChains runs a query of chainSelects into m.
+func (x *MessageTx) collectChains(ctx context.Context, m map[string]*herald.Chain, q string, args ...any) error {
+	rs, err := x.t.query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("reading chains: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		c, err := scanChain(rs)
+		if err != nil {
+			return fmt.Errorf("reading chains: %w", err)
+		}
+		m[c.ID] = c
+	}
+	return rs.Err()
+}
+
+// UpdateChains saves the steps, position, deadline and outcome of chains.
+func (x *MessageTx) UpdateChains(ctx context.Context, chains []*herald.Chain) error {
+	for _, c := range chains {
+		spec, due := chainValues(c)
+		_, err := x.t.exec(ctx, `UPDATE message_chains SET spec = $1, current_step = $2, current_message_id = $3,
+			fallback_at = $4, outcome = $5, final_status = $6, updated_at = $7 WHERE id = $8`,
+			spec, c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID)
+		if err != nil {
+			return fmt.Errorf("updating chain %s: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// Chain returns the account's chain id, or ENOTFOUND.
+func (s *Store) Chain(ctx context.Context, accountID int64, id string) (*herald.Chain, error) {
+	c, err := scanChain(s.read().queryRow(ctx, "SELECT "+chainSelects+" FROM message_chains WHERE id = $1 AND account_id = $2", id, accountID))
+	if isNoRows(err) {
+		return nil, herald.Errorf(herald.ENOTFOUND, "Chain not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("reading chain: %w", err)
+	}
+	return c, nil
+}
+
+// DueChains returns, oldest deadline first, up to limit running chains
+// whose current step timed out at now, without locking them: the engine
+// hands them to its status writer, which decides them under lock.
+func (s *Store) DueChains(ctx context.Context, now time.Time, limit int) ([]*herald.Chain, error) {
+	rs, err := s.read().query(ctx, "SELECT "+chainSelects+` FROM message_chains
+		WHERE fallback_at IS NOT NULL AND fallback_at <= $1 ORDER BY fallback_at LIMIT $2`, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading due chains: %w", err)
+	}
+	defer rs.Close()
+	var out []*herald.Chain
+	for rs.Next() {
+		c, err := scanChain(rs)
+		if err != nil {
+			return nil, fmt.Errorf("reading due chains: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rs.Err()
+}

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+)
+
+// The messaging engine writes in batches: one transaction inserts many
+// messages, or applies many status changes with their events and webhook
+// deliveries. Multi-row statements keep the cost per message low; a chunk
+// stays under both engines' limit on bound parameters.
+
+// maxParams bounds the parameters of one statement (SQLite allows 32766,
+// PostgreSQL 65535).
+const maxParams = 30000
+
+// MessageTx is one write transaction of the messaging engine. Its methods
+// must be called only inside the function given to Store.MessageTx.
+type MessageTx struct {
+	s *Store
+	t *tx
+}
+
+// MessageTx runs fn in one write transaction and commits when fn returns
+// nil. On PostgreSQL rows read with LockMessages or LockChains stay locked
+// until the end.
+func (s *Store) MessageTx(ctx context.Context, fn func(tx *MessageTx) error) error {
+	return s.inTx(ctx, func(t *tx) error { return fn(&MessageTx{s: s, t: t}) })
+}
+
+// chunks calls fn with consecutive slices of n items, each small enough
+// for cols parameters per item. Slices have power-of-two lengths (at most
+// 512 items), so a batch statement has only a few distinct texts, which
+// stay prepared (see stmtCache) instead of being parsed for each batch.
+func chunks(n, cols int, fn func(lo, hi int) error) error {
+	per := min(512, max(1, maxParams/cols))
+	for lo := 0; lo < n; {
+		size := 1
+		for size*2 <= min(per, n-lo) {
+			size *= 2
+		}
+		if err := fn(lo, lo+size); err != nil {
+			return err
+		}
+		lo += size
+	}
+	return nil
+}
+
+// messageInsertCols are the columns InsertMessages writes.
+const messageInsertCols = "id, account_id, direction, channel, sender_id, connection_id, contact_id, destination, " +
+	"payload, template, status, detail_code, detail_name, detail_description, detail_permanent, provider_code, " +
+	"provider_id, error, encoding, segments, origin, traffic, correlation_id, callback_data, webhook_url, " +
+	"api_key_id, chain_id, step, attempts, send_at, valid_until, accepted_at, sent_at, delivered_at, seen_at, " +
+	"updated_at, claim_until, claimed_by"
+
+// messageValues returns the values of messageInsertCols for r.
+func messageValues(r MessageRow) []any {
+	m := r.Message
+	payload := string(m.Payload)
+	if payload == "" {
+		payload = "{}"
+	}
+	return []any{m.ID, m.AccountID, m.Direction, m.Channel, m.SenderID, m.ConnectionID, m.ContactID, m.Destination,
+		payload, templateJSON(m.Template), m.Status, m.Detail.Code, m.Detail.Name, m.Detail.Description,
+		m.Detail.Permanent, m.ProviderCode, m.ProviderID, m.Error, m.Encoding, m.Segments, m.Origin, m.Traffic,
+		m.CorrelationID, m.CallbackData, m.WebhookURL, m.APIKeyID, m.ChainID, m.Step, m.Attempts, micro(m.SendAt),
+		micro(m.ValidUntil), m.AcceptedAt.UTC().Truncate(time.Microsecond), micro(m.SentAt), micro(m.DeliveredAt),
+		micro(m.SeenAt), m.UpdatedAt.UTC().Truncate(time.Microsecond), nullMS(r.ClaimUntil), r.ClaimedBy}
+}
+
+// batchArgs collects the values of one batch statement and writes their
+// placeholders in order of appearance: "?" on SQLite, "$n" on PostgreSQL.
+// SQLite files "$n" as a named parameter in a list that it searches
+// linearly while parsing and binding, which makes a statement with
+// thousands of them quadratic; "?" has no name. A statement built with
+// batchArgs must take every placeholder from it, in order.
+type batchArgs struct {
+	vals []any
+	pos  bool
+}
+
+// batch returns empty batchArgs for the Store's engine.
+func (s *Store) batch() *batchArgs { return &batchArgs{pos: s.pool == nil} }
+
+// add appends v and returns its placeholder.
+func (a *batchArgs) add(v any) string {
+	a.vals = append(a.vals, v)
+	if a.pos {
+		return "?"
+	}
+	return "$" + strconv.Itoa(len(a.vals))
+}
+
+// list returns the placeholders of vs, comma-separated.
+func (a *batchArgs) list(vs []string) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = a.add(v)
+	}
+	return strings.Join(ph, ", ")
+}
+
+// rowsSQL appends "(…), (…)" for rows of values to args and returns it.
+func rowsSQL(args *batchArgs, rows [][]any) string {
+	var b strings.Builder
+	for i, vals := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j, v := range vals {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(args.add(v))
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// InsertMessages inserts new messages with their claims.
+func (x *MessageTx) InsertMessages(ctx context.Context, rows []MessageRow) error {
+	const cols = 38
+	return chunks(len(rows), cols, func(lo, hi int) error {
+		vals := make([][]any, 0, hi-lo)
+		for _, r := range rows[lo:hi] {
+			vals = append(vals, messageValues(r))
+		}
+		args := x.s.batch()
+		q := "INSERT INTO messages (" + messageInsertCols + ") VALUES " + rowsSQL(args, vals)
+		if _, err := x.t.exec(ctx, q, args.vals...); err != nil {
+			return fmt.Errorf("inserting messages: %w", err)
+		}
+		return nil
+	})
+}
+
+// LockMessages reads the messages with ids, in any account, keyed by ID;
+// unknown IDs are missing from the map. On PostgreSQL the rows stay
+// locked until the transaction ends.
+func (x *MessageTx) LockMessages(ctx context.Context, ids []string) (map[string]MessageRow, error) {
+	out := make(map[string]MessageRow, len(ids))
+	err := chunks(len(ids), 1, func(lo, hi int) error {
+		args := x.s.batch()
+		rs, err := x.t.query(ctx, "SELECT "+messageSelects+" FROM messages m WHERE m.id IN ("+
+			args.list(ids[lo:hi])+")"+x.s.d.forUpdate, args.vals...)
+		if err != nil {
+			return fmt.Errorf("reading messages: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			r, err := scanMessageRow(rs)
+			if err != nil {
+				return fmt.Errorf("reading messages: %w", err)
+			}
+			out[r.ID] = r
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
+// messageUpdateCols are the columns UpdateMessages writes, with their
+// SQL types.
+var messageUpdateCols = [][2]string{
+	{"status", "TEXT"}, {"detail_code", "INTEGER"}, {"detail_name", "TEXT"}, {"detail_description", "TEXT"},
+	{"detail_permanent", "BOOLEAN"}, {"provider_code", "TEXT"}, {"provider_id", "TEXT"}, {"error", "TEXT"},
+	{"attempts", "INTEGER"}, {"sent_at", "TIMESTAMPTZ"}, {"delivered_at", "TIMESTAMPTZ"}, {"seen_at", "TIMESTAMPTZ"},
+	{"updated_at", "TIMESTAMPTZ"}, {"claim_until", "BIGINT"}, {"claimed_by", "TEXT"},
+}
+
+// UpdateMessages saves the changing columns of rows (status, detail,
+// provider code and ID, error, attempts, the sent, delivered and seen
+// times, updated_at and the claim). PostgreSQL takes a chunk of rows in
+// one statement (a round trip each); SQLite runs one prepared statement
+// per row, which costs less than joining a VALUES list.
+func (x *MessageTx) UpdateMessages(ctx context.Context, rows []MessageRow) error {
+	if x.s.pool == nil {
+		return x.updateEach(ctx, rows)
+	}
+	cols := len(messageUpdateCols) + 1
+	return chunks(len(rows), cols, func(lo, hi int) error {
+		args := x.s.batch()
+		var b strings.Builder
+		for i, r := range rows[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + x.s.d.cast(args.add(r.ID), "TEXT"))
+			for j, v := range updateValues(r) {
+				b.WriteString(", " + x.s.d.cast(args.add(v), messageUpdateCols[j][1]))
+			}
+			b.WriteByte(')')
+		}
+		names := make([]string, 0, cols)
+		sets := make([]string, 0, cols)
+		names = append(names, "id")
+		for _, c := range messageUpdateCols {
+			names = append(names, c[0])
+			sets = append(sets, c[0]+" = v."+c[0])
+		}
+		q := "WITH v (" + strings.Join(names, ", ") + ") AS (VALUES " + b.String() + ") UPDATE messages SET " +
+			strings.Join(sets, ", ") + " FROM v WHERE messages.id = v.id"
+		if _, err := x.t.exec(ctx, q, args.vals...); err != nil {
+			return fmt.Errorf("updating messages: %w", err)
+		}
+		return nil
+	})
+}
+
+// updateValues returns the values of messageUpdateCols for r.
+func updateValues(r MessageRow) []any {
+	m := r.Message
+	return []any{m.Status, m.Detail.Code, m.Detail.Name, m.Detail.Description, m.Detail.Permanent,
+		m.ProviderCode, m.ProviderID, m.Error, m.Attempts, micro(m.SentAt), micro(m.DeliveredAt),
+		micro(m.SeenAt), m.UpdatedAt.UTC().Truncate(time.Microsecond), nullMS(r.ClaimUntil), r.ClaimedBy}
+}
+
+// updateEachSQL is the one-row UPDATE of messageUpdateCols.
+var updateEachSQL = func() string {
+	sets := make([]string, len(messageUpdateCols))
+	for i, c := range messageUpdateCols {
+		sets[i] = c[0] + " = ?"
+	}
+	return "UPDATE messages SET " + strings.Join(sets, ", ") + " WHERE id = ?"
+}()
+
+// updateEach updates rows one by one (SQLite).
+func (x *MessageTx) updateEach(ctx context.Context, rows []MessageRow) error {
+	for _, r := range rows {
+		if _, err := x.t.exec(ctx, updateEachSQL, append(updateValues(r), r.ID)...); err != nil {
+			return fmt.Errorf("updating message %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// InsertEvents appends events to their messages' histories.
+func (x *MessageTx) InsertEvents(ctx context.Context, events []herald.MessageEvent) error {
+	const cols = 12
+	return chunks(len(events), cols, func(lo, hi int) error {
+		vals := make([][]any, 0, hi-lo)
+		for _, e := range events[lo:hi] {
+			data := ""
+			if e.Switch != nil {
+				b, _ := json.Marshal(e.Switch) // plain fields always encode
+				data = string(b)
+			}
+			vals = append(vals, []any{e.AccountID, e.MessageID, e.Type, e.Status, e.Detail.Code, e.Detail.Name,
+				e.Detail.Description, e.Detail.Permanent, e.ProviderCode, e.Applied, data, e.At.UTC().Truncate(time.Microsecond)})
+		}
+		args := x.s.batch()
+		q := `INSERT INTO message_events (account_id, message_id, type, status, detail_code, detail_name,
+			detail_description, detail_permanent, provider_code, applied, data, at) VALUES ` + rowsSQL(args, vals)
+		if _, err := x.t.exec(ctx, q, args.vals...); err != nil {
+			return fmt.Errorf("inserting message events: %w", err)
+		}
+		return nil
+	})
+}
