@@ -24,6 +24,7 @@ const (
 	OriginBroadcast    Origin = "broadcast"
 	OriginChatbot      Origin = "chatbot"
 	OriginConversation Origin = "conversation"
+	OriginPortal       Origin = "portal" // a test message sent from the portal's Sandbox page
 )
 
 // TrafficType classifies traffic for billing and reports.
@@ -135,7 +136,7 @@ func MessageColumns() []Column {
 		{Key: "seenAt", Label: "Time seen", Type: ColTime, Sortable: true, Filterable: true, Hidden: true},
 		{Key: "chainId", Label: "Session ID", Type: ColText, Filterable: true, Hidden: true},
 		{Key: "correlationId", Label: "Correlation ID", Type: ColText, Filterable: true, Hidden: true},
-		{Key: "origin", Label: "Origin", Type: ColEnum, Options: []string{"api", "broadcast", "chatbot", "conversation"}, Filterable: true, Hidden: true},
+		{Key: "origin", Label: "Origin", Type: ColEnum, Options: []string{"api", "broadcast", "chatbot", "conversation", "portal"}, Filterable: true, Hidden: true},
 		{Key: "segments", Label: "Segments", Type: ColNumber, Filterable: true, Hidden: true},
 	}
 }

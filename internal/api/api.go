@@ -97,6 +97,7 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.messageRoutes()...)
 	h.routes = append(h.routes, h.omniMessageRoutes()...)
 	h.routes = append(h.routes, h.smsRoutes()...)
+	h.routes = append(h.routes, h.edrRoutes()...)
 	h.routes = append(h.routes, h.webhookRoutes()...)
 	h.routes = append(h.routes, h.sandboxRoutes()...)
 	for _, rt := range h.routes {

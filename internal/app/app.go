@@ -50,6 +50,7 @@ type Main struct {
 	Server    *server.Server
 	Messaging *Messaging
 	Metrics   *prometheus.Registry
+	SMPP      *SMPPServer // nil unless HERALD_SMPP_ADDR is set
 
 	box *secret.Box // seals stored secrets
 }
@@ -171,6 +172,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.StartMessaging(ctx); err != nil {
 		return err
 	}
+	if err := m.startSMPP(ctx); err != nil {
+		return err
+	}
 	if err := m.listen(); err != nil {
 		return err
 	}
@@ -204,7 +208,8 @@ func (m *Main) listen() error {
 			BaseURL:      m.Config.BaseURL,
 			TrustProxy:   m.Config.TrustProxy,
 			Logger:       m.Log.With("component", "web"),
-		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Imports: m.importService()})
+		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
+			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/channel/sandbox"
+	smppconn "github.com/heraldhq/herald/internal/channel/smpp"
 	"github.com/heraldhq/herald/internal/engine"
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/store"
@@ -24,6 +25,7 @@ type Messaging struct {
 	Sandbox   *sandbox.Network
 	Webhooks  *webhook.Service
 	Deliverer *webhook.Deliverer // nil in an accept-only process
+	SMPP      *smppconn.Hub      // the SMPP client connections
 	started   bool
 }
 
@@ -49,6 +51,10 @@ func (m *Main) openMessaging(ctx context.Context, box *secret.Box, dispatch bool
 	}
 	connectors := channel.NewRegistry()
 	if err := connectors.Register(herald.ConnectorSandbox, ms.Sandbox.Factory()); err != nil {
+		return err
+	}
+	ms.SMPP = smppconn.NewHub(m.Store, log.With("connector", "smpp"), reg)
+	if err := connectors.Register(herald.ConnectorSMPP, ms.SMPP.Factory()); err != nil {
 		return err
 	}
 	cfg := engine.Config{Dispatch: dispatch, SandboxSenders: true}

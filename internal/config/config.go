@@ -32,6 +32,9 @@ type Config struct {
 	LogLevel        string        // debug, info, warn or error
 	LogFormat       string        // text or json
 	ShutdownTimeout time.Duration // how long a graceful stop may take
+	SMPPAddr        string        // SMPP server listen address; empty: no SMPP server
+	SMPPTLSCert     string        // PEM certificate file: the SMPP server accepts TLS only
+	SMPPTLSKey      string        // PEM key file of SMPPTLSCert
 }
 
 // Setting describes one configuration key.
@@ -60,6 +63,9 @@ func Settings() []Setting {
 		{"HERALD_LOG_LEVEL", "log-level", "info", "debug, info, warn or error.", oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 		{"HERALD_LOG_FORMAT", "log-format", "text", "text or json.", oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
 		{"HERALD_SHUTDOWN_TIMEOUT", "", "30s", "How long a graceful stop waits for requests and jobs.", setDuration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{"HERALD_SMPP_ADDR", "smpp-addr", "", "SMPP server listen address (host:port) for customers' binds; empty runs no SMPP server.", str(func(c *Config) *string { return &c.SMPPAddr })},
+		{"HERALD_SMPP_TLS_CERT", "", "", "PEM certificate file; with HERALD_SMPP_TLS_KEY the SMPP server accepts TLS connections only.", str(func(c *Config) *string { return &c.SMPPTLSCert })},
+		{"HERALD_SMPP_TLS_KEY", "", "", "PEM private key file of HERALD_SMPP_TLS_CERT.", str(func(c *Config) *string { return &c.SMPPTLSKey })},
 	}
 }
 

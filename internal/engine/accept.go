@@ -157,6 +157,7 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 	if e.killed.Load() {
 		return nil, errKilled
 	}
+	ctx = context.WithoutCancel(ctx) // a stopping engine still commits what it drains
 	rows := make([]store.MessageRow, 0, len(items))
 	var chains []*herald.Chain
 	for _, p := range items {
@@ -165,7 +166,7 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 			chains = append(chains, p.chain)
 		}
 	}
-	err := e.deps.Store.MessageTx(context.WithoutCancel(ctx), func(x *store.MessageTx) error {
+	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
 		if err := x.InsertMessages(ctx, rows); err != nil {
 			return err
 		}

@@ -64,8 +64,10 @@ type Config struct {
 	Workers      int // concurrent submissions per connection; default 64
 	AcceptBatch  int // messages per accept transaction; default 500
 	StatusBatch  int // status changes per transaction; default 1000
-	// Flushers is how many accept and status transactions may run at
-	// once: 1 for SQLite (one writer), more for PostgreSQL. Default 1.
+	// Flushers is how many accept transactions may run at once: 1 for
+	// SQLite (one writer), more for PostgreSQL. Default 1. Status changes
+	// always have one flusher per process, so that changes of one message
+	// commit in order.
 	Flushers int
 	// SandboxSenders gives every account that asks for the sender ID
 	// "sandbox" one on the sandbox connection of each channel.
@@ -155,7 +157,7 @@ func New(cfg Config, deps Deps) *Engine {
 	e.routes = newRoutes(e)
 	e.disp = newDispatcher(e)
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
-	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Queue: 50000, Workers: e.cfg.Flushers}, e.flushStatus)
+	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Queue: 50000}, e.flushStatus)
 	e.metrics.queues(e)
 	return e
 }

@@ -12,11 +12,16 @@ import (
 	"github.com/heraldhq/herald/internal/storetest"
 )
 
-// TestRestartSafety kills the engine while messages are being accepted,
-// submitted and reported, starts a new one on the same database, and
-// checks that every accepted message is delivered and that the sandbox
-// received each exactly once.
+// TestRestartSafety kills (or stops) the engine while messages are being
+// accepted, submitted and reported, starts a new one on the same
+// database, and checks that every accepted message is delivered and that
+// the sandbox received each exactly once.
 func TestRestartSafety(t *testing.T) {
+	t.Run("kill", func(t *testing.T) { testRestart(t, true) })
+	t.Run("stop", func(t *testing.T) { testRestart(t, false) })
+}
+
+func testRestart(t *testing.T, kill bool) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		h := newHarness(t, s, engine.Config{})
 		h.setSandbox(`{"deterministic": true, "deliveryLatency": "150ms", "submitLatency": "2ms"}`)
@@ -38,7 +43,7 @@ func TestRestartSafety(t *testing.T) {
 			})
 		}
 		time.Sleep(150 * time.Millisecond)
-		h.restart(true)
+		h.restart(kill)
 		wg.Wait()
 		if len(accepted) == 0 || len(accepted) == 480 {
 			t.Fatalf("%d messages accepted before the kill; the test needs some but not all", len(accepted))

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -38,15 +39,38 @@ type update struct {
 	at           time.Time
 }
 
-// flushStatus applies a batch of status changes in one transaction, then
-// hands new messages to the dispatcher and deliveries to the deliverer.
+// statusTries is how often a failing status transaction is tried (a
+// deadlock or a serialization failure among processes sharing
+// PostgreSQL passes).
+const statusTries = 5
+
+// flushStatus applies a batch of status changes, trying the transaction
+// again when it fails: a change that is not committed is lost (a report)
+// or delayed until its lease runs out (a submission).
 func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, error) {
+	var err error
+	for try := 1; try <= statusTries; try++ {
+		var errs []error
+		if errs, err = e.applyStatus(ctx, items); err == nil || errors.Is(err, errKilled) {
+			return errs, err
+		}
+		e.log.Warn("applying status changes failed; trying again", "changes", len(items), "try", try, "err", err)
+		time.Sleep(time.Duration(try*try) * 10 * time.Millisecond)
+	}
+	e.log.Error("applying status changes", "changes", len(items), "err", err)
+	return nil, err
+}
+
+// applyStatus applies a batch of status changes in one transaction, then
+// hands new messages to the dispatcher and deliveries to the deliverer.
+func (e *Engine) applyStatus(ctx context.Context, items []update) ([]error, error) {
 	if e.killed.Load() {
 		return nil, errKilled
 	}
+	ctx = context.WithoutCancel(ctx) // a stopping engine still commits what it drains
 	var st *batchState
 	var errs []error
-	err := e.deps.Store.MessageTx(context.WithoutCancel(ctx), func(x *store.MessageTx) error {
+	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
 		st = e.newBatchState()
 		rows, err := x.LockMessages(ctx, st.ids(items))
 		if err != nil {
@@ -71,7 +95,6 @@ func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, erro
 		if st != nil {
 			st.rollback()
 		}
-		e.log.Error("applying status changes", "changes", len(items), "err", err)
 		return nil, err
 	}
 	st.committed()

@@ -10,10 +10,11 @@ import (
 
 // Audited actions on connections and sender IDs.
 const (
-	actionAddConnection    = "Added new connection"
-	actionChangeConnection = "Changed connection"
-	actionAssignConnection = "Assigned connection"
-	actionAddSender        = "Added new sender ID"
+	actionAddConnection      = "Added new connection"
+	actionChangeConnection   = "Changed connection"
+	actionAssignConnection   = "Assigned connection"
+	actionUnassignConnection = "Unassigned connection"
+	actionAddSender          = "Added new sender ID"
 )
 
 // connectionSelects are the columns scanConnection reads.
@@ -174,4 +175,17 @@ func assign(ctx context.Context, t *tx, connectionID, accountID int64) error {
 		return fmt.Errorf("assigning connection: %w", err)
 	}
 	return nil
+}
+
+// UnassignConnection stops accountID from using the connection
+// (idempotent). The account's sender IDs on it stay, and fail to route.
+func (s *Store) UnassignConnection(ctx context.Context, connectionID, accountID int64) error {
+	return s.inTx(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, `DELETE FROM connection_accounts WHERE connection_id = $1 AND account_id = $2`,
+			connectionID, accountID); err != nil {
+			return fmt.Errorf("unassigning connection: %w", err)
+		}
+		return s.audit(ctx, t, accountID, actionUnassignConnection,
+			detail("connection_accounts", herald.OpDelete, connectionID, map[string]int64{"accountId": accountID}, nil))
+	})
 }

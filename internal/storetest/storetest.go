@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"WebhookDeliveries", testWebhookDeliveries},
 		{"Threads", testThreads},
 		{"Sandbox", testSandbox},
+		{"SMPP", testSMPP},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

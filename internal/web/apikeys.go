@@ -59,6 +59,7 @@ func apiKeyActions(k *herald.APIKey) []rowAction {
 	href := "/apikeys/" + strconv.FormatInt(k.ID, 10)
 	return []rowAction{
 		{Label: "Edit", Icon: "edit", Href: href},
+		{Label: "Webhook", Icon: "refresh", Href: href + "/webhook"},
 		{Label: "Delete", Icon: "trash", Href: href + "/delete", Danger: true,
 			Confirm: "Delete the API access " + k.Name + "? Programs using its key stop working at once."},
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/storetest"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 // testClock is a clock the test moves forward.
@@ -77,7 +78,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
-	p, err := New(Config{Logger: testLogger(t)}, Deps{Store: s, Auth: a, Clock: clock})
+	p, err := New(Config{Logger: testLogger(t)}, Deps{Store: s, Auth: a, Clock: clock, Webhooks: webhook.NewService(s, box, clock)})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

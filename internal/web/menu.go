@@ -28,15 +28,19 @@ type menuEntry struct {
 func menuEntries() []menuEntry {
 	return []menuEntry{
 		{menuItem{Key: "dashboard", Label: "Dashboard", Icon: "dashboard"}, []herald.Permission{herald.PermDashboardView}},
+		{menuItem{Key: "messages", Label: "Messages", Href: "/messages", Icon: "chat"}, []herald.Permission{herald.PermMessagesView}},
+		{menuItem{Key: "sandbox", Label: "Sandbox", Href: "/sandbox", Icon: "monitor"}, []herald.Permission{herald.PermMessagesView}},
 		{menuItem{Key: "broadcast", Label: "Broadcast", Icon: "broadcast"}, []herald.Permission{herald.PermBroadcastsView}},
 		{menuItem{Key: "contacts", Label: "Contacts", Href: "/contacts", Icon: "contacts"}, []herald.Permission{herald.PermContactsView}},
 		{menuItem{Key: "conversations", Label: "Conversations", Icon: "chat"}, []herald.Permission{herald.PermConversationsView}},
 		{menuItem{Key: "finance", Label: "Finance", Icon: "finance"}, []herald.Permission{herald.PermFinanceView}},
 		{menuItem{Key: "statistics", Label: "Statistics", Icon: "chart"}, []herald.Permission{herald.PermStatisticsView, herald.PermEDRsView}},
+		{menuItem{Key: "edrs", Label: "EDRs", Href: "/edrs", Icon: "chart"}, []herald.Permission{herald.PermEDRsView}},
 		{menuItem{Key: "assets", Label: "Assets", Icon: "assets"}, []herald.Permission{herald.PermMediaManage, herald.PermSendersView, herald.PermTemplatesManage}},
 		{menuItem{Key: "users", Label: "Users", Href: "/users", Icon: "users"}, []herald.Permission{herald.PermUsersView}},
 		{menuItem{Key: "audit", Label: "Audit", Href: "/audit", Icon: "audit"}, []herald.Permission{herald.PermAuditView}},
 		{menuItem{Key: "apikeys", Label: "API Accesses", Href: "/apikeys", Icon: "key"}, []herald.Permission{herald.PermAPIKeysManage}},
+		{menuItem{Key: "webhooks", Label: "Webhooks", Href: "/webhooks", Icon: "refresh"}, []herald.Permission{herald.PermMessagesView}},
 		{menuItem{Key: "twofa", Label: "2FA Service", Icon: "shield"}, []herald.Permission{herald.PermTwoFAManage}},
 	}
 }
@@ -57,6 +61,7 @@ func buildMenu(u *herald.User) []menuGroup {
 	if u.SystemOwner {
 		groups = append(groups, menuGroup{Title: "System", Items: []menuItem{
 			{Key: "accounts", Label: "Accounts", Href: "/accounts", Icon: "building"},
+			{Key: "connections", Label: "Connections", Href: "/connections", Icon: "refresh"},
 		}})
 	}
 	return groups

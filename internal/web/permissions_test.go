@@ -51,11 +51,28 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", "/apikeys", admin},
 		{"GET", "/apikeys/new", admin},
 		{"GET", fmt.Sprintf("/apikeys/%d", key.ID), admin},
+		{"GET", fmt.Sprintf("/apikeys/%d/webhook", key.ID), admin},
+		{"GET", fmt.Sprintf("/apikeys/%d/webhook/rotate", key.ID), admin},
+		{"POST", fmt.Sprintf("/apikeys/%d/webhook/rotate", key.ID), 0}, // a redirect when allowed: checked in TestWebhookSettingsPage
 		{"GET", "/audit", admin | finance | noc},
 		{"GET", "/audit.csv", admin | finance | noc},
+		{"GET", "/messages", admin | broadcast | noc},
+		{"GET", "/sandbox", admin | broadcast | noc},
+		{"POST", "/sandbox/send", admin | broadcast},
+		{"POST", "/sandbox/reply", 0}, // a redirect when allowed: checked in TestMessagePages
+		{"GET", "/webhooks", admin | broadcast | noc},
+		{"GET", "/webhooks/1/redeliver", admin},
+		{"POST", "/webhooks/1/redeliver", 0},
+		{"GET", "/edrs", all},
+		{"GET", "/edrs/export?format=csv", all},
+		{"GET", "/edrs/export?format=xlsx", all},
 		{"GET", "/accounts", 0},
 		{"GET", "/accounts/new", 0},
 		{"GET", fmt.Sprintf("/accounts/%d", f.account.ID), 0},
+		{"GET", "/connections", 0},
+		{"GET", "/connections/new", 0},
+		{"GET", "/connections/1", 0},
+		{"POST", "/connections", 0}, // system owner only: checked in TestConnectionsPage
 	}
 	roles := []struct {
 		name string

@@ -147,10 +147,11 @@ func (p *Portal) funcs() template.FuncMap {
 		"initials": func(u *herald.User) string {
 			return initials(u.FirstName, u.LastName, u.Login)
 		},
-		"join":       func(ss []string, sep string) string { return strings.Join(ss, sep) },
-		"add":        func(a, b int) int { return a + b },
-		"permLabel":  permLabel,
-		"permString": permString,
+		"join":        func(ss []string, sep string) string { return strings.Join(ss, sep) },
+		"add":         func(a, b int) int { return a + b },
+		"statusClass": statusClass,
+		"permLabel":   permLabel,
+		"permString":  permString,
 		"contains": func(ss []string, s string) bool {
 			for _, x := range ss {
 				if x == s {

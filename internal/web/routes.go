@@ -76,6 +76,10 @@ func (p *Portal) routes() []route {
 		{"POST /apikeys/{id}", need(herald.PermAPIKeysManage), p.updateAPIKey},
 		{"GET /apikeys/{id}/delete", need(herald.PermAPIKeysManage), p.confirmDeleteAPIKey},
 		{"POST /apikeys/{id}/delete", need(herald.PermAPIKeysManage), p.deleteAPIKey},
+		{"GET /apikeys/{id}/webhook", need(herald.PermAPIKeysManage), p.webhookSettingsPage},
+		{"POST /apikeys/{id}/webhook", need(herald.PermAPIKeysManage), p.updateWebhookSettings},
+		{"GET /apikeys/{id}/webhook/rotate", need(herald.PermAPIKeysManage), p.confirmRotateWebhookSecret},
+		{"POST /apikeys/{id}/webhook/rotate", need(herald.PermAPIKeysManage), p.rotateWebhookSecret},
 
 		{"GET /audit", need(herald.PermAuditView), p.listAudit},
 		{"GET /audit.csv", need(herald.PermAuditView, herald.PermExportEntities), p.exportAudit},
@@ -97,6 +101,14 @@ func (p *Portal) routes() []route {
 		{"GET /accounts/{id}", systemOwner(), p.editAccount},
 		{"POST /accounts/{id}", systemOwner(), p.updateAccount},
 		{"POST /accounts/{id}/status", systemOwner(), p.setAccountStatus},
+
+		{"GET /connections", systemOwner(), p.listConnections},
+		{"GET /connections/new", systemOwner(), p.newConnection},
+		{"POST /connections", systemOwner(), p.createConnection},
+		{"GET /connections/{id}", systemOwner(), p.editConnection},
+		{"POST /connections/{id}", systemOwner(), p.updateConnection},
+		{"POST /connections/{id}/accounts", systemOwner(), p.assignConnection},
+		{"POST /connections/{id}/accounts/remove", systemOwner(), p.assignConnection},
 
 		{"GET /contacts", need(herald.PermContactsView), p.listContacts},
 		{"POST /contacts/mass", need(herald.PermContactsManage), p.massEdit},
@@ -141,6 +153,20 @@ func (p *Portal) routes() []route {
 		{"POST /optout-words/{id}", need(herald.PermContactsManage), p.updateOptOutWord},
 		{"GET /optout-words/{id}/delete", need(herald.PermContactsManage), p.confirmDeleteOptOutWord},
 		{"POST /optout-words/{id}/delete", need(herald.PermContactsManage), p.deleteOptOutWord},
+
+		{"GET /messages", need(herald.PermMessagesView), p.listMessages},
+		{"GET /messages/{id}", need(herald.PermMessagesView), p.showMessage},
+
+		{"GET /sandbox", need(herald.PermMessagesView), p.sandboxPage},
+		{"POST /sandbox/send", need(herald.PermMessagesSend), p.sandboxSend},
+		{"POST /sandbox/reply", need(herald.PermMessagesSend), p.sandboxReply},
+
+		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
+		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},
+		{"POST /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.redeliverWebhook},
+
+		{"GET /edrs", need(herald.PermEDRsView), p.listEDRs},
+		{"GET /edrs/export", need(herald.PermEDRsView, herald.PermExportEntities), p.exportEDRs},
 
 		{"/", signedIn(), p.notFound},
 	}

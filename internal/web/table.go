@@ -20,7 +20,8 @@ type tableSpec struct {
 
 // tableSpecs are every table of the portal, for the column chooser.
 func tableSpecs() []tableSpec {
-	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable()}
+	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable(),
+		messagesTable(), edrsTable(), webhooksTable()}
 }
 
 // pageSizes are the "Show N rows" choices.

@@ -31,6 +31,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/importer"
+	"github.com/heraldhq/herald/internal/secret"
 )
 
 // Store is what the portal needs from the database.
@@ -72,6 +73,19 @@ type Deps struct {
 	// defaults to a service without a job queue (imports cannot start).
 	Contacts Contacts
 	Imports  *importer.Service
+	// Messages defaults to Store when it has the message methods.
+	// Messaging is the engine; without it the sandbox's forms are off.
+	// Webhooks are the webhook settings and deliveries (their secrets are
+	// sealed, so not the plain store).
+	// ConnectorTypes lists the registered connector types for the
+	// Connections form.
+	Messages       MessageStore
+	Messaging      Messaging
+	Webhooks       herald.WebhookStore
+	ConnectorTypes []string
+	// Box seals connection secrets (the server's secret box); without it
+	// the Connections form cannot set secrets.
+	Box *secret.Box
 }
 
 // Session lifetimes.
@@ -94,6 +108,12 @@ type Portal struct {
 	handler  http.Handler
 	contacts Contacts
 	imports  *importer.Service
+
+	messages       MessageStore
+	messaging      Messaging
+	webhooks       herald.WebhookStore
+	connectorTypes []string
+	box            *secret.Box
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -113,6 +133,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	}
 	p := &Portal{cfg: cfg, store: deps.Store, auth: deps.Auth, clock: deps.Clock, log: cfg.Logger}
 	p.setContactDeps(deps)
+	p.setMessageDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err

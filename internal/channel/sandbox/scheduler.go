@@ -25,7 +25,7 @@ type job struct {
 	inbound *channel.Inbound
 }
 
-// jobs is a min-heap by time.
+// jobs is a min-heap by time; its methods implement heap.Interface.
 type jobs []job
 
 func (h jobs) Len() int           { return len(h) }

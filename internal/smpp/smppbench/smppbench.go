@@ -30,6 +30,8 @@ type Options struct {
 	Binds int
 	// Text is the message text; default "bench message".
 	Text string
+	// Source is the messages' source address; default "12345".
+	Source string
 	// Logger receives the client's and server's logs; default discards.
 	Logger *slog.Logger
 }
@@ -46,6 +48,9 @@ func (o *Options) defaults() {
 	}
 	if o.Text == "" {
 		o.Text = "bench message"
+	}
+	if o.Source == "" {
+		o.Source = "12345"
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -146,6 +151,21 @@ func RunServer(ctx context.Context, o Options) (Result, error) {
 	return res, err
 }
 
+// RunAt pushes N submit_sm through one transmitter bind (o.Binds) to an
+// SMPP server already listening on addr, bound as systemID with password:
+// Herald's integrated server, whose every submit_sm becomes a committed
+// message. CPU is this process's, so it covers an in-process server too.
+func RunAt(ctx context.Context, addr, systemID, password string, o Options) (Result, error) {
+	o.defaults()
+	c, err := smpp.NewClient(smpp.Config{Addr: addr, SystemID: systemID, Password: password,
+		Mode: smpp.BindTransmitter, Binds: o.Binds, Window: o.Window, Logger: o.Logger})
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.Close()
+	return push(ctx, c, o)
+}
+
 // push waits for c to bind, submits N messages from one goroutine with
 // SubmitAsync and waits for every response.
 func push(ctx context.Context, c *smpp.Client, o Options) (Result, error) {
@@ -157,7 +177,7 @@ func push(ctx context.Context, c *smpp.Client, o Options) (Result, error) {
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	var firstErr atomic.Value
-	m := &smpp.Message{Source: "12345", Dest: "46700000000", Text: o.Text}
+	m := &smpp.Message{Source: o.Source, Dest: "46700000000", Text: o.Text}
 	cpu := rusage(syscall.RUSAGE_SELF)
 	start := time.Now()
 	wg.Add(o.N)

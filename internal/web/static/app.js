@@ -298,7 +298,21 @@
     setTimeout(tick, 500);
   }
 
+  // Live pages ([data-refresh]="seconds") reload themselves while the
+  // reader is not busy: no open popover, expanded row or focused field.
+  function liveRefresh(el) {
+    var secs = parseInt(el.getAttribute('data-refresh'), 10) || 5;
+    var tick = function () {
+      var busy = document.querySelector('details.pop-wrap[open], [aria-expanded=true]') ||
+        (document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName));
+      if (busy || document.hidden) { setTimeout(tick, secs * 1000); return; }
+      location.reload();
+    };
+    setTimeout(tick, secs * 1000);
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    all('[data-refresh]').forEach(liveRefresh);
     all('[data-import-progress]').forEach(pollImport);
     all('[data-tabs]').forEach(setupTabs);
     all('[data-filter-form]').forEach(setupFilter);

@@ -1,0 +1,273 @@
+package smpp
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
+	"github.com/heraldhq/herald/internal/smpp"
+	"github.com/heraldhq/herald/internal/smpp/receipt"
+)
+
+// multipart is a message sent in several segments whose receipts are
+// being folded into one status.
+type multipart struct {
+	messageID string
+	ids       []string        // canonical segment IDs, in order
+	states    []receipt.State // the latest receipt of each segment; "" for none yet
+	sentAt    time.Time
+}
+
+// partsTTL is how long a multi-segment message waits for its receipts.
+const partsTTL = 48 * time.Hour
+
+// remember tracks the segments of a message sent in several.
+func (c *Connector) remember(messageID string, ids []string) {
+	mp := &multipart{messageID: messageID, ids: ids, states: make([]receipt.State, len(ids)), sentAt: time.Now()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		if id != "" {
+			c.parts[id] = mp
+		}
+	}
+}
+
+// fold records a segment's state and returns the message's folded state,
+// whether it is final, and the message's ID and provider ID (its first
+// segment's); ok is false when no tracked message has a segment with one
+// of ids.
+func (c *Connector) fold(ids []string, st receipt.State) (messageID, providerID string, folded receipt.State, final, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		mp := c.parts[id]
+		if mp == nil {
+			continue
+		}
+		for i, sid := range mp.ids {
+			if sid == id {
+				mp.states[i] = st
+			}
+		}
+		folded = receipt.Fold(mp.states...)
+		final = folded.Final()
+		if final {
+			for _, sid := range mp.ids {
+				delete(c.parts, sid)
+			}
+		}
+		return mp.messageID, mp.ids[0], folded, final, true
+	}
+	return "", "", "", false, false
+}
+
+// expireParts forgets multi-segment messages whose receipts never came.
+func (c *Connector) expireParts(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		for id, mp := range c.parts {
+			if time.Since(mp.sentAt) > partsTTL {
+				delete(c.parts, id)
+			}
+		}
+		c.mu.Unlock()
+	}
+}
+
+// onReceipt turns a receipt into a status report of its message, matched
+// by the connection and the SMSC's message ID, or records it as unmatched.
+// It returns once the report is committed, so the deliver_sm_resp follows.
+func (c *Connector) onReceipt(ctx context.Context, r *smpp.Receipt) error {
+	m, ok := c.match(ctx, r.IDs, r.State)
+	if !ok {
+		return c.unmatched(ctx, r)
+	}
+	if m.partial {
+		return nil // other segments have not reported yet
+	}
+	status := statusOf(m.state)
+	if status == herald.StatusSent {
+		return nil // an intermediate receipt (enroute, accepted) changes nothing
+	}
+	rep := channel.Report{MessageID: m.messageID, ConnectionID: c.conn, ProviderID: m.providerID,
+		Status: status, ProviderCode: providerCode(r), At: time.Now()}
+	if err := c.sink.Report(ctx, rep); err != nil {
+		return fmt.Errorf("smpp: reporting a receipt: %w", err)
+	}
+	return nil
+}
+
+// matched is the message a receipt belongs to.
+type matched struct {
+	messageID, providerID string
+	state                 receipt.State // the message's state: the receipt's, or the segments' folded
+	partial               bool          // a segment reported, the message's state is not final yet
+}
+
+// match finds the message of a receipt with state st: among the
+// multi-segment messages being folded, else in the store under every form
+// of the ID. It tries again for a while (MatchWait), since a receipt may
+// overtake its submission: a segment's receipt can come before Send has
+// the SMSC's answers to every segment and remembers them, and a message's
+// before its provider ID is committed. The multi-segment messages are
+// looked at first in every round, so a segment's receipt is never taken
+// for a whole message's once Send has remembered its segments.
+func (c *Connector) match(ctx context.Context, ids []string, st receipt.State) (matched, bool) {
+	deadline := time.Now().Add(c.hub.MatchWait)
+	for wait := 20 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
+		if mid, pid, folded, final, ok := c.fold(ids, st); ok {
+			return matched{messageID: mid, providerID: pid, state: folded, partial: !final}, true
+		}
+		for _, id := range ids {
+			if id == "" {
+				continue
+			}
+			if mid, err := c.hub.store.MessageIDByProvider(ctx, c.conn, id); err == nil {
+				return matched{messageID: mid, providerID: id, state: st}, true
+			}
+		}
+		if len(ids) == 0 || time.Now().Add(wait).After(deadline) {
+			return matched{}, false
+		}
+		select {
+		case <-ctx.Done():
+			return matched{}, false
+		case <-time.After(wait):
+		}
+	}
+}
+
+// unmatched records and counts a receipt that matches no message.
+func (c *Connector) unmatched(ctx context.Context, r *smpp.Receipt) error {
+	c.hub.unmatched.WithLabelValues(strconv.FormatInt(c.conn, 10)).Inc()
+	c.hub.log.Warn("smpp: receipt matches no message", "connection", c.name, "id", r.ID, "stat", r.Stat, "err", r.Err)
+	u := &herald.UnmatchedReceipt{ConnectionID: c.conn, ProviderID: r.ID, Stat: r.Stat, Err: r.Err, Raw: r.Raw,
+		ReceivedAt: time.Now().UTC()}
+	if err := c.hub.store.RecordUnmatchedReceipt(ctx, u); err != nil {
+		return fmt.Errorf("smpp: recording an unmatched receipt: %w", err)
+	}
+	return nil
+}
+
+// statusOf maps a receipt state to a message status.
+func statusOf(s receipt.State) herald.MessageStatus {
+	switch s {
+	case receipt.Delivered:
+		return herald.StatusDelivered
+	case receipt.Enroute, receipt.Accepted, "":
+		return herald.StatusSent
+	}
+	return herald.StatusUndelivered
+}
+
+// providerCode keeps the receipt's raw stat and err, as "DELIVRD:000".
+func providerCode(r *smpp.Receipt) string {
+	stat := r.Stat
+	if stat == "" {
+		stat = receipt.Stat(r.State)
+	}
+	if r.Err == "" {
+		return stat
+	}
+	return stat + ":" + r.Err
+}
+
+// onMO hands an MO message to the inbound path. A message to an address
+// that is no sender ID of the connection is refused permanently, so that
+// the SMSC does not offer it again and again.
+func (c *Connector) onMO(ctx context.Context, m *smpp.MO) error {
+	payload, _ := json.Marshal(smsPayload{Text: m.Text}) // a string always encodes
+	in := channel.Inbound{ConnectionID: c.conn, Channel: herald.ChannelSMS, From: address(m.Source), To: m.Dest.Addr,
+		Payload: payload, Text: m.Text, At: m.ReceivedAt}
+	if in.Channel = c.channel; in.Channel == 0 {
+		in.Channel = herald.ChannelSMS
+	}
+	if _, err := c.sink.Receive(ctx, in); err != nil {
+		if herald.ErrorCode(err) == herald.ENOTFOUND {
+			c.hub.log.Warn("smpp: MO to an unknown sender ID", "connection", c.name, "to", in.To, "err", err)
+			return smpp.StatusInvDstAddr
+		}
+		return fmt.Errorf("smpp: receiving an MO message: %w", err)
+	}
+	return nil
+}
+
+// address returns an SMPP address as Herald writes it: international
+// numbers with a '+'.
+func address(a smpp.Address) string {
+	if a.TON == 1 && a.Addr != "" && a.Addr[0] != '+' {
+		return "+" + a.Addr
+	}
+	return a.Addr
+}
+
+// add and remove track the started connectors for Binds.
+func (h *Hub) add(c *Connector) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.conns[c.conn] = c
+}
+
+func (h *Hub) remove(c *Connector) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conns[c.conn] == c {
+		delete(h.conns, c.conn)
+	}
+}
+
+// ConnectionBinds is the bind state of one started SMPP connection.
+type ConnectionBinds struct {
+	ConnectionID int64
+	Name         string
+	Sessions     []smpp.SessionInfo
+}
+
+// Binds returns the bind state of a connection; ok is false when no SMPP
+// connection with that ID is started in this process.
+func (h *Hub) Binds(connectionID int64) (ConnectionBinds, bool) {
+	h.mu.Lock()
+	c := h.conns[connectionID]
+	h.mu.Unlock()
+	if c == nil {
+		return ConnectionBinds{}, false
+	}
+	return ConnectionBinds{ConnectionID: c.conn, Name: c.name, Sessions: c.Binds()}, true
+}
+
+// All returns the bind state of every started SMPP connection, by ID.
+func (h *Hub) All() []ConnectionBinds {
+	h.mu.Lock()
+	ids := make([]int64, 0, len(h.conns))
+	for id := range h.conns {
+		ids = append(ids, id)
+	}
+	h.mu.Unlock()
+	out := make([]ConnectionBinds, 0, len(ids))
+	for _, id := range ids {
+		if b, ok := h.Binds(id); ok {
+			out = append(out, b)
+		}
+	}
+	sortBinds(out)
+	return out
+}
+
+// sortBinds orders connections by ID.
+func sortBinds(bs []ConnectionBinds) {
+	slices.SortFunc(bs, func(a, b ConnectionBinds) int { return cmp.Compare(a.ConnectionID, b.ConnectionID) })
+}
