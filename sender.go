@@ -19,6 +19,8 @@ type SenderID struct {
 	Channel      Channel   `json:"channel"`
 	ConnectionID int64     `json:"connectionId"`
 	CreatedAt    time.Time `json:"createdAt"`
+	// ConnectionName is the connection's name, filled by ListSenders only.
+	ConnectionName string `json:"connectionName,omitempty"`
 }
 
 // Validate checks the sender ID's fields.
@@ -46,6 +48,31 @@ type SenderStore interface {
 	SenderByName(ctx context.Context, accountID int64, channel Channel, name string) (*SenderID, error)
 	// Senders returns the account's sender IDs by channel and name.
 	Senders(ctx context.Context, accountID int64) ([]SenderID, error)
+	// Sender returns one of the account's sender IDs, or ENOTFOUND.
+	Sender(ctx context.Context, accountID, id int64) (*SenderID, error)
+	// UpdateSender validates s and saves its name, channel and connection,
+	// with the same errors as CreateSender; ENOTFOUND for an unknown ID.
+	UpdateSender(ctx context.Context, s *SenderID) error
+	// DeleteSender removes a sender ID; messages sent from it keep its
+	// name. ENOTFOUND.
+	DeleteSender(ctx context.Context, accountID, id int64) error
+	// ListSenders returns one page of the account's sender IDs
+	// (SenderColumns); each has its ConnectionName.
+	ListSenders(ctx context.Context, accountID int64, q ListQuery) (Page[SenderID], error)
+}
+
+// SenderColumns are the columns of the Sender IDs table.
+func SenderColumns() []Column {
+	var channels []string
+	for _, ch := range AllChannels() {
+		channels = append(channels, ch.String())
+	}
+	return []Column{
+		{Key: "name", Label: "Sender ID Name", Type: ColText, Sortable: true, Filterable: true},
+		{Key: "channel", Label: "Channel", Type: ColEnum, Options: channels, Sortable: true, Filterable: true},
+		{Key: "connection", Label: "Connection", Type: ColText, Sortable: true, Filterable: true},
+		{Key: "createdAt", Label: "Created", Type: ColTime, Sortable: true, Filterable: true},
+	}
 }
 
 // AllowsSender reports whether the key may send from sender name: a key

@@ -100,6 +100,7 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.edrRoutes()...)
 	h.routes = append(h.routes, h.webhookRoutes()...)
 	h.routes = append(h.routes, h.sandboxRoutes()...)
+	h.routes = append(h.routes, h.smppRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

@@ -26,7 +26,10 @@ type Messaging struct {
 	Webhooks  *webhook.Service
 	Deliverer *webhook.Deliverer // nil in an accept-only process
 	SMPP      *smppconn.Hub      // the SMPP client connections
-	started   bool
+	// ConnectorTypes are the registered connector types, for the
+	// Connections form.
+	ConnectorTypes []string
+	started        bool
 }
 
 // registry returns the process's metrics registry, made on first use.
@@ -57,6 +60,7 @@ func (m *Main) openMessaging(ctx context.Context, box *secret.Box, dispatch bool
 	if err := connectors.Register(herald.ConnectorSMPP, ms.SMPP.Factory()); err != nil {
 		return err
 	}
+	ms.ConnectorTypes = connectors.Types()
 	cfg := engine.Config{Dispatch: dispatch, SandboxSenders: true}
 	if m.Store.Engine() == store.EnginePostgres {
 		cfg.Flushers = 4 // PostgreSQL takes concurrent transactions; SQLite has one writer

@@ -1,14 +1,19 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/smpp"
 	"github.com/heraldhq/herald/internal/smppserver"
+	"github.com/heraldhq/herald/internal/web"
 )
 
 // CreateConnection validates c, seals its secrets under the installation's
@@ -68,4 +73,35 @@ func (m *Main) startSMPP(ctx context.Context) error {
 	}()
 	m.Log.Info("smpp server is listening", "addr", ln.Addr().String(), "tls", cfg.TLS != nil)
 	return nil
+}
+
+// smppStatus reports the process's SMPP binds to the portal: the SMPP
+// client connections of the messaging engine and the customer binds of the
+// SMPP server, either of which may be absent.
+type smppStatus struct{ m *Main }
+
+var _ web.SMPPStatus = smppStatus{}
+
+// SMPPConnections implements web.SMPPStatus, ordered by connection name.
+func (s smppStatus) SMPPConnections() []web.SMPPConnection {
+	if s.m.Messaging == nil || s.m.Messaging.SMPP == nil {
+		return nil
+	}
+	all := s.m.Messaging.SMPP.All()
+	out := make([]web.SMPPConnection, 0, len(all))
+	for _, c := range all {
+		out = append(out, web.SMPPConnection{ID: c.ConnectionID, Name: c.Name, Sessions: c.Sessions})
+	}
+	slices.SortFunc(out, func(a, b web.SMPPConnection) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// SMPPServerBinds implements web.SMPPStatus.
+func (s smppStatus) SMPPServerBinds() []smpp.BindInfo {
+	if s.m.SMPP == nil {
+		return nil
+	}
+	return s.m.SMPP.Binds()
 }

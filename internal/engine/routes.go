@@ -122,6 +122,34 @@ func (r *routes) open(ctx context.Context, id int64) (*herald.Connection, channe
 	return conn, c, nil
 }
 
+// ReloadConnection makes the next send through connection id open its
+// connector again from the store, so that changed settings, secrets and
+// throughput take effect without a restart. It closes the cached connector
+// (when it is a channel.Closer); sends already holding it finish on it.
+func (e *Engine) ReloadConnection(ctx context.Context, id int64) error {
+	r := e.routes
+	r.mu.Lock()
+	oc := r.conns[id]
+	delete(r.conns, id)
+	r.mu.Unlock()
+	if oc == nil {
+		return nil
+	}
+	// A send that took oc before the delete and has not opened it yet
+	// gets a retryable error and retries on a fresh entry; an open under
+	// way finishes first, so what it opened is closed here.
+	oc.once.Do(func() { oc.err = channel.Retryable(errReloaded, "") })
+	if c, ok := oc.c.(channel.Closer); ok {
+		if err := c.Close(ctx); err != nil {
+			return fmt.Errorf("closing connection %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// errReloaded fails a send that raced with ReloadConnection; it is retried.
+var errReloaded = errors.New("connection reloaded: try again")
+
 // openAll opens the connector of every connection, so that connectors
 // resume their background work (the sandbox's lost reports) at start.
 func (r *routes) openAll(ctx context.Context) {

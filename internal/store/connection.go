@@ -15,6 +15,8 @@ const (
 	actionAssignConnection   = "Assigned connection"
 	actionUnassignConnection = "Unassigned connection"
 	actionAddSender          = "Added new sender ID"
+	actionChangeSender       = "Changed sender ID"
+	actionDeleteSender       = "Deleted sender ID"
 )
 
 // connectionSelects are the columns scanConnection reads.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/heraldhq/herald"
@@ -93,4 +94,57 @@ func testSenders(t *testing.T, open func(t *testing.T) *store.Store) {
 	all, err := f.s.Senders(f.ctx, f.account.ID)
 	noErr(t, "Senders", err)
 	equal(t, "Senders", all, []herald.SenderID{*sd, *onRCS})
+	testSenderEdits(t, f, other, sd, onRCS, sms)
+}
+
+// testSenderEdits checks Sender, UpdateSender, ListSenders and DeleteSender
+// on the sender IDs testSenders made: sd on sms, onRCS on RCS.
+func testSenderEdits(t *testing.T, f, other *fixture, sd, onRCS *herald.SenderID, sms *herald.Connection) {
+	t.Helper()
+	got, err := f.s.Sender(f.ctx, f.account.ID, sd.ID)
+	noErr(t, "Sender", err)
+	equal(t, "Sender", *got, *sd)
+	_, err = f.s.Sender(other.ctx, other.account.ID, sd.ID)
+	wantCode(t, "Sender of another account", err, herald.ENOTFOUND)
+
+	sd.Name = " Acme2 "
+	noErr(t, "UpdateSender", f.s.UpdateSender(f.ctx, sd))
+	got, err = f.s.Sender(f.ctx, f.account.ID, sd.ID)
+	noErr(t, "Sender after update", err)
+	equal(t, "Sender after update", *got, *sd)
+	if sd.Name != "Acme2" {
+		t.Errorf("UpdateSender kept the name %q, want it trimmed", sd.Name)
+	}
+	clash := *onRCS
+	clash.Channel, clash.ConnectionID, clash.Name = herald.ChannelSMS, sms.ID, "ACME2"
+	wantViolation(t, "UpdateSender to a taken name", f.s.UpdateSender(f.ctx, &clash), "name", herald.VTaken)
+	wrong := *sd
+	wrong.Channel = herald.ChannelRCS
+	wantViolation(t, "UpdateSender to another channel than the connection's", f.s.UpdateSender(f.ctx, &wrong), "connectionId", herald.VFormat)
+	foreign := *sd
+	foreign.AccountID = other.account.ID
+	wantCode(t, "UpdateSender in another account", f.s.UpdateSender(other.ctx, &foreign), herald.ENOTFOUND)
+	unassigned := *sd
+	unassigned.ConnectionID = other.newConnection(t, "other sms 2", herald.ChannelSMS).ID
+	wantCode(t, "UpdateSender to an unassigned connection", f.s.UpdateSender(f.ctx, &unassigned), herald.ENOTFOUND)
+
+	page, err := f.s.ListSenders(f.ctx, f.account.ID, herald.ListQuery{Filters: []herald.Filter{{Field: "channel", Op: herald.OpEq, Value: "rcs"}}})
+	noErr(t, "ListSenders", err)
+	if len(page.Items) != 1 || page.Items[0].ID != onRCS.ID || page.Items[0].ConnectionName != "rcs" {
+		t.Errorf("ListSenders(channel=rcs) = %+v, want %q on rcs", page.Items, onRCS.Name)
+	}
+	page, err = f.s.ListSenders(f.ctx, f.account.ID, herald.ListQuery{Sort: "connection", Desc: true})
+	noErr(t, "ListSenders by connection", err)
+	equal(t, "ListSenders by connection", ids(page.Items, func(s herald.SenderID) int64 { return s.ID }), []int64{sd.ID, onRCS.ID})
+
+	noErr(t, "DeleteSender", f.s.DeleteSender(f.ctx, f.account.ID, sd.ID))
+	_, err = f.s.Sender(f.ctx, f.account.ID, sd.ID)
+	wantCode(t, "Sender after delete", err, herald.ENOTFOUND)
+	wantCode(t, "DeleteSender again", f.s.DeleteSender(f.ctx, f.account.ID, sd.ID), herald.ENOTFOUND)
+	actions := auditActions(t, f)
+	for _, want := range []string{"Added new sender ID", "Changed sender ID", "Deleted sender ID"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("audit has no %q: %q", want, actions)
+		}
+	}
 }

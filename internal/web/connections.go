@@ -291,6 +291,7 @@ func (p *Portal) updateConnection(w http.ResponseWriter, r *http.Request) {
 		p.formError(w, r, f, err, func(status int) { p.renderConnection(w, r, status, &connectionsData{Form: f, Conn: c}) })
 		return
 	}
+	p.reloadConnection(r, c.ID)
 	p.redirect(w, r, "/connections/"+strconv.FormatInt(c.ID, 10), "Connection "+c.Name+" saved.")
 }
 
@@ -317,5 +318,18 @@ func (p *Portal) assignConnection(w http.ResponseWriter, r *http.Request) {
 		p.actionFailed(w, r, back, err)
 		return
 	}
+	p.reloadConnection(r, c.ID)
 	p.redirect(w, r, back, msg)
+}
+
+// reloadConnection makes the running engine reopen connection id. The
+// change is saved already, so a failure (closing the old connector) is
+// logged, not shown.
+func (p *Portal) reloadConnection(r *http.Request, id int64) {
+	if p.reloader == nil {
+		return
+	}
+	if err := p.reloader.ReloadConnection(r.Context(), id); err != nil {
+		p.log.Warn("reloading connection", "connection", id, "err", err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,8 @@ func TestConnectionsPage(t *testing.T) {
 	f := newFixture(t)
 	box, _ := secret.NewBox(bytes.Repeat([]byte{3}, secret.KeySize))
 	f.portal.box = box
+	reloads := &reloadRecorder{}
+	f.portal.reloader = reloads
 	c := f.ownerClient()
 	mustContain(t, c.get("/").Body, `href="/connections"`)
 
@@ -79,6 +82,10 @@ func TestConnectionsPage(t *testing.T) {
 	if len(conn.Accounts) != 0 {
 		t.Errorf("accounts after unassign = %v", conn.Accounts)
 	}
+	// The update, the assignment and the unassignment each reopen it.
+	if want := []int64{id, id, id}; !slices.Equal(reloads.ids, want) {
+		t.Errorf("reloaded connections = %v, want %v", reloads.ids, want)
+	}
 
 	// Only the system owner: an account admin gets 403 everywhere.
 	admin, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "admin")
@@ -90,4 +97,13 @@ func TestConnectionsPage(t *testing.T) {
 	if r := admin.post(res.Location+"/accounts", url.Values{"account": {acc}}); r.Status != http.StatusForbidden {
 		t.Errorf("admin assigning: %d, want 403", r.Status)
 	}
+}
+
+// reloadRecorder is a ConnectionReloader that records the IDs it is given.
+type reloadRecorder struct{ ids []int64 }
+
+// ReloadConnection records id.
+func (r *reloadRecorder) ReloadConnection(_ context.Context, id int64) error {
+	r.ids = append(r.ids, id)
+	return nil
 }

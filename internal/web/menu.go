@@ -40,6 +40,7 @@ func menuEntries() []menuEntry {
 		{menuItem{Key: "users", Label: "Users", Href: "/users", Icon: "users"}, []herald.Permission{herald.PermUsersView}},
 		{menuItem{Key: "audit", Label: "Audit", Href: "/audit", Icon: "audit"}, []herald.Permission{herald.PermAuditView}},
 		{menuItem{Key: "apikeys", Label: "API Accesses", Href: "/apikeys", Icon: "key"}, []herald.Permission{herald.PermAPIKeysManage}},
+		{menuItem{Key: "smpp", Label: "SMPP Accounts", Href: "/smpp-credentials", Icon: "key"}, []herald.Permission{herald.PermAPIKeysManage}},
 		{menuItem{Key: "webhooks", Label: "Webhooks", Href: "/webhooks", Icon: "refresh"}, []herald.Permission{herald.PermMessagesView}},
 		{menuItem{Key: "twofa", Label: "2FA Service", Icon: "shield"}, []herald.Permission{herald.PermTwoFAManage}},
 	}
@@ -54,6 +55,9 @@ func buildMenu(u *herald.User) []menuGroup {
 			continue
 		}
 		it := e.item
+		if it.Key == "assets" && u.Can(herald.PermSendersView) {
+			it.Href = "/senders" // the section's only page so far; Media and Templates come later
+		}
 		it.Disabled = it.Href == ""
 		main.Items = append(main.Items, it)
 	}
@@ -62,6 +66,7 @@ func buildMenu(u *herald.User) []menuGroup {
 		groups = append(groups, menuGroup{Title: "System", Items: []menuItem{
 			{Key: "accounts", Label: "Accounts", Href: "/accounts", Icon: "building"},
 			{Key: "connections", Label: "Connections", Href: "/connections", Icon: "refresh"},
+			{Key: "smpp-binds", Label: "SMPP binds", Href: "/smpp-binds", Icon: "refresh"},
 		}})
 	}
 	return groups

@@ -30,6 +30,13 @@ type Messaging interface {
 	SandboxReply(ctx context.Context, accountID int64, messageID, text string) (*herald.Message, error)
 }
 
+// ConnectionReloader is the engine's side of the Connections page: it
+// drops a connection's open connector so the next send opens it again
+// with the saved settings. It is safe for concurrent use.
+type ConnectionReloader interface {
+	ReloadConnection(ctx context.Context, id int64) error
+}
+
 // errNoMessaging answers message pages in a process without the engine.
 var errNoMessaging = herald.Errorf(herald.EUNAVAILABLE, "Messaging is not available in this process.")
 
@@ -43,6 +50,7 @@ func (p *Portal) setMessageDeps(deps Deps) {
 	p.messaging = deps.Messaging
 	p.webhooks = deps.Webhooks
 	p.connectorTypes = deps.ConnectorTypes
+	p.reloader = deps.Connections
 	p.box = deps.Box
 }
 

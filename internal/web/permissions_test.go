@@ -24,6 +24,11 @@ func TestPagePermissions(t *testing.T) {
 	if _, err := f.auth.CreateAPIKey(sys(f.account.ID), key); err != nil {
 		t.Fatal(err)
 	}
+	sender := f.newSender("Acme", herald.ChannelSMS)
+	smppCred := &herald.SMPPCredential{AccountID: f.account.ID, SystemID: "perms", PasswordHash: "x", AllowedIPs: []string{}}
+	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
+		t.Fatal(err)
+	}
 	const (
 		admin = 1 << iota
 		broadcast
@@ -54,12 +59,25 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", fmt.Sprintf("/apikeys/%d/webhook", key.ID), admin},
 		{"GET", fmt.Sprintf("/apikeys/%d/webhook/rotate", key.ID), admin},
 		{"POST", fmt.Sprintf("/apikeys/%d/webhook/rotate", key.ID), 0}, // a redirect when allowed: checked in TestWebhookSettingsPage
+		{"GET", "/smpp-credentials", admin},
+		{"GET", "/smpp-credentials/new", admin},
+		{"POST", "/smpp-credentials", admin},
+		{"GET", fmt.Sprintf("/smpp-credentials/%d", smppCred.ID), admin},
+		{"GET", fmt.Sprintf("/smpp-credentials/%d/delete", smppCred.ID), admin},
+		{"POST", fmt.Sprintf("/smpp-credentials/%d/delete", smppCred.ID), 0}, // a redirect when allowed: checked in TestSMPPCredentialPages
 		{"GET", "/audit", admin | finance | noc},
 		{"GET", "/audit.csv", admin | finance | noc},
 		{"GET", "/messages", admin | broadcast | noc},
 		{"GET", "/sandbox", admin | broadcast | noc},
 		{"POST", "/sandbox/send", admin | broadcast},
 		{"POST", "/sandbox/reply", 0}, // a redirect when allowed: checked in TestMessagePages
+		{"GET", "/senders", admin | broadcast | noc},
+		{"GET", "/senders/new", admin},
+		{"POST", "/senders", admin},
+		{"GET", fmt.Sprintf("/senders/%d", sender.ID), admin | broadcast | noc},
+		{"POST", fmt.Sprintf("/senders/%d", sender.ID), admin},
+		{"GET", fmt.Sprintf("/senders/%d/delete", sender.ID), admin},
+		{"POST", fmt.Sprintf("/senders/%d/delete", sender.ID), 0}, // a redirect when allowed: checked in TestSendersPage
 		{"GET", "/webhooks", admin | broadcast | noc},
 		{"GET", "/webhooks/1/redeliver", admin},
 		{"POST", "/webhooks/1/redeliver", 0},
@@ -73,6 +91,7 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", "/connections/new", 0},
 		{"GET", "/connections/1", 0},
 		{"POST", "/connections", 0}, // system owner only: checked in TestConnectionsPage
+		{"GET", "/smpp-binds", 0},   // system owner only: checked in TestSMPPBindsPage
 	}
 	roles := []struct {
 		name string

@@ -81,6 +81,14 @@ func (p *Portal) routes() []route {
 		{"GET /apikeys/{id}/webhook/rotate", need(herald.PermAPIKeysManage), p.confirmRotateWebhookSecret},
 		{"POST /apikeys/{id}/webhook/rotate", need(herald.PermAPIKeysManage), p.rotateWebhookSecret},
 
+		{"GET /smpp-credentials", need(herald.PermAPIKeysManage), p.listSMPPCredentials},
+		{"GET /smpp-credentials/new", need(herald.PermAPIKeysManage), p.newSMPPCredential},
+		{"POST /smpp-credentials", need(herald.PermAPIKeysManage), p.createSMPPCredential},
+		{"GET /smpp-credentials/{id}", need(herald.PermAPIKeysManage), p.editSMPPCredential},
+		{"POST /smpp-credentials/{id}", need(herald.PermAPIKeysManage), p.updateSMPPCredential},
+		{"GET /smpp-credentials/{id}/delete", need(herald.PermAPIKeysManage), p.confirmDeleteSMPPCredential},
+		{"POST /smpp-credentials/{id}/delete", need(herald.PermAPIKeysManage), p.deleteSMPPCredential},
+
 		{"GET /audit", need(herald.PermAuditView), p.listAudit},
 		{"GET /audit.csv", need(herald.PermAuditView, herald.PermExportEntities), p.exportAudit},
 
@@ -109,6 +117,8 @@ func (p *Portal) routes() []route {
 		{"POST /connections/{id}", systemOwner(), p.updateConnection},
 		{"POST /connections/{id}/accounts", systemOwner(), p.assignConnection},
 		{"POST /connections/{id}/accounts/remove", systemOwner(), p.assignConnection},
+
+		{"GET /smpp-binds", systemOwner(), p.smppBinds},
 
 		{"GET /contacts", need(herald.PermContactsView), p.listContacts},
 		{"POST /contacts/mass", need(herald.PermContactsManage), p.massEdit},
@@ -160,6 +170,14 @@ func (p *Portal) routes() []route {
 		{"GET /sandbox", need(herald.PermMessagesView), p.sandboxPage},
 		{"POST /sandbox/send", need(herald.PermMessagesSend), p.sandboxSend},
 		{"POST /sandbox/reply", need(herald.PermMessagesSend), p.sandboxReply},
+
+		{"GET /senders", need(herald.PermSendersView), p.listSenders},
+		{"GET /senders/new", need(herald.PermSendersManage), p.newSender},
+		{"POST /senders", need(herald.PermSendersManage), p.createSender},
+		{"GET /senders/{id}", need(herald.PermSendersView), p.editSender},
+		{"POST /senders/{id}", need(herald.PermSendersManage), p.updateSender},
+		{"GET /senders/{id}/delete", need(herald.PermSendersManage), p.confirmDeleteSender},
+		{"POST /senders/{id}/delete", need(herald.PermSendersManage), p.deleteSender},
 
 		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
 		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},

@@ -83,9 +83,15 @@ type Deps struct {
 	Messaging      Messaging
 	Webhooks       herald.WebhookStore
 	ConnectorTypes []string
+	// Connections reopens a changed connection in the running engine;
+	// without it changes apply at the next start.
+	Connections ConnectionReloader
 	// Box seals connection secrets (the server's secret box); without it
 	// the Connections form cannot set secrets.
 	Box *secret.Box
+	// SMPP reports the SMPP binds for the system owner's SMPP binds page;
+	// without it the page says the process reports none.
+	SMPP SMPPStatus
 }
 
 // Session lifetimes.
@@ -113,7 +119,11 @@ type Portal struct {
 	messaging      Messaging
 	webhooks       herald.WebhookStore
 	connectorTypes []string
+	reloader       ConnectionReloader
 	box            *secret.Box
+
+	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
+	smppStatus SMPPStatus
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -134,6 +144,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p := &Portal{cfg: cfg, store: deps.Store, auth: deps.Auth, clock: deps.Clock, log: cfg.Logger}
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
+	p.setSMPPDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
