@@ -40,75 +40,72 @@ func verify(ctx context.Context, s *server, ids []string) error {
 }
 
 // read returns every message's status and how often the sandbox received
-// each message.
+// each message, from PostgreSQL when the server uses it and from its SQLite
+// file otherwise.
 func (s *server) read(ctx context.Context) (map[string]string, map[string]int, error) {
 	if s.dbURL != "" {
-		return s.readPostgres(ctx)
+		conn, err := pgx.Connect(ctx, s.dbURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer conn.Close(ctx)
+		return readRows(ctx, func(ctx context.Context, q string) (rows, func(), error) {
+			r, err := conn.Query(ctx, q)
+			if err != nil {
+				return nil, nil, err
+			}
+			return r, r.Close, nil
+		})
 	}
 	db, err := sql.Open("sqlite", filepath.Join(s.dir, "data", "herald.db")+"?_pragma=busy_timeout(5000)&mode=ro")
 	if err != nil {
 		return nil, nil, err
 	}
 	defer db.Close()
-	statuses, inbox := map[string]string{}, map[string]int{}
-	rows, err := db.QueryContext(ctx, "SELECT id, status FROM messages")
-	if err != nil {
-		return nil, nil, err
-	}
-	for rows.Next() {
-		var id, st string
-		if err := rows.Scan(&id, &st); err != nil {
+	return readRows(ctx, func(ctx context.Context, q string) (rows, func(), error) {
+		r, err := db.QueryContext(ctx, q)
+		if err != nil {
 			return nil, nil, err
 		}
-		statuses[id] = st
-	}
-	rows.Close()
-	rows, err = db.QueryContext(ctx, "SELECT message_id FROM sandbox_inbox")
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, nil, err
-		}
-		inbox[id]++
-	}
-	return statuses, inbox, rows.Err()
+		return r, func() { r.Close() }, nil
+	})
 }
 
-// readPostgres is read for PostgreSQL.
-func (s *server) readPostgres(ctx context.Context) (map[string]string, map[string]int, error) {
-	conn, err := pgx.Connect(ctx, s.dbURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer conn.Close(ctx)
+// rows is what *sql.Rows and pgx.Rows have in common.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// readRows does read's queries with query, which returns the rows and a
+// function that closes them.
+func readRows(ctx context.Context, query func(ctx context.Context, q string) (rows, func(), error)) (map[string]string, map[string]int, error) {
 	statuses, inbox := map[string]string{}, map[string]int{}
-	rows, err := conn.Query(ctx, "SELECT id, status FROM messages")
+	rs, done, err := query(ctx, "SELECT id, status FROM messages")
 	if err != nil {
 		return nil, nil, err
 	}
-	for rows.Next() {
+	for rs.Next() {
 		var id, st string
-		if err := rows.Scan(&id, &st); err != nil {
+		if err := rs.Scan(&id, &st); err != nil {
+			done()
 			return nil, nil, err
 		}
 		statuses[id] = st
 	}
-	rows.Close()
-	rows, err = conn.Query(ctx, "SELECT message_id FROM sandbox_inbox")
+	done()
+	rs, done, err = query(ctx, "SELECT message_id FROM sandbox_inbox")
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	defer done()
+	for rs.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		if err := rs.Scan(&id); err != nil {
 			return nil, nil, err
 		}
 		inbox[id]++
 	}
-	return statuses, inbox, rows.Err()
+	return statuses, inbox, rs.Err()
 }

@@ -78,48 +78,16 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (h *Handler) getAPIKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	k, err := h.deps.Store.APIKey(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, k)
+	return getByID(w, r, c.key.AccountID, h.deps.Store.APIKey)
 }
 
 func (h *Handler) updateAPIKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	k, err := h.deps.Store.APIKey(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	var in apiKeyInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	in.apply(k)
-	if err := k.Validate(); err != nil {
-		return err
-	}
-	if err := h.deps.Store.UpdateAPIKey(r.Context(), k); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, k)
+	return patch(w, r, c.key.AccountID, h.deps.Store.APIKey, func(in apiKeyInput, k *herald.APIKey) error {
+		in.apply(k)
+		return k.Validate()
+	}, h.deps.Store.UpdateAPIKey)
 }
 
 func (h *Handler) deleteAPIKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := h.deps.Store.DeleteAPIKey(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, h.deps.Store.DeleteAPIKey)
 }

@@ -80,15 +80,7 @@ func (h *Handler) getAttribute(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	a, err := cs.Attribute(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, a)
+	return getByID(w, r, c.key.AccountID, cs.Attribute)
 }
 
 func (h *Handler) updateAttribute(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -96,23 +88,10 @@ func (h *Handler) updateAttribute(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	a, err := cs.Attribute(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	var in attributeInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	in.apply(a)
-	if err := cs.UpdateAttribute(r.Context(), a); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, a)
+	return patch(w, r, c.key.AccountID, cs.Attribute, func(in attributeInput, a *herald.Attribute) error {
+		in.apply(a)
+		return nil
+	}, cs.UpdateAttribute)
 }
 
 func (h *Handler) deleteAttribute(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -120,13 +99,5 @@ func (h *Handler) deleteAttribute(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := cs.DeleteAttribute(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, cs.DeleteAttribute)
 }

@@ -184,11 +184,7 @@ func (h *Handler) getContact(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	return h.writeContact(w, r, cs, c.key.AccountID, id, http.StatusOK)
+	return getByID(w, r, c.key.AccountID, cs.Contact)
 }
 
 func (h *Handler) updateContact(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -220,15 +216,7 @@ func (h *Handler) deleteContact(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := cs.DeleteContact(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, cs.DeleteContact)
 }
 
 // bulkInput is the body of POST /contacts/bulk.
@@ -363,13 +351,5 @@ func (h *Handler) deleteTag(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := cs.DeleteTag(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, cs.DeleteTag)
 }

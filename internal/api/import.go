@@ -307,13 +307,5 @@ func (h *Handler) deletePreset(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := cs.DeleteImportPreset(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, cs.DeleteImportPreset)
 }

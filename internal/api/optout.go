@@ -141,15 +141,7 @@ func (h *Handler) getOptOutWord(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	ow, err := cs.OptOutWord(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ow)
+	return getByID(w, r, c.key.AccountID, cs.OptOutWord)
 }
 
 func (h *Handler) updateOptOutWord(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -157,29 +149,13 @@ func (h *Handler) updateOptOutWord(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	ow, err := cs.OptOutWord(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	var in optOutWordInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	loc, err := h.accountZone(r, cs, c.key.AccountID)
-	if err != nil {
-		return err
-	}
-	if err := in.apply(ow, loc); err != nil {
-		return err
-	}
-	if err := cs.UpdateOptOutWord(r.Context(), ow); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ow)
+	return patch(w, r, c.key.AccountID, cs.OptOutWord, func(in optOutWordInput, ow *herald.OptOutWord) error {
+		loc, err := h.accountZone(r, cs, c.key.AccountID)
+		if err != nil {
+			return err
+		}
+		return in.apply(ow, loc)
+	}, cs.UpdateOptOutWord)
 }
 
 func (h *Handler) deleteOptOutWord(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -187,13 +163,5 @@ func (h *Handler) deleteOptOutWord(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := cs.DeleteOptOutWord(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, cs.DeleteOptOutWord)
 }

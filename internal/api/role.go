@@ -78,50 +78,18 @@ func (h *Handler) createRole(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (h *Handler) getRole(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	ro, err := h.deps.Store.Role(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ro)
+	return getByID(w, r, c.key.AccountID, h.deps.Store.Role)
 }
 
 func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	ro, err := h.deps.Store.Role(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	var in roleInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	in.apply(ro)
-	if err := ro.Validate(); err != nil {
-		return err
-	}
-	if err := h.deps.Store.UpdateRole(r.Context(), ro); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ro)
+	return patch(w, r, c.key.AccountID, h.deps.Store.Role, func(in roleInput, ro *herald.Role) error {
+		in.apply(ro)
+		return ro.Validate()
+	}, h.deps.Store.UpdateRole)
 }
 
 func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := h.deps.Store.DeleteRole(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, h.deps.Store.DeleteRole)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -109,15 +109,7 @@ func (h *Handler) getSMPPCredential(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	cr, err := st.SMPPCredential(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, cr)
+	return getByID(w, r, c.key.AccountID, st.SMPPCredential)
 }
 
 func (h *Handler) updateSMPPCredential(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -125,28 +117,12 @@ func (h *Handler) updateSMPPCredential(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	cr, err := st.SMPPCredential(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	var in smppCredentialInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	in.apply(cr)
-	// The stored hash is kept unless a new password was given.
-	cr.PasswordHash = ""
-	if err := prep.PrepareSMPPCredential(cr, false); err != nil {
-		return err
-	}
-	if err := st.UpdateSMPPCredential(r.Context(), cr); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, cr)
+	return patch(w, r, c.key.AccountID, st.SMPPCredential, func(in smppCredentialInput, cr *herald.SMPPCredential) error {
+		in.apply(cr)
+		// The stored hash is kept unless a new password was given.
+		cr.PasswordHash = ""
+		return prep.PrepareSMPPCredential(cr, false)
+	}, st.UpdateSMPPCredential)
 }
 
 func (h *Handler) deleteSMPPCredential(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -154,13 +130,5 @@ func (h *Handler) deleteSMPPCredential(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteSMPPCredential(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, st.DeleteSMPPCredential)
 }

@@ -87,24 +87,19 @@ func (h *Handler) getTarget(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (h *Handler) updateTarget(w http.ResponseWriter, r *http.Request, c *call) error {
-	cs, t, err := h.loadTarget(r, c)
+	cs, err := h.contacts()
 	if err != nil {
 		return err
 	}
-	var in targetInput
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	if in.Name != nil {
-		t.Name = *in.Name
-	}
-	if in.Filters != nil {
-		t.Filters = *in.Filters
-	}
-	if err := cs.UpdateTarget(r.Context(), t); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, t)
+	return patch(w, r, c.key.AccountID, cs.Target, func(in targetInput, t *herald.Target) error {
+		if in.Name != nil {
+			t.Name = *in.Name
+		}
+		if in.Filters != nil {
+			t.Filters = *in.Filters
+		}
+		return nil
+	}, cs.UpdateTarget)
 }
 
 func (h *Handler) deleteTarget(w http.ResponseWriter, r *http.Request, c *call) error {

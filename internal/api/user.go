@@ -87,15 +87,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	u, err := h.deps.Store.User(r.Context(), c.key.AccountID, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, u)
+	return getByID(w, r, c.key.AccountID, h.deps.Store.User)
 }
 
 func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -122,13 +114,5 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := h.deps.Auth.DeleteUser(r.Context(), c.key.AccountID, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, c.key.AccountID, h.deps.Auth.DeleteUser)
 }

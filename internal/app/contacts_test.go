@@ -69,20 +69,28 @@ func apiCall(t *testing.T, method, u, key, ctype string, body io.Reader, want in
 	}
 }
 
+// apiKey creates an API key with scopes in the default account, acting as
+// the system, and returns its secret.
+func apiKey(t *testing.T, m *app.Main, name string, scopes ...herald.Scope) string {
+	t.Helper()
+	ctx := herald.WithActor(context.Background(), herald.Actor{Login: "system"})
+	acc, err := m.Store.AccountByName(ctx, herald.DefaultAccountName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := m.Auth.CreateAPIKey(ctx, &herald.APIKey{AccountID: acc.ID, Name: name, Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
 // TestImportJob uploads a file through the API and lets the process's
 // job queue (River) import it in the background.
 func TestImportJob(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
 		m, base := startMain(t, env)
-		ctx := herald.WithActor(context.Background(), herald.Actor{Login: "system"})
-		acc, err := m.Store.AccountByName(ctx, herald.DefaultAccountName)
-		if err != nil {
-			t.Fatal(err)
-		}
-		key, err := m.Auth.CreateAPIKey(ctx, &herald.APIKey{AccountID: acc.ID, Name: "crm", Scopes: []herald.Scope{herald.ScopeRecipients}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		key := apiKey(t, m, "crm", herald.ScopeRecipients)
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		fw, _ := mw.CreateFormFile("file", "list.csv")
@@ -110,16 +118,7 @@ func TestImportJob(t *testing.T) {
 func TestStopOptsOut(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
 		m, base := startMain(t, env)
-		ctx := herald.WithActor(context.Background(), herald.Actor{Login: "system"})
-		acc, err := m.Store.AccountByName(ctx, herald.DefaultAccountName)
-		if err != nil {
-			t.Fatal(err)
-		}
-		key, err := m.Auth.CreateAPIKey(ctx, &herald.APIKey{AccountID: acc.ID, Name: "all",
-			Scopes: []herald.Scope{herald.ScopeRecipients, herald.ScopeOmniAPI}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		key := apiKey(t, m, "all", herald.ScopeRecipients, herald.ScopeOmniAPI)
 		json := "application/json"
 		apiCall(t, "POST", base+"/api/v1/optout-words", key, json, strings.NewReader(`{"word": "STOP", "channel": "sms"}`), 201, nil)
 		var sent struct {

@@ -4,52 +4,14 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/smpp/kannel"
+	"github.com/heraldhq/herald/internal/smpp/kannel/kanneltest"
 )
-
-// kannelHook records the requests Kannel makes to its dlr-url and get-url.
-type kannelHook struct {
-	mu   sync.Mutex
-	hits []url.Values
-}
-
-// ServeHTTP records the query with the path under "path".
-func (h *kannelHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
-	v.Set("path", r.URL.Path)
-	h.mu.Lock()
-	h.hits = append(h.hits, v)
-	h.mu.Unlock()
-	_, _ = w.Write([]byte("ok"))
-}
-
-// find returns the hits on path whose values match the pairs kv.
-func (h *kannelHook) find(path string, kv ...string) []url.Values {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []url.Values
-next:
-	for _, v := range h.hits {
-		if v.Get("path") != path {
-			continue
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if v.Get(kv[i]) != kv[i+1] {
-				continue next
-			}
-		}
-		out = append(out, v)
-	}
-	return out
-}
 
 // TestSMPPServerKannel binds Kannel's bearerbox to Herald's SMPP server as
 // a customer would (transceiver-mode, system-type set) and sends through
@@ -63,29 +25,10 @@ func TestSMPPServerKannel(t *testing.T) {
 	customer := addCustomer(t, m, "Kannel customer", "kannel", "secret")
 	_, port, _ := net.SplitHostPort(m.SMPP.Addr())
 	smscPort, _ := strconv.Atoi(port)
-	h := &kannelHook{}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	gw, err := kannel.StartGateway(ctx, kannel.GatewayConfig{
-		MOURL: hs.URL + "/mo?from=%p&to=%P&text=%a&smsc=%i",
-		SMSCs: []kannel.SMSC{{ID: "herald", Port: smscPort, Transceiver: true, Username: "kannel", Password: "secret",
-			SystemType: "VMA", EnquireLinkInterval: 5}},
-	}, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		gw.Close()
-		if t.Failed() {
-			t.Log(gw.Logs())
-		}
-	})
-	if err := gw.WaitOnline(ctx); err != nil {
-		t.Fatal(err)
-	}
+	gw, h := kanneltest.StartCustomer(ctx, t, smscPort)
 	if b := m.SMPP.Binds(); len(b) != 1 || b[0].Bind != "transceiver" || b[0].SystemID != "kannel" {
 		t.Fatalf("binds = %+v", b)
 	}
@@ -94,7 +37,7 @@ func TestSMPPServerKannel(t *testing.T) {
 	for i := range n {
 		code, body, err := gw.SendSMS(ctx, url.Values{
 			"from": {"12345"}, "to": {"4670000010" + strconv.Itoa(i)}, "text": {"hello herald " + strconv.Itoa(i)},
-			"dlr-mask": {"31"}, "dlr-url": {hs.URL + "/dlr?type=%d&status=%A&msg=" + strconv.Itoa(i)},
+			"dlr-mask": {"31"}, "dlr-url": {h.URL + "/dlr?type=%d&status=%A&msg=" + strconv.Itoa(i)},
 		})
 		if err != nil || code != http.StatusAccepted {
 			t.Fatalf("sendsms: %d %q %v", code, body, err)
@@ -129,7 +72,7 @@ func TestSMPPServerKannel(t *testing.T) {
 	waitFor(t, "receipts at Kannel's dlr-url", func() bool {
 		for i := range n {
 			for _, typ := range []string{"8", "4", "1"} {
-				if len(h.find("/dlr", "msg", strconv.Itoa(i), "type", typ)) == 0 {
+				if len(h.Find("/dlr", "msg", strconv.Itoa(i), "type", typ)) == 0 {
 					return false
 				}
 			}
@@ -142,8 +85,8 @@ func TestSMPPServerKannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "MO at Kannel's get-url", func() bool { return len(h.find("/mo")) > 0 })
-	mo := h.find("/mo")[0]
+	waitFor(t, "MO at Kannel's get-url", func() bool { return len(h.Find("/mo")) > 0 })
+	mo := h.Find("/mo")[0]
 	if mo.Get("from") != reply.Destination || mo.Get("to") != herald.SandboxSender || mo.Get("text") != "hello kannel" ||
 		mo.Get("smsc") != "herald" {
 		t.Errorf("MO at get-url: %v (reply %+v)", mo, reply)

@@ -4,51 +4,15 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/internal/smpp/kannel"
+	"github.com/heraldhq/herald/internal/smpp/kannel/kanneltest"
 	"github.com/heraldhq/herald/internal/smpp/receipt"
 )
-
-// hook records the requests Kannel makes to its dlr-url and get-url.
-type hook struct {
-	mu   sync.Mutex
-	hits []url.Values
-}
-
-func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
-	v.Set("path", r.URL.Path)
-	h.mu.Lock()
-	h.hits = append(h.hits, v)
-	h.mu.Unlock()
-	_, _ = w.Write([]byte("ok"))
-}
-
-// find returns the hits on path matching the key/value pairs kv.
-func (h *hook) find(path string, kv ...string) []url.Values {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []url.Values
-next:
-	for _, v := range h.hits {
-		if v.Get("path") != path {
-			continue
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if v.Get(kv[i]) != kv[i+1] {
-				continue next
-			}
-		}
-		out = append(out, v)
-	}
-	return out
-}
 
 // TestKannelBearerbox binds Kannel's bearerbox to Herald's server as a
 // customer would (transceiver-mode, system-type set), sends through
@@ -82,30 +46,10 @@ func TestKannelBearerbox(t *testing.T) {
 	}
 	srv, addr := testServer(t, ServerConfig{Auth: auth, Submit: submit, EnquireLink: time.Second})
 	_, port, _ := net.SplitHostPort(addr)
-	h := &hook{}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-
 	smscPort, _ := strconv.Atoi(port)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	gw, err := kannel.StartGateway(ctx, kannel.GatewayConfig{
-		MOURL: hs.URL + "/mo?from=%p&to=%P&text=%a&smsc=%i",
-		SMSCs: []kannel.SMSC{{ID: "herald", Port: smscPort, Transceiver: true, Username: "kannel", Password: "secret",
-			SystemType: "VMA", EnquireLinkInterval: 5}},
-	}, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		gw.Close()
-		if t.Failed() {
-			t.Log(gw.Logs())
-		}
-	})
-	if err := gw.WaitOnline(ctx); err != nil {
-		t.Fatal(err)
-	}
+	gw, h := kanneltest.StartCustomer(ctx, t, smscPort)
 	if b := srv.Binds(); len(b) != 1 || b[0].Bind != "transceiver" || b[0].SystemID != "kannel" || b[0].Account != "customer-1" {
 		t.Fatalf("binds = %+v", b)
 	}
@@ -114,7 +58,7 @@ func TestKannelBearerbox(t *testing.T) {
 	for i := range n {
 		code, body, err := gw.SendSMS(ctx, url.Values{
 			"from": {"12345"}, "to": {"46700000001"}, "text": {"héllo € " + strconv.Itoa(i)},
-			"dlr-mask": {"31"}, "dlr-url": {hs.URL + "/dlr?type=%d&status=%A&msg=" + strconv.Itoa(i)},
+			"dlr-mask": {"31"}, "dlr-url": {h.URL + "/dlr?type=%d&status=%A&msg=" + strconv.Itoa(i)},
 		})
 		if err != nil || code != http.StatusAccepted {
 			t.Fatalf("sendsms: %d %q %v", code, body, err)
@@ -170,20 +114,20 @@ func TestKannelBearerbox(t *testing.T) {
 	eventually(t, "receipts and MO at Kannel's URLs", func() bool {
 		for i := range n {
 			m := strconv.Itoa(i)
-			if len(h.find("/dlr", "msg", m, "type", "8")) == 0 || len(h.find("/dlr", "msg", m, "type", "1")) == 0 ||
-				len(h.find("/dlr", "msg", m, "type", "4")) == 0 {
+			if len(h.Find("/dlr", "msg", m, "type", "8")) == 0 || len(h.Find("/dlr", "msg", m, "type", "1")) == 0 ||
+				len(h.Find("/dlr", "msg", m, "type", "4")) == 0 {
 				return false
 			}
 		}
-		return len(h.find("/mo")) > 0
+		return len(h.Find("/mo")) > 0
 	})
-	mo := h.find("/mo")[0]
+	mo := h.Find("/mo")[0]
 	if mo.Get("from") != "+46700000009" || mo.Get("to") != "12345" || mo.Get("text") != "hello herald" || mo.Get("smsc") != "herald" {
 		t.Errorf("MO at get-url: %v", mo)
 	}
-	final := h.find("/dlr", "msg", "0", "type", "1")[0]
+	final := h.Find("/dlr", "msg", "0", "type", "1")[0]
 	if r, ok := receipt.Parse(final.Get("status")); !ok || r.State != receipt.Delivered {
 		t.Errorf("final receipt text at dlr-url: %q", final.Get("status"))
 	}
-	t.Logf("dlr-url and get-url hits: %v", h.hits)
+	t.Logf("dlr-url and get-url hits: %v", h.Hits())
 }

@@ -52,20 +52,10 @@ func TestTransceiverRoundTrip(t *testing.T) {
 	ready(t, c)
 
 	const n = 200
-	results := make([]Result, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r, err := c.Submit(context.Background(), &Message{Source: "Herald", Dest: "46700000001", Text: fmt.Sprintf("hello %d", i)})
-			if err != nil {
-				t.Errorf("Submit %d: %v", i, err)
-			}
-			results[i] = r
-		}()
-	}
-	wg.Wait()
+	// One goroutine per message: all n are in flight at once.
+	results := submitMany(t, c, n, n, func(i int) *Message {
+		return &Message{Source: "Herald", Dest: "46700000001", Text: fmt.Sprintf("hello %d", i)}
+	})
 	if got := rec.len(); got != n {
 		t.Fatalf("server got %d submit_sm, want %d", got, n)
 	}
@@ -405,20 +395,9 @@ func TestReconnectWithoutDuplicates(t *testing.T) {
 	c := testClient(t, Config{Addr: addr, SystemID: "acme", Window: 30, ReconnectMin: 10 * time.Millisecond, Mode: BindTransmitter})
 	ready(t, c)
 	const n = 300
-	results := make([]Result, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r, err := c.Submit(context.Background(), &Message{Source: "1", Dest: "2", Text: fmt.Sprint("msg ", i)})
-			if err != nil {
-				t.Errorf("msg %d: %v", i, err)
-			}
-			results[i] = r
-		}()
-	}
-	wg.Wait()
+	results := submitMany(t, c, n, n, func(i int) *Message {
+		return &Message{Source: "1", Dest: "2", Text: fmt.Sprint("msg ", i)}
+	})
 	if !dropped.Load() {
 		t.Fatal("the connection was never dropped")
 	}
