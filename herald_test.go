@@ -89,6 +89,21 @@ func TestUserValidate(t *testing.T) {
 	}
 }
 
+func TestSMPPCredentialPassword(t *testing.T) {
+	for _, pw := range []string{"", "12345678"} {
+		c := SMPPCredential{SystemID: "acme", Password: pw}
+		if err := c.Validate(false); err != nil {
+			t.Errorf("password %q: %v", pw, err)
+		}
+	}
+	c := SMPPCredential{SystemID: "acme", Password: "123456789"}
+	vs := ErrorViolations(c.Validate(true))
+	if len(vs) != 1 || vs[0].Field != "password" || vs[0].Code != VTooLong || !strings.Contains(vs[0].Message, "8 characters") ||
+		!strings.Contains(vs[0].Message, "SMPP") {
+		t.Errorf("a 9-character password: %+v, want one too_long violation naming SMPP's 8-character limit", vs)
+	}
+}
+
 func TestAPIKey(t *testing.T) {
 	k := APIKey{Name: " shop ", Scopes: []Scope{ScopeOmniAPI}, AllowedIPs: []string{" 203.0.113.0/24", "2001:db8::1", "203.0.113.0/24"}, SenderIDs: []string{"", "Acme"}}
 	if err := k.Validate(); err != nil {

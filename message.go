@@ -124,9 +124,9 @@ func MessageColumns() []Column {
 	return []Column{
 		{Key: "acceptedAt", Label: "Time", Type: ColTime, Sortable: true, Filterable: true},
 		{Key: "id", Label: "Message ID", Type: ColText, Filterable: true},
-		{Key: "channel", Label: "Channel", Type: ColEnum, Options: channelNames()[1:], Sortable: true, Filterable: true},
+		{Key: "channel", Label: "Channel", Type: ColEnum, Options: channelNames()[1:], Sortable: true, Filterable: true, Hidden: true},
 		{Key: "direction", Label: "Type", Type: ColEnum, Options: []string{"mt", "mo"}, Sortable: true, Filterable: true},
-		{Key: "senderId", Label: "Sender ID", Type: ColText, Sortable: true, Filterable: true},
+		{Key: "senderId", Label: "Sender ID", Type: ColText, Sortable: true, Filterable: true, Hidden: true},
 		{Key: "destination", Label: "Destination", Type: ColText, Sortable: true, Filterable: true},
 		{Key: "contactId", Label: "Contact", Type: ColNumber, Filterable: true, Hidden: true},
 		{Key: "status", Label: "Status", Type: ColEnum, Options: statuses, Sortable: true, Filterable: true},

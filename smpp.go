@@ -25,6 +25,10 @@ type UnmatchedReceipt struct {
 	ReceivedAt   time.Time `json:"receivedAt"`
 }
 
+// MaxSMPPPassword is the longest SMPP password, in octets (SMPP 3.4's
+// bind password field).
+const MaxSMPPPassword = 8
+
 // SMPPCredential lets an account bind to Herald's SMPP server.
 type SMPPCredential struct {
 	ID        int64  `json:"id"`
@@ -53,8 +57,11 @@ func (c *SMPPCredential) Validate(creating bool) error {
 	if creating && c.Password == "" {
 		vs.Add("password", VRequired, "A password is required.")
 	}
-	if len(c.Password) > 64 {
-		vs.Add("password", VRange, "The password is at most 64 characters.")
+	// SMPP 3.4's bind carries the password as a C-Octet String of at most
+	// 9 octets with its NUL: a longer password could never bind.
+	if len(c.Password) > MaxSMPPPassword {
+		vs.Add("password", VTooLong, "The password must be at most %d characters: SMPP binds carry no more (it has %d).",
+			MaxSMPPPassword, len(c.Password))
 	}
 	if c.Throughput < 0 || c.MaxBinds < 0 {
 		vs.Add("throughput", VRange, "Throughput and max binds must be zero (no limit) or more.")

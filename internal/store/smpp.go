@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,45 +76,69 @@ func smppCredentialErr(err error) error {
 	return fmt.Errorf("saving SMPP credential: %w", err)
 }
 
+// smppAudited is c as the audit log keeps it: without the password or its
+// hash (the hash has no JSON field; the plain password is cleared too, in
+// case a caller left it set).
+func smppAudited(c *herald.SMPPCredential) *herald.SMPPCredential {
+	a := *c
+	a.Password, a.PasswordHash = "", ""
+	a.AllowedIPs = append([]string{}, c.AllowedIPs...)
+	return &a
+}
+
 // CreateSMPPCredential inserts c and sets its ID and times.
 func (s *Store) CreateSMPPCredential(ctx context.Context, c *herald.SMPPCredential) error {
-	now := s.now()
-	c.CreatedAt, c.UpdatedAt = now, now
-	err := s.write().queryRow(ctx, `INSERT INTO smpp_credentials (account_id, system_id, password_hash, allowed_ips, throughput,
-		max_binds, sender_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-		c.AccountID, c.SystemID, c.PasswordHash, strings.Join(c.AllowedIPs, ","), c.Throughput, c.MaxBinds, c.SenderID, now).Scan(&c.ID)
-	if err != nil {
-		return smppCredentialErr(err)
-	}
-	return nil
+	return s.inTx(ctx, func(t *tx) error {
+		c.CreatedAt, c.UpdatedAt = t.now, t.now
+		err := t.queryRow(ctx, `INSERT INTO smpp_credentials (account_id, system_id, password_hash, allowed_ips, throughput,
+			max_binds, sender_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			c.AccountID, c.SystemID, c.PasswordHash, strings.Join(c.AllowedIPs, ","), c.Throughput, c.MaxBinds, c.SenderID,
+			t.now).Scan(&c.ID)
+		if err != nil {
+			return smppCredentialErr(err)
+		}
+		return s.audit(ctx, t, c.AccountID, actionAddSMPP, detail("smpp_credentials", herald.OpInsert, c.ID, nil, smppAudited(c)))
+	})
 }
 
 // UpdateSMPPCredential saves c; its password hash only when set.
 func (s *Store) UpdateSMPPCredential(ctx context.Context, c *herald.SMPPCredential) error {
-	c.UpdatedAt = s.now()
-	n, err := s.write().exec(ctx, `UPDATE smpp_credentials SET system_id = $3, allowed_ips = $4, throughput = $5, max_binds = $6,
-		sender_id = $7, updated_at = $8, password_hash = CASE WHEN $9 = '' THEN password_hash ELSE $9 END
-		WHERE id = $1 AND account_id = $2`, c.ID, c.AccountID, c.SystemID, strings.Join(c.AllowedIPs, ","), c.Throughput,
-		c.MaxBinds, c.SenderID, c.UpdatedAt, c.PasswordHash)
-	if err != nil {
-		return smppCredentialErr(err)
-	}
-	if n == 0 {
-		return herald.Errorf(herald.ENOTFOUND, "SMPP credential not found.")
-	}
-	return nil
+	return s.inTx(ctx, func(t *tx) error {
+		old, err := scanSMPPCredential(t.queryRow(ctx, "SELECT "+smppCredentialSelects+
+			" FROM smpp_credentials WHERE id = $1 AND account_id = $2", c.ID, c.AccountID))
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `UPDATE smpp_credentials SET system_id = $3, allowed_ips = $4, throughput = $5, max_binds = $6,
+			sender_id = $7, updated_at = $8, password_hash = CASE WHEN $9 = '' THEN password_hash ELSE $9 END
+			WHERE id = $1 AND account_id = $2`, c.ID, c.AccountID, c.SystemID, strings.Join(c.AllowedIPs, ","), c.Throughput,
+			c.MaxBinds, c.SenderID, t.now, c.PasswordHash)
+		if err != nil {
+			return smppCredentialErr(err)
+		}
+		c.CreatedAt, c.UpdatedAt = old.CreatedAt, t.now
+		details := []herald.AuditDetail{detail("smpp_credentials", herald.OpUpdate, c.ID, smppAudited(old), smppAudited(c))}
+		if c.PasswordHash != "" {
+			details = append(details, herald.AuditDetail{Table: "smpp_credentials", Operation: herald.OpUpdate,
+				ObjectID: strconv.FormatInt(c.ID, 10), NewValue: `{"password":"changed"}`})
+		}
+		return s.audit(ctx, t, c.AccountID, actionChangeSMPP, details...)
+	})
 }
 
 // DeleteSMPPCredential removes one credential of accountID.
 func (s *Store) DeleteSMPPCredential(ctx context.Context, accountID, id int64) error {
-	n, err := s.write().exec(ctx, "DELETE FROM smpp_credentials WHERE id = $1 AND account_id = $2", id, accountID)
-	if err != nil {
-		return fmt.Errorf("deleting SMPP credential: %w", err)
-	}
-	if n == 0 {
-		return herald.Errorf(herald.ENOTFOUND, "SMPP credential not found.")
-	}
-	return nil
+	return s.inTx(ctx, func(t *tx) error {
+		old, err := scanSMPPCredential(t.queryRow(ctx, "SELECT "+smppCredentialSelects+
+			" FROM smpp_credentials WHERE id = $1 AND account_id = $2", id, accountID))
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, "DELETE FROM smpp_credentials WHERE id = $1 AND account_id = $2", id, accountID); err != nil {
+			return fmt.Errorf("deleting SMPP credential: %w", err)
+		}
+		return s.audit(ctx, t, accountID, actionDeleteSMPP, detail("smpp_credentials", herald.OpDelete, id, smppAudited(old), nil))
+	})
 }
 
 // SMPPCredential returns one credential of accountID.

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +23,7 @@ func testSMPP(t *testing.T, open func(t *testing.T) *store.Store) {
 // testSMPPCredentials checks the credentials' round trip, the system_id's
 // uniqueness ignoring case, and that an account sees only its own.
 func testSMPPCredentials(t *testing.T, f, other *fixture) {
-	ctx := context.Background()
+	ctx := f.ctx // a user's actor, for the audit entries
 	c := &herald.SMPPCredential{AccountID: f.account.ID, SystemID: "Acme", PasswordHash: "hash-1",
 		AllowedIPs: []string{"192.0.2.0/24", "198.51.100.7"}, Throughput: 50, MaxBinds: 2, SenderID: "sandbox"}
 	noErr(t, "CreateSMPPCredential", f.s.CreateSMPPCredential(ctx, c))
@@ -84,6 +86,57 @@ func testSMPPCredentials(t *testing.T, f, other *fixture) {
 	wantCode(t, "DeleteSMPPCredential of another account", f.s.DeleteSMPPCredential(ctx, other.account.ID, b.ID), herald.ENOTFOUND)
 	noErr(t, "DeleteSMPPCredential", f.s.DeleteSMPPCredential(ctx, f.account.ID, b.ID))
 	wantCode(t, "DeleteSMPPCredential twice", f.s.DeleteSMPPCredential(ctx, f.account.ID, b.ID), herald.ENOTFOUND)
+	checkSMPPAudit(t, f, other, c.ID, b.ID)
+}
+
+// checkSMPPAudit checks the entries testSMPPCredentials' changes wrote:
+// one per change that succeeded, with details, and never a password hash.
+func checkSMPPAudit(t *testing.T, f, other *fixture, acme, beta int64) {
+	t.Helper()
+	page, err := f.s.ListAudit(f.ctx, f.account.ID, herald.ListQuery{Limit: 100})
+	noErr(t, "ListAudit", err)
+	type row struct {
+		action string
+		object string
+		ops    int
+	}
+	var got []row
+	for _, e := range slices.Backward(page.Items) {
+		if !strings.Contains(e.Action, "SMPP") {
+			continue
+		}
+		r := row{action: e.Action, ops: len(e.Details)}
+		if len(e.Details) > 0 {
+			r.object = e.Details[0].ObjectID
+		}
+		got = append(got, r)
+		if e.Login != "auditor" || e.UserID != 9001 {
+			t.Errorf("%q entry actor = %d %q, want 9001 auditor", e.Action, e.UserID, e.Login)
+		}
+		for _, d := range e.Details {
+			if d.Table != "smpp_credentials" || (d.OldValue == "" && d.NewValue == "") {
+				t.Errorf("%q detail = %+v, want smpp_credentials and a value", e.Action, d)
+			}
+			for _, hash := range []string{"hash-1", "hash-2", "hash-3", "password_hash", "passwordHash"} {
+				if strings.Contains(d.OldValue+d.NewValue, hash) {
+					t.Errorf("%q detail %+v reveals %q", e.Action, d, hash)
+				}
+			}
+		}
+		if e.Action == "Changed SMPP account" && len(e.Details) > 0 && !strings.Contains(e.Details[0].OldValue, `"systemId":"Acme"`) {
+			t.Errorf("change detail old value = %s, want the credential before the change", e.Details[0].OldValue)
+		}
+	}
+	a, b := fmt.Sprint(acme), fmt.Sprint(beta)
+	equal(t, "SMPP audit entries (oldest first)", got, []row{
+		{"Added new SMPP account", a, 1}, {"Added new SMPP account", b, 1},
+		{"Changed SMPP account", a, 1}, // no new password: no password detail
+		{"Changed SMPP account", a, 2}, // a new password: {"password":"changed"}
+		{"Deleted SMPP account", b, 1},
+	})
+	// The failed changes (a taken system_id, another account's credential)
+	// wrote nothing.
+	equal(t, "audit of the other account", auditActions(t, other), []string{"Added new account"})
 }
 
 // testUnmatchedReceipts checks that unmatched receipts are kept and listed

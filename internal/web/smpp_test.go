@@ -36,6 +36,12 @@ func TestSMPPCredentialPages(t *testing.T) {
 	}
 	mustContain(t, res.Body, "10.0.0.0/8\nnot-an-ip") // the input is kept
 
+	// SMPP binds carry at most 8 characters of password.
+	res = c.post("/smpp-credentials", url.Values{"systemId": {"long01"}, "password": {"123456789"}})
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(fieldError(res.Body, "password"), "8 characters") {
+		t.Errorf("a 9-character password: %d %q", res.Status, fieldError(res.Body, "password"))
+	}
+
 	form := url.Values{"systemId": {"acme01"}, "password": {"s3cret"}, "allowedIps": {"10.0.0.0/8\n192.0.2.7"},
 		"throughput": {"50"}, "maxBinds": {"2"}, "senderId": {"ACME"}}
 	if res = c.post("/smpp-credentials", form); res.Status != http.StatusSeeOther || res.Location != "/smpp-credentials" {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -68,6 +69,7 @@ func RunKannel(ctx context.Context, o KannelOptions) (Result, error) {
 	if err := gw.WaitOnline(ctx); err != nil {
 		return Result{}, err
 	}
+	waitFakeBox(ctx, gw)
 	peerBefore := rusage(syscall.RUSAGE_CHILDREN)
 	cpu := gw.CPU()
 	start := time.Now()
@@ -151,4 +153,25 @@ func sendOne(ctx context.Context, hc *http.Client, u string) error {
 		return fmt.Errorf("smppbench: sendsms answered %d %q", resp.StatusCode, body)
 	}
 	return nil
+}
+
+// waitFakeBox waits, for at most ten seconds, until drive_smpp's built-in
+// fake smsbox has connected to bearerbox (two boxes in the status: the real
+// smsbox and the fake one). drive_smpp connects it on its first SMPP accept,
+// in a thread of its own; on a loaded machine a short run can end, and the
+// gateway close, before it connects, and drive_smpp then panics without
+// printing its counters. The wait is best effort: the run goes on without it.
+func waitFakeBox(ctx context.Context, gw *kannel.Gateway) {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		if xml, err := gw.Status(wctx); err == nil && strings.Count(xml, "<box>") >= 2 {
+			return
+		}
+		select {
+		case <-wctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
