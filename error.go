@@ -17,6 +17,7 @@ const (
 	ERATELIMIT    = "rate_limited" // too many attempts; retry later
 	EINTERNAL     = "internal"     // a bug or an outage; details are logged, not shown
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retry later
+	ETOOLARGE     = "too_large"    // the request body or file is over its limit
 )
 
 // Error is a domain error with a stable code, a message safe to show to the

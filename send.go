@@ -73,18 +73,3 @@ type MessageService interface {
 	// ENOTFOUND; ECONFLICT when it is no longer scheduled.
 	Cancel(ctx context.Context, accountID int64, id string) (*Message, error)
 }
-
-// Template is a stored content template of one channel.
-type Template struct {
-	ID      int64           `json:"id"`
-	Channel Channel         `json:"channel"`
-	Payload json.RawMessage `json:"payload"` // with {{attribute.x}} and {{var}} placeholders
-}
-
-// TemplateSource resolves content templates for sending. The assets
-// feature implements it; until then Herald has none and a template in a
-// request is a violation.
-type TemplateSource interface {
-	// Template returns the account's template id, or ENOTFOUND.
-	Template(ctx context.Context, accountID, id int64) (*Template, error)
-}

@@ -28,6 +28,8 @@ func Status(code string) int {
 		return http.StatusForbidden
 	case herald.ERATELIMIT:
 		return http.StatusTooManyRequests
+	case herald.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	case herald.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	case CodeBadRequest:

@@ -13,7 +13,7 @@ import (
 func TestStatus(t *testing.T) {
 	want := map[string]int{
 		"": 200, herald.EINVALID: 422, herald.ENOTFOUND: 404, herald.ECONFLICT: 409, herald.EUNAUTHORIZED: 401,
-		herald.EFORBIDDEN: 403, herald.ERATELIMIT: 429, herald.EUNAVAILABLE: 503, herald.EINTERNAL: 500,
+		herald.EFORBIDDEN: 403, herald.ERATELIMIT: 429, herald.EUNAVAILABLE: 503, herald.ETOOLARGE: 413, herald.EINTERNAL: 500,
 		CodeBadRequest: 400, CodeMethodNotAllowed: 405, CodeUnsupportedMedia: 415, "something new": 500,
 	}
 	for code, st := range want {
