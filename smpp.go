@@ -145,3 +145,12 @@ type SMPPCredentialStore interface {
 	// SMPPCredentials returns the credentials of accountID, by system_id.
 	SMPPCredentials(ctx context.Context, accountID int64) ([]SMPPCredential, error)
 }
+
+// SMSSegments are the segments of a multi-part SMS sent over an SMPP
+// connection: the SMSC's ID for each and the latest receipt state of each
+// ("" before its first receipt), in order.
+type SMSSegments struct {
+	MessageID   string
+	ProviderIDs []string
+	States      []string
+}

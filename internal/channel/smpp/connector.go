@@ -7,7 +7,9 @@
 // Receipts are matched by the connection and the SMSC's message ID in its
 // canonical form (receipt.Canonical), which Send returns as the provider
 // ID. A message sent in several segments gets one receipt per segment; the
-// connector folds them (receipt.Fold) into one status. A receipt that
+// connector folds them (receipt.Fold) into one status; the segments' IDs
+// and states are kept in the database, so a fold survives a restart. A
+// receipt that
 // matches no message is recorded in the store and counted, never dropped
 // silently.
 package smpp
@@ -39,6 +41,11 @@ type Store interface {
 	MessageIDByProvider(ctx context.Context, connectionID int64, providerID string) (string, error)
 	// RecordUnmatchedReceipt keeps a receipt that matched no message.
 	RecordUnmatchedReceipt(ctx context.Context, r *herald.UnmatchedReceipt) error
+	// RememberSegments, FoldSegment and ForgetSegments keep the segments
+	// of multi-part messages and their receipts' states (see the store).
+	RememberSegments(ctx context.Context, connectionID int64, messageID string, providerIDs []string) error
+	FoldSegment(ctx context.Context, connectionID int64, providerID, state string, final func(states []string) bool) (*herald.SMSSegments, error)
+	ForgetSegments(ctx context.Context, cutoff time.Time) (int64, error)
 }
 
 // Hub builds and tracks the SMPP connections of a process: register its
@@ -86,8 +93,7 @@ func (h *Hub) Factory() channel.Factory {
 		if err != nil {
 			return nil, err
 		}
-		c := &Connector{hub: h, conn: conn.ID, name: conn.Name, channel: conn.Channel, settings: s, sink: sink,
-			parts: map[string]*multipart{}}
+		c := &Connector{hub: h, conn: conn.ID, name: conn.Name, channel: conn.Channel, settings: s, sink: sink}
 		c.cfg = s.config(conn)
 		c.cfg.Logger = h.log.With("connection", conn.Name)
 		c.cfg.Inbound = smpp.InboundFuncs{OnReceipt: c.onReceipt, OnMO: c.onMO}
@@ -108,7 +114,6 @@ type Connector struct {
 	mu     sync.Mutex
 	client *smpp.Client
 	ctx    context.Context // the connector's lifetime, for inbound work
-	parts  map[string]*multipart
 }
 
 var (
@@ -184,7 +189,7 @@ func (c *Connector) Send(ctx context.Context, m *herald.Message) (channel.Result
 		ids[i] = receipt.Canonical(ids[i])
 	}
 	if len(ids) > 1 {
-		c.remember(m.ID, ids)
+		c.remember(ctx, m.ID, ids)
 	}
 	return channel.Result{ProviderID: ids[0], ProviderCode: "ESME_ROK", Status: herald.StatusSent}, nil
 }

@@ -15,57 +15,50 @@ import (
 	"github.com/heraldhq/herald/internal/smpp/receipt"
 )
 
-// multipart is a message sent in several segments whose receipts are
-// being folded into one status.
-type multipart struct {
-	messageID string
-	ids       []string        // canonical segment IDs, in order
-	states    []receipt.State // the latest receipt of each segment; "" for none yet
-	sentAt    time.Time
-}
-
 // partsTTL is how long a multi-segment message waits for its receipts.
 const partsTTL = 48 * time.Hour
 
-// remember tracks the segments of a message sent in several.
-func (c *Connector) remember(messageID string, ids []string) {
-	mp := &multipart{messageID: messageID, ids: ids, states: make([]receipt.State, len(ids)), sentAt: time.Now()}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, id := range ids {
-		if id != "" {
-			c.parts[id] = mp
-		}
+// remember records the segments of a message sent in several, so that
+// their receipts fold into one status, also after a restart. A failure is
+// logged, not returned: the SMSC has the message, and sending it again
+// would duplicate it; its first segment's receipt still matches it.
+func (c *Connector) remember(ctx context.Context, messageID string, ids []string) {
+	if err := c.hub.store.RememberSegments(context.WithoutCancel(ctx), c.conn, messageID, ids); err != nil {
+		c.hub.log.Error("smpp: receipts of this message's segments will not fold", "connection", c.name,
+			"message", messageID, "err", err)
 	}
 }
 
 // fold records a segment's state and returns the message's folded state,
 // whether it is final, and the message's ID and provider ID (its first
-// segment's); ok is false when no tracked message has a segment with one
-// of ids.
-func (c *Connector) fold(ids []string, st receipt.State) (messageID, providerID string, folded receipt.State, final, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// segment's); ok is false when no remembered message has a segment with
+// one of ids.
+func (c *Connector) fold(ctx context.Context, ids []string, st receipt.State) (messageID, providerID string, folded receipt.State, final, ok bool, err error) {
+	isFinal := func(states []string) bool { return foldStates(states).Final() }
 	for _, id := range ids {
-		mp := c.parts[id]
-		if mp == nil {
+		if id == "" {
 			continue
 		}
-		for i, sid := range mp.ids {
-			if sid == id {
-				mp.states[i] = st
-			}
+		seg, err := c.hub.store.FoldSegment(ctx, c.conn, id, string(st), isFinal)
+		if err != nil {
+			return "", "", "", false, false, err
 		}
-		folded = receipt.Fold(mp.states...)
-		final = folded.Final()
-		if final {
-			for _, sid := range mp.ids {
-				delete(c.parts, sid)
-			}
+		if seg == nil {
+			continue
 		}
-		return mp.messageID, mp.ids[0], folded, final, true
+		folded = foldStates(seg.States)
+		return seg.MessageID, seg.ProviderIDs[0], folded, folded.Final(), true, nil
 	}
-	return "", "", "", false, false
+	return "", "", "", false, false, nil
+}
+
+// foldStates folds the segments' states, "" for a segment with no receipt.
+func foldStates(states []string) receipt.State {
+	ss := make([]receipt.State, len(states))
+	for i, s := range states {
+		ss[i] = receipt.State(s)
+	}
+	return receipt.Fold(ss...)
 }
 
 // expireParts forgets multi-segment messages whose receipts never came.
@@ -78,13 +71,9 @@ func (c *Connector) expireParts(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		c.mu.Lock()
-		for id, mp := range c.parts {
-			if time.Since(mp.sentAt) > partsTTL {
-				delete(c.parts, id)
-			}
+		if _, err := c.hub.store.ForgetSegments(ctx, time.Now().Add(-partsTTL)); err != nil {
+			c.hub.log.Warn("smpp: forgetting old segments", "err", err)
 		}
-		c.mu.Unlock()
 	}
 }
 
@@ -92,7 +81,10 @@ func (c *Connector) expireParts(ctx context.Context) {
 // by the connection and the SMSC's message ID, or records it as unmatched.
 // It returns once the report is committed, so the deliver_sm_resp follows.
 func (c *Connector) onReceipt(ctx context.Context, r *smpp.Receipt) error {
-	m, ok := c.match(ctx, r.IDs, r.State)
+	m, ok, err := c.match(ctx, r.IDs, r.State)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return c.unmatched(ctx, r)
 	}
@@ -126,26 +118,31 @@ type matched struct {
 // before its provider ID is committed. The multi-segment messages are
 // looked at first in every round, so a segment's receipt is never taken
 // for a whole message's once Send has remembered its segments.
-func (c *Connector) match(ctx context.Context, ids []string, st receipt.State) (matched, bool) {
+func (c *Connector) match(ctx context.Context, ids []string, st receipt.State) (matched, bool, error) {
 	deadline := time.Now().Add(c.hub.MatchWait)
 	for wait := 20 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
-		if mid, pid, folded, final, ok := c.fold(ids, st); ok {
-			return matched{messageID: mid, providerID: pid, state: folded, partial: !final}, true
+		if mid, pid, folded, final, ok, err := c.fold(ctx, ids, st); err != nil || ok {
+			return matched{messageID: mid, providerID: pid, state: folded, partial: !final}, ok, err
 		}
 		for _, id := range ids {
 			if id == "" {
 				continue
 			}
 			if mid, err := c.hub.store.MessageIDByProvider(ctx, c.conn, id); err == nil {
-				return matched{messageID: mid, providerID: id, state: st}, true
+				// Send may have remembered the message's segments since
+				// they were looked at: they come first.
+				if fmid, pid, folded, final, ok, err := c.fold(ctx, ids, st); err != nil || ok {
+					return matched{messageID: fmid, providerID: pid, state: folded, partial: !final}, ok, err
+				}
+				return matched{messageID: mid, providerID: id, state: st}, true, nil
 			}
 		}
 		if len(ids) == 0 || time.Now().Add(wait).After(deadline) {
-			return matched{}, false
+			return matched{}, false, nil
 		}
 		select {
 		case <-ctx.Done():
-			return matched{}, false
+			return matched{}, false, nil
 		case <-time.After(wait):
 		}
 	}

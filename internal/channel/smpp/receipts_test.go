@@ -10,30 +10,33 @@ import (
 	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/smpp"
 	"github.com/heraldhq/herald/internal/smpp/receipt"
+	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/storetest"
 )
 
-// fakeStore knows the provider IDs in byProvider and keeps unmatched
-// receipts.
-type fakeStore struct {
-	mu         sync.Mutex
-	byProvider map[string]string
-	unmatched  []herald.UnmatchedReceipt
-}
-
-func (s *fakeStore) MessageIDByProvider(_ context.Context, _ int64, providerID string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if id, ok := s.byProvider[providerID]; ok {
-		return id, nil
+// commitProviderID stores message id as the engine does once Send has
+// returned: a sent SMS of connection 1 under the SMSC's ID providerID.
+func commitProviderID(t *testing.T, s *store.Store, id, providerID string) {
+	t.Helper()
+	now := time.Now().UTC()
+	m := &herald.Message{ID: id, AccountID: 1, Direction: herald.MT, Channel: herald.ChannelSMS, ConnectionID: 1,
+		Destination: "+34600000001", Status: herald.StatusSent, ProviderID: providerID, AcceptedAt: now, UpdatedAt: now}
+	err := s.MessageTx(context.Background(), func(x *store.MessageTx) error {
+		return x.InsertMessages(context.Background(), []store.MessageRow{{Message: m}})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return "", herald.Errorf(herald.ENOTFOUND, "not found")
 }
 
-func (s *fakeStore) RecordUnmatchedReceipt(_ context.Context, r *herald.UnmatchedReceipt) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.unmatched = append(s.unmatched, *r)
-	return nil
+// unmatched returns the receipts recorded as matching no message.
+func unmatched(t *testing.T, s *store.Store) []herald.UnmatchedReceipt {
+	t.Helper()
+	rs, err := s.UnmatchedReceipts(context.Background(), 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
 }
 
 // fakeSink keeps reports.
@@ -53,10 +56,10 @@ func (s *fakeSink) Receive(context.Context, channel.Inbound) (*herald.Message, e
 	return nil, herald.Errorf(herald.ENOTFOUND, "no inbound")
 }
 
-func testConnector(st *fakeStore, sink *fakeSink) *Connector {
+func testConnector(st *store.Store, sink *fakeSink) *Connector {
 	h := NewHub(st, nil, nil)
 	h.MatchWait = 2 * time.Second
-	return &Connector{hub: h, conn: 1, name: "test", sink: sink, parts: map[string]*multipart{}}
+	return &Connector{hub: h, conn: 1, name: "test", sink: sink}
 }
 
 func delivered(id string) *smpp.Receipt {
@@ -69,15 +72,13 @@ func delivered(id string) *smpp.Receipt {
 // overtake Send (they come before it remembers the segments).
 func TestFoldSegments(t *testing.T) {
 	for _, early := range []bool{false, true} {
-		st := &fakeStore{byProvider: map[string]string{}}
+		st := storetest.OpenSQLite(t)
 		sink := &fakeSink{}
 		c := testConnector(st, sink)
 		ids := []string{"a1", "a2", "a3"}
 		remember := func() {
-			c.remember("m1", ids)
-			st.mu.Lock()
-			st.byProvider["a1"] = "m1" // the engine commits the provider ID after Send
-			st.mu.Unlock()
+			c.remember(context.Background(), "m1", ids)
+			commitProviderID(t, st, "m1", "a1") // the engine commits the provider ID after Send
 		}
 		if !early {
 			remember()
@@ -96,8 +97,8 @@ func TestFoldSegments(t *testing.T) {
 			remember()
 		}
 		wg.Wait()
-		if len(sink.reports) != 1 || len(st.unmatched) != 0 {
-			t.Fatalf("early=%v: reports %+v, unmatched %+v", early, sink.reports, st.unmatched)
+		if u := unmatched(t, st); len(sink.reports) != 1 || len(u) != 0 {
+			t.Fatalf("early=%v: reports %+v, unmatched %+v", early, sink.reports, u)
 		}
 		r := sink.reports[0]
 		if r.MessageID != "m1" || r.ProviderID != "a1" || r.Status != herald.StatusDelivered || r.ProviderCode != "DELIVRD:000" {
@@ -108,14 +109,38 @@ func TestFoldSegments(t *testing.T) {
 
 // TestUnmatchedReceipt records a receipt that matches nothing.
 func TestUnmatchedReceipt(t *testing.T) {
-	st := &fakeStore{byProvider: map[string]string{}}
+	st := storetest.OpenSQLite(t)
 	sink := &fakeSink{}
 	c := testConnector(st, sink)
 	c.hub.MatchWait = 50 * time.Millisecond
 	if err := c.onReceipt(context.Background(), delivered("zz")); err != nil {
 		t.Fatal(err)
 	}
-	if len(sink.reports) != 0 || len(st.unmatched) != 1 || st.unmatched[0].ProviderID != "zz" {
-		t.Errorf("reports %+v, unmatched %+v", sink.reports, st.unmatched)
+	if u := unmatched(t, st); len(sink.reports) != 0 || len(u) != 1 || u[0].ProviderID != "zz" {
+		t.Errorf("reports %+v, unmatched %+v", sink.reports, u)
+	}
+}
+
+// TestFoldSegmentsAcrossRestart folds the receipts of a message's segments
+// when the process that sent it restarted between them: a new connector
+// over the same database finishes the fold.
+func TestFoldSegmentsAcrossRestart(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	sink := &fakeSink{}
+	before := testConnector(st, sink)
+	before.remember(context.Background(), "m2", []string{"b1", "b2"})
+	commitProviderID(t, st, "m2", "b1")
+	if err := before.onReceipt(context.Background(), delivered("b2")); err != nil {
+		t.Fatal(err)
+	}
+	after := testConnector(st, sink) // the restarted process
+	if err := after.onReceipt(context.Background(), delivered("b1")); err != nil {
+		t.Fatal(err)
+	}
+	if u := unmatched(t, st); len(sink.reports) != 1 || len(u) != 0 {
+		t.Fatalf("reports %+v, unmatched %+v", sink.reports, u)
+	}
+	if r := sink.reports[0]; r.MessageID != "m2" || r.ProviderID != "b1" || r.Status != herald.StatusDelivered {
+		t.Errorf("report %+v", r)
 	}
 }
