@@ -52,7 +52,8 @@ type Main struct {
 	Metrics   *prometheus.Registry
 	SMPP      *SMPPServer // nil unless HERALD_SMPP_ADDR is set
 
-	box *secret.Box // seals stored secrets
+	box     *secret.Box // seals stored secrets
+	changes *changes    // configuration changes for every process
 }
 
 // Open opens the database (migrating it), the secret key, the job runner
@@ -175,6 +176,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startSMPP(ctx); err != nil {
 		return err
 	}
+	m.changes = newChanges(m)
+	if err := m.changes.listen(); err != nil {
+		return err
+	}
 	if err := m.listen(); err != nil {
 		return err
 	}
@@ -201,16 +206,17 @@ func (m *Main) listen() error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := server.Deps{Registry: reg, Log: m.Log, Ready: m.ready}
 	if m.Config.Role != "worker" {
-		deps.API = api.New(api.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
+		st := notifyingStore{Store: m.Store, changes: m.changes}
+		deps.API = api.New(api.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
 			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService()})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,
 			TrustProxy:   m.Config.TrustProxy,
 			Logger:       m.Log.With("component", "web"),
-		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
+		}, web.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
-			Connections: m.Messaging.Engine, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m}})
+			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m}})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}

@@ -179,3 +179,54 @@ func TestSMPPClientAgainstServer(t *testing.T) {
 		}
 	}
 }
+
+// TestSMPPCredentialChangeEndsBinds changes an SMPP credential's password
+// through the API while a customer is bound with the old one: the open
+// bind ends at once, and binding again with the old password is refused.
+func TestSMPPCredentialChangeEndsBinds(t *testing.T) {
+	env := smppEnv(t)
+	env["HERALD_SMPP_ADDR"] = "127.0.0.1:0"
+	m, base := startMain(t, env)
+	ctx := context.Background()
+	hash, err := auth.HashPassword("secret", auth.FastHashParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := &herald.SMPPCredential{AccountID: 1, SystemID: "kicked", PasswordHash: hash, SenderID: "sandbox", MaxBinds: 2}
+	if err := m.Store.CreateSMPPCredential(ctx, cred); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(m.SMPP.Addr())
+	conn := addSMPPConnection(t, m, `{"host": "127.0.0.1", "port": `+port+`, "systemId": "kicked", "systemType": "herald"}`, "Kicked")
+	sendSMS(t, m, "Kicked", "+46700000125", "before the change") // opens the connection's bind
+	bound := func() int {
+		n := 0
+		for _, b := range m.SMPP.Binds() {
+			if b.SystemID == "kicked" {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "the customer's bind", func() bool { return bound() == 1 })
+
+	key := apiKey(t, m, "smpp admin", herald.ScopeAdmin)
+	apiCall(t, "PATCH", fmt.Sprintf("%s/api/v1/smpp-credentials/%d", base, cred.ID), key, "application/json",
+		strings.NewReader(`{"password": "newpass"}`), 200, nil)
+	waitFor(t, "the bind refused with the old password", func() bool {
+		if bound() != 0 {
+			return false
+		}
+		for _, c := range m.Messaging.SMPP.All() {
+			if c.ConnectionID != conn.ID {
+				continue
+			}
+			for _, s := range c.Sessions {
+				if strings.Contains(s.LastError, "ESME_RINVPASWD") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}

@@ -111,9 +111,13 @@ func (c *Client) drain() {
 	for {
 		select {
 		case s := <-c.queue:
-			s.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+			if s.take() {
+				s.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+			}
 		case s := <-c.retryq:
-			s.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+			if s.take() {
+				s.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+			}
 		default:
 			return
 		}
@@ -243,10 +247,26 @@ func (e *SubmitError) Unwrap() error {
 // Submit sends m and waits for the SMSC's answers to all its segments. The
 // error is ErrEncoding (wrapped) for a message that cannot be sent as it is,
 // ErrClosed or ctx's error when nothing was sent, or the Result's Err.
+//
+// When ctx ends first, the segments no session has taken yet are withdrawn
+// (they are never sent) and count as unknown with ctx's error; Submit
+// then waits only for the segments already written, which end with their
+// response, its timeout or the session.
 func (c *Client) Submit(ctx context.Context, m *Message) (Result, error) {
 	ch := make(chan Result, 1)
-	if err := c.SubmitAsync(ctx, m, func(r Result) { ch <- r }); err != nil {
+	pm, err := c.submitAsync(ctx, m, func(r Result) { ch <- r })
+	if err != nil {
 		return Result{}, err
+	}
+	select {
+	case r := <-ch:
+		return r, r.Err
+	case <-ctx.Done():
+	}
+	for _, seg := range pm.segs {
+		if seg.state.CompareAndSwap(segQueued, segWithdrawn) {
+			seg.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ctx.Err()})
+		}
 	}
 	r := <-ch
 	return r, r.Err
@@ -261,13 +281,22 @@ func (c *Client) Submit(ctx context.Context, m *Message) (Result, error) {
 // when ctx ended count as unknown. done runs on a session's read loop: it
 // must not block.
 func (c *Client) SubmitAsync(ctx context.Context, m *Message, done func(Result)) error {
+	_, err := c.submitAsync(ctx, m, done)
+	return err
+}
+
+// submitAsync is SubmitAsync, returning the message's segments.
+func (c *Client) submitAsync(ctx context.Context, m *Message, done func(Result)) (*pendingMsg, error) {
 	pdus, err := c.enc.segmentPDUs(m, uint16(c.ref.Add(1)))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	pm := &pendingMsg{results: make([]SegmentResult, len(pdus)), left: int32(len(pdus)), done: done}
+	pm := &pendingMsg{results: make([]SegmentResult, len(pdus)), left: int32(len(pdus)), done: done,
+		segs: make([]*segment, len(pdus))}
 	for i, raw := range pdus {
-		seg := &segment{msg: pm, idx: i, raw: raw}
+		pm.segs[i] = &segment{msg: pm, idx: i, raw: raw}
+	}
+	for i, seg := range pm.segs {
 		select {
 		case c.queue <- seg:
 			continue
@@ -277,14 +306,15 @@ func (c *Client) SubmitAsync(ctx context.Context, m *Message, done func(Result))
 			err = ErrClosed
 		}
 		if i == 0 {
-			return fmt.Errorf("smpp: submit: %w", err)
+			return nil, fmt.Errorf("smpp: submit: %w", err)
 		}
-		for j := i; j < len(pdus); j++ {
-			(&segment{msg: pm, idx: j}).finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: err})
+		for _, rest := range pm.segs[i:] {
+			rest.state.Store(segWithdrawn)
+			rest.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: err})
 		}
-		return nil
+		return pm, nil
 	}
-	return nil
+	return pm, nil
 }
 
 // pendingMsg collects the results of a message's segments.
@@ -293,6 +323,7 @@ type pendingMsg struct {
 	results []SegmentResult
 	left    int32
 	done    func(Result)
+	segs    []*segment
 }
 
 // segment is one submit_sm of a message, owned by one goroutine at a time:
@@ -303,7 +334,21 @@ type segment struct {
 	raw       []byte // the submit_sm; its sequence number is set per attempt
 	attempts  int
 	throttled int
+	// state tells a waiting segment from one a session took (and may
+	// have written) or one Submit withdrew. Whoever moves it out of
+	// segQueued owns it and is the one to finish it.
+	state atomic.Int32
 }
+
+// Segment states.
+const (
+	segQueued    int32 = iota // waiting in a queue or for a retry: not in flight
+	segTaken                  // owned by a session or the client: it is, or will be, written or finished
+	segWithdrawn              // Submit's context ended while it waited: never written again
+)
+
+// take claims a waiting segment; false when Submit withdrew it.
+func (s *segment) take() bool { return s.state.CompareAndSwap(segQueued, segTaken) }
 
 // finish records the segment's result and completes the message when it
 // was the last.
@@ -393,8 +438,15 @@ func (c *Client) pause(d time.Duration) {
 	}
 }
 
-// requeue puts seg back for a session to send after delay.
+// requeue puts seg back for a session to send after delay. While it
+// waits, Submit may withdraw it.
 func (c *Client) requeue(seg *segment, delay time.Duration) {
+	seg.state.Store(segQueued)
+	closed := func() {
+		if seg.take() {
+			seg.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+		}
+	}
 	push := func() {
 		select {
 		case c.retryq <- seg:
@@ -407,7 +459,7 @@ func (c *Client) requeue(seg *segment, delay time.Duration) {
 				select {
 				case c.retryq <- seg:
 				case <-c.ctx.Done():
-					seg.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+					closed()
 				}
 			}()
 		}
@@ -425,7 +477,7 @@ func (c *Client) requeue(seg *segment, delay time.Duration) {
 		case <-t.C:
 			push()
 		case <-c.ctx.Done():
-			seg.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ErrClosed})
+			closed()
 		}
 	}()
 }
@@ -433,18 +485,22 @@ func (c *Client) requeue(seg *segment, delay time.Duration) {
 // next returns the next segment to send, preferring retries, or nil when
 // stop closes first.
 func (c *Client) next(stop <-chan struct{}) *segment {
-	select {
-	case s := <-c.retryq:
-		return s
-	default:
-	}
-	select {
-	case s := <-c.retryq:
-		return s
-	case s := <-c.queue:
-		return s
-	case <-stop:
-		return nil
+	for {
+		var s *segment
+		select {
+		case s = <-c.retryq:
+		default:
+			select {
+			case s = <-c.retryq:
+			case s = <-c.queue:
+			case <-stop:
+				return nil
+			}
+		}
+		if s.take() {
+			return s
+		}
+		// Withdrawn by Submit while it waited: never sent.
 	}
 }
 

@@ -457,3 +457,55 @@ func TestServerShutdown(t *testing.T) {
 		t.Logf("LastError = %q", s.LastError)
 	}
 }
+
+// TestSubmitWithdrawnWhenContextEnds submits while no session can bind: the
+// submission ends with its context, and once the client binds the
+// withdrawn message is never sent.
+func TestSubmitWithdrawnWhenContextEnds(t *testing.T) {
+	checkGoroutines(t)
+	var open atomic.Bool
+	auth := func(context.Context, *BindRequest) (BindSettings, error) {
+		if !open.Load() {
+			return BindSettings{}, StatusInvPassword
+		}
+		return BindSettings{Account: "acc"}, nil
+	}
+	rec := &recorder{}
+	_, addr := testServer(t, ServerConfig{Auth: auth, Submit: rec.submit})
+	c := testClient(t, Config{Addr: addr, SystemID: "acme", Password: "secret", ReconnectMin: 20 * time.Millisecond,
+		ReconnectMax: 50 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.Submit(ctx, &Message{Source: "Acme", Dest: "46700000001", Text: "withdrawn"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Submit = %v, want the context's error", err)
+	}
+	open.Store(true)
+	ready(t, c)
+	if _, err := c.Submit(context.Background(), &Message{Source: "Acme", Dest: "46700000001", Text: "sent"}); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.count["withdrawn"] != 0 || rec.count["sent"] != 1 {
+		t.Errorf("the SMSC got %v", rec.count)
+	}
+}
+
+// TestServerUnbind ends the binds of one system_id politely, leaving the
+// others.
+func TestServerUnbind(t *testing.T) {
+	checkGoroutines(t)
+	srv, addr := testServer(t, ServerConfig{Auth: allowAll, Submit: (&recorder{}).submit})
+	a := testClient(t, Config{Addr: addr, SystemID: "a", ReconnectMin: time.Hour})
+	b := testClient(t, Config{Addr: addr, SystemID: "b", ReconnectMin: time.Hour})
+	ready(t, a)
+	ready(t, b)
+	if n := srv.Unbind("A", time.Second); n != 1 {
+		t.Errorf("Unbind = %d, want 1", n)
+	}
+	eventually(t, "a unbound", func() bool { return a.Sessions()[0].State != StateBound && len(srv.sessionsOf("a")) == 0 })
+	if b.Sessions()[0].State != StateBound {
+		t.Errorf("after Unbind: a %+v, b %+v", a.Sessions(), b.Sessions())
+	}
+}

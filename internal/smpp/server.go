@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -303,4 +304,26 @@ func (s *Server) receiver(systemID string) *serverSession {
 		}
 	}
 	return best
+}
+
+// Unbind ends every open bind of systemID (case-insensitive) politely: it
+// sends unbind, waits up to timeout for each unbind_resp and closes. The
+// customer binds again and is authenticated afresh: how a changed or
+// deleted credential takes effect on open binds. It returns how many binds
+// it ended.
+func (s *Server) Unbind(systemID string, timeout time.Duration) int {
+	s.mu.Lock()
+	var list []*serverSession
+	for ss := range s.sessions {
+		if ss.isBound() && strings.EqualFold(ss.systemID, systemID) {
+			list = append(list, ss)
+		}
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, ss := range list {
+		wg.Go(func() { ss.cn.unbind(timeout) })
+	}
+	wg.Wait()
+	return len(list)
 }

@@ -196,3 +196,22 @@ func phone(a smpp.Address) string {
 	}
 	return "+" + a.Addr
 }
+
+// CredentialChanged ends the open binds of the system_ids of a credential
+// that was edited or deleted, so that the customer binds again under the
+// credential's new password, address list, throughput and bind limit, or
+// is refused when it is gone. Deliveries not acknowledged wait in the
+// outbox for the next bind.
+func (s *Service) CredentialChanged(systemIDs ...string) {
+	for _, id := range systemIDs {
+		s.mu.Lock()
+		delete(s.creds, strings.ToLower(id))
+		s.mu.Unlock()
+		if n := s.srv.Unbind(id, unbindTimeout); n > 0 {
+			s.log.Info("smpp: ended binds of a changed credential", "system_id", id, "binds", n)
+		}
+	}
+}
+
+// unbindTimeout is how long CredentialChanged waits for each unbind_resp.
+const unbindTimeout = 5 * time.Second
