@@ -111,3 +111,19 @@ func Serve(w http.ResponseWriter, r *http.Request, m *herald.Media, content io.R
 	h.Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": m.Name}))
 	http.ServeContent(w, r, "", m.CreatedAt, content)
 }
+
+// uploadRate is the slowest upload speed Herald waits for.
+const uploadRate = 64 << 10 // bytes per second
+
+// AllowUploadTime lifts the server's read timeout for an upload of r's
+// declared length (the limit when unknown): five minutes plus the time the
+// bytes take at 64 KB/s. Writers that cannot change deadlines are left
+// alone.
+func AllowUploadTime(w http.ResponseWriter, r *http.Request, limit int64) {
+	n := r.ContentLength
+	if n < 0 || n > limit {
+		n = limit
+	}
+	d := 5*time.Minute + time.Duration(n/uploadRate)*time.Second
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+}
