@@ -17,6 +17,10 @@ import (
 // progress bar (the form posts them all at once without scripts), and a
 // page per file with its preview, public link, download and rename.
 
+// multipartSlack is what a one-file multipart body may carry beyond the
+// file: boundaries and the part's headers.
+const multipartSlack = 64 << 10
+
 // mediaTable is the media library list. Preview and pixel size are shown,
 // not sorted or filtered.
 func mediaTable() tableSpec {
@@ -167,6 +171,12 @@ func (p *Portal) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	media.AllowUploadTime(w, r, 20*svc.MaxSize())
 	var done []string
 	var fails []error
+	if wantsJSON(r) { // the script sends one file per request
+		if err := svc.CheckDeclared(r.ContentLength, multipartSlack); err != nil {
+			p.uploadAnswer(w, r, nil, []error{err})
+			return
+		}
+	}
 	mr, err := r.MultipartReader()
 	if err == nil {
 		for {

@@ -80,6 +80,15 @@ func TestMediaPages(t *testing.T) {
 	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `"file":"song.mp3 is named as an MP3 audio, but its content is a PDF document."`) {
 		t.Errorf("JSON upload of a bad file: %d %s", res.Status, res.Body)
 	}
+	big, _ := http.NewRequest(http.MethodPost, c.base+"/media", strings.NewReader("never read"))
+	big.ContentLength = 600 << 20
+	big.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	big.Header.Set("Sec-Fetch-Site", "same-origin")
+	big.Header.Set("Accept", "application/json")
+	big.Header.Set("Expect", "100-continue")
+	if res := c.do(big); res.Status != http.StatusRequestEntityTooLarge || !strings.Contains(res.Body, "larger than 500 MB") {
+		t.Errorf("a declared 600 MB upload: %d %s", res.Status, res.Body)
+	}
 	res = c.upload(false)
 	if res.Status != http.StatusUnprocessableEntity || fieldError(res.Body, "file") != "Choose a file to upload." {
 		t.Errorf("upload of nothing: %d, error %q", res.Status, fieldError(res.Body, "file"))
