@@ -24,10 +24,11 @@ type Local struct {
 
 var _ herald.BlobStore = (*Local)(nil)
 
-// NewLocal returns a store in dir, creating it (mode 0700) when missing.
+// NewLocal returns a store in dir. The directory is created (mode 0700)
+// with the first file, so commands that store nothing leave no trace.
 func NewLocal(dir string) (*Local, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating media directory: %w", err)
+	if dir == "" {
+		return nil, errors.New("media: no directory for the media files")
 	}
 	return &Local{root: dir}, nil
 }
