@@ -17,7 +17,7 @@ const (
 	ScopeBroadcast  Scope = "broadcast"  // broadcasts and their templates
 	ScopeCRM        Scope = "crm"        // conversations
 	ScopeOmniAPI    Scope = "omni-api"   // sending messages, 2FA
-	ScopeDIDs       Scope = "dids"       // sender IDs and numbers
+	ScopeDIDs       Scope = "dids"       // the Assets: sender IDs, numbers and the media library
 	ScopeAdmin      Scope = "admin"      // users, roles, API keys, audit
 )
 

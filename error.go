@@ -132,6 +132,7 @@ const (
 	VUnknown  = "unknown"
 	VPolicy   = "policy"
 	VRange    = "range"
+	VTooLarge = "too_large" // a file over its size limit
 )
 
 // CheckLen adds VRequired or VTooLong violations for a string field.

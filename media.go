@@ -3,11 +3,16 @@ package herald
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // MaxMediaSize is the largest file the media library takes (500 MB).
 const MaxMediaSize = 500 << 20
+
+// MaxMediaName is the longest media file name, in characters.
+const MaxMediaName = 255
 
 // MediaKind is the broad type of a media file, detected from its content.
 type MediaKind string
@@ -41,16 +46,35 @@ type Media struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// ValidateMediaName checks a media file's name: required, at most
+// MaxMediaName characters, no path separators or control characters.
+// Violations name the field "name".
+func ValidateMediaName(name string) error {
+	var vs Violations
+	vs.CheckLen("name", name, true, MaxMediaName)
+	switch {
+	case vs.Has("name"):
+	case strings.ContainsAny(name, `/\`):
+		vs.Add("name", VFormat, "The name must not contain / or \\.")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		vs.Add("name", VFormat, "The name must not contain control characters.")
+	case name != strings.TrimSpace(name):
+		vs.Add("name", VFormat, "The name must not start or end with spaces.")
+	}
+	return vs.Err()
+}
+
 // MediaStore keeps the media library's records (the bytes are in a
 // BlobStore). Methods are scoped to accountID.
 type MediaStore interface {
-	// CreateMedia inserts m (its bytes already stored under m.Key).
+	// CreateMedia validates m's name and inserts m (its bytes already
+	// stored under m.Key), setting its ID and CreatedAt.
 	CreateMedia(ctx context.Context, m *Media) error
 	// Media returns one file's record, or ENOTFOUND.
 	Media(ctx context.Context, accountID, id int64) (*Media, error)
 	// ListMedia returns one page of the library (MediaColumns).
 	ListMedia(ctx context.Context, accountID int64, q ListQuery) (Page[Media], error)
-	// RenameMedia changes a file's display name. ENOTFOUND.
+	// RenameMedia validates and sets a file's display name. ENOTFOUND.
 	RenameMedia(ctx context.Context, accountID, id int64, name string) error
 	// DeleteMedia removes the record and returns it so the caller can
 	// remove the bytes. ENOTFOUND.

@@ -13,6 +13,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/importer"
+	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/problem"
 )
 
@@ -59,15 +60,22 @@ type Deps struct {
 	MessageStore MessageReader
 	Webhooks     herald.WebhookStore
 	Sandbox      Sandbox
+
+	// Media is the media library; nil answers 503 on its routes.
+	Media *media.Service
 }
 
 // Route is one API operation. The table of routes drives the mux, the
 // authorization checks and the OpenAPI test.
 type Route struct {
-	Method  string
-	Path    string       // full path pattern, such as /api/v1/users/{id}
-	Scope   herald.Scope // the key must hold it; "" means any valid key
-	Create  bool         // honours Idempotency-Key
+	Method string
+	Path   string       // full path pattern, such as /api/v1/users/{id}
+	Scope  herald.Scope // the key must hold it; "" means any valid key
+	Create bool         // honours Idempotency-Key
+	// Stream marks an upload: its body is never held in memory, so an
+	// Idempotency-Key fingerprints the request without the body, and the
+	// server's read timeout is lifted for the upload's length.
+	Stream  bool
 	Summary string
 	handle  func(w http.ResponseWriter, r *http.Request, c *call) error
 }
@@ -101,6 +109,7 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.webhookRoutes()...)
 	h.routes = append(h.routes, h.sandboxRoutes()...)
 	h.routes = append(h.routes, h.smppRoutes()...)
+	h.routes = append(h.routes, h.mediaRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}
@@ -142,6 +151,9 @@ func (h *Handler) wrap(rt Route) http.Handler {
 			return
 		}
 		r = r.WithContext(c.ctx)
+		if rt.Stream {
+			media.AllowUploadTime(w, r, herald.MaxMediaSize)
+		}
 		if rt.Create && r.Header.Get("Idempotency-Key") != "" {
 			h.idempotent(w, r, c, rt)
 			return

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -29,14 +31,12 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, rt
 		problem.Write(w, r, h.deps.Log, herald.Violations{{Field: "Idempotency-Key", Code: herald.VTooLong, Message: "Idempotency-Key must be at most 255 characters."}}.Err())
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	fp, err := fingerprint(r, rt.Stream)
 	if err != nil {
-		problem.Write(w, r, h.deps.Log, herald.Errorf(problem.CodeBadRequest, "Could not read the request body."))
+		problem.Write(w, r, h.deps.Log, err)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-	res := &herald.IdempotentResult{AccountID: c.key.AccountID, Key: key, Fingerprint: hex.EncodeToString(sum[:]), CreatedAt: h.deps.Clock.Now()}
+	res := &herald.IdempotentResult{AccountID: c.key.AccountID, Key: key, Fingerprint: fp, CreatedAt: h.deps.Clock.Now()}
 
 	if replayed, err := h.reserve(r, res); err != nil || replayed != nil {
 		if err != nil {
@@ -68,6 +68,31 @@ func (h *Handler) idempotent(w http.ResponseWriter, r *http.Request, c *call, rt
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// fingerprint identifies a request for its Idempotency-Key: the method,
+// path and body. An upload (stream) is not read ahead: its fingerprint is
+// the method, path, query, media type and, outside multipart bodies, the
+// declared length, so that a repeat is answered from the first answer
+// without its body being read again.
+func fingerprint(r *http.Request, stream bool) (string, error) {
+	var sum [sha256.Size]byte
+	if stream {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		length := ""
+		if mt != "multipart/form-data" {
+			length = strconv.FormatInt(r.ContentLength, 10)
+		}
+		sum = sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery + "\n" + mt + "\n" + length))
+		return hex.EncodeToString(sum[:]), nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return "", herald.Errorf(problem.CodeBadRequest, "Could not read the request body.")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sum = sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // reserve takes the key for res. When the key is taken it returns the saved

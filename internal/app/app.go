@@ -24,6 +24,7 @@ import (
 	"github.com/heraldhq/herald/internal/events"
 	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/jobs"
+	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/server"
 	"github.com/heraldhq/herald/internal/store"
@@ -51,6 +52,7 @@ type Main struct {
 	Messaging *Messaging
 	Metrics   *prometheus.Registry
 	SMPP      *SMPPServer // nil unless HERALD_SMPP_ADDR is set
+	Media     *media.Service
 
 	box     *secret.Box // seals stored secrets
 	changes *changes    // configuration changes for every process
@@ -72,8 +74,15 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	box, err := m.secretBox()
+	key, err := m.secretKey()
 	if err != nil {
+		return err
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return fmt.Errorf("HERALD_SECRET_KEY: %w", err)
+	}
+	if err := m.openMedia(key); err != nil {
 		return err
 	}
 	cfg := auth.DefaultConfig()
@@ -111,8 +120,9 @@ func (m *Main) openStore(ctx context.Context) error {
 	return nil
 }
 
-// secretBox loads the key that seals stored secrets.
-func (m *Main) secretBox() (*secret.Box, error) {
+// secretKey loads the server's key, which seals stored secrets and signs
+// media links.
+func (m *Main) secretKey() ([]byte, error) {
 	var key []byte
 	var err error
 	if m.Config.SecretKey != "" {
@@ -123,7 +133,7 @@ func (m *Main) secretBox() (*secret.Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("HERALD_SECRET_KEY: %w", err)
 	}
-	return secret.NewBox(key)
+	return key, nil
 }
 
 // openJobs builds the job runner for the process role and migrates River's
@@ -208,7 +218,8 @@ func (m *Main) listen() error {
 	if m.Config.Role != "worker" {
 		st := notifyingStore{Store: m.Store, changes: m.changes}
 		deps.API = api.New(api.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
-			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService()})
+			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService(),
+			Media: m.Media})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,
@@ -216,11 +227,13 @@ func (m *Main) listen() error {
 			Logger:       m.Log.With("component", "web"),
 		}, web.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
-			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m}})
+			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
+			Media: m.Media})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}
 		deps.Portal = portal.Handler()
+		deps.Public = m.Media.PublicHandler()
 	}
 	m.Server = server.New(m.Config.Addr, deps)
 	return m.Server.Listen()

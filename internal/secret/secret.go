@@ -6,7 +6,9 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -102,4 +104,13 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("writing secret key: %w", err)
 	}
 	return k, nil
+}
+
+// Derive returns a 32-byte key for one purpose, made from the server's
+// key with HMAC-SHA256, so that one configured secret serves several uses
+// (sealing, signing links) without any use handling the key itself.
+func Derive(key []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("herald-derive\x00" + purpose))
+	return mac.Sum(nil)
 }

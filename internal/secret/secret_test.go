@@ -52,3 +52,17 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Fatal("NewBox accepted a short key")
 	}
 }
+
+func TestDerive(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, KeySize)
+	a, b := Derive(key, "media-links"), Derive(key, "other")
+	if len(a) != KeySize || bytes.Equal(a, b) || bytes.Equal(a, key) {
+		t.Errorf("Derive = %x and %x from %x; want distinct 32-byte keys", a, b, key)
+	}
+	if !bytes.Equal(a, Derive(key, "media-links")) {
+		t.Error("Derive is not deterministic")
+	}
+	if bytes.Equal(a, Derive(bytes.Repeat([]byte{8}, KeySize), "media-links")) {
+		t.Error("Derive ignores the key")
+	}
+}

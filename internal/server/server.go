@@ -21,6 +21,7 @@ import (
 type Deps struct {
 	API      http.Handler                // mounted at /api/v1/
 	Portal   http.Handler                // mounted at /; nil on worker-only processes
+	Public   http.Handler                // public media links, mounted at /media/public/
 	Ready    func(context.Context) error // nil error when the process can serve
 	Registry *prometheus.Registry        // served at /metrics
 	Log      *slog.Logger
@@ -48,6 +49,9 @@ func New(addr string, d Deps) *Server {
 	}
 	if d.Portal != nil {
 		mux.Handle("/", d.Portal)
+	}
+	if d.Public != nil {
+		mux.Handle("/media/public/", d.Public)
 	}
 	h := recoverPanics(d.Log, m.instrument(logRequests(d.Log, securityHeaders(mux))))
 	return &Server{

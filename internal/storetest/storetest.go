@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Sandbox", testSandbox},
 		{"SMPP", testSMPP},
 		{"SMSSegments", testSMSSegments},
+		{"Media", testMedia},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

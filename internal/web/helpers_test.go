@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/storetest"
@@ -54,6 +56,7 @@ type fixture struct {
 	srv     *httptest.Server
 	account *herald.Account
 	roles   map[string]int64 // system role name -> ID in account
+	media   *media.Service
 }
 
 // testPassword satisfies the policy.
@@ -78,11 +81,16 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
-	p, err := New(Config{Logger: testLogger(t)}, Deps{Store: s, Auth: a, Clock: clock, Webhooks: webhook.NewService(s, box, clock)})
+	blobs, err := media.NewLocal(filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := media.New(s, blobs, key, "http://portal.test", media.WithClock(clock))
+	p, err := New(Config{Logger: testLogger(t)}, Deps{Store: s, Auth: a, Clock: clock, Webhooks: webhook.NewService(s, box, clock), Media: lib})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
-	f := &fixture{t: t, clock: clock, store: s, auth: a, portal: p}
+	f := &fixture{t: t, clock: clock, store: s, auth: a, portal: p, media: lib}
 	f.srv = httptest.NewServer(p.Handler())
 	t.Cleanup(f.srv.Close)
 	f.account, f.roles = f.newAccount("Acme")

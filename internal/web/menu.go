@@ -55,8 +55,8 @@ func buildMenu(u *herald.User) []menuGroup {
 			continue
 		}
 		it := e.item
-		if it.Key == "assets" && u.Can(herald.PermSendersView) {
-			it.Href = "/senders" // the section's only page so far; Media and Templates come later
+		if it.Key == "assets" {
+			it.Href = assetsHref(u)
 		}
 		it.Disabled = it.Href == ""
 		main.Items = append(main.Items, it)
@@ -70,6 +70,18 @@ func buildMenu(u *herald.User) []menuGroup {
 		}})
 	}
 	return groups
+}
+
+// assetsHref is the first page of the Assets section that u may open, in
+// the section's order (Media, Sender IDs), or "" for none built yet.
+func assetsHref(u *herald.User) string {
+	switch {
+	case u.Can(herald.PermMediaManage):
+		return "/media"
+	case u.Can(herald.PermSendersView):
+		return "/senders"
+	}
+	return ""
 }
 
 // canAny reports whether u holds one of perms.

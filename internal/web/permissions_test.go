@@ -25,6 +25,10 @@ func TestPagePermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := f.newSender("Acme", herald.ChannelSMS)
+	file, err := f.media.Upload(sys(f.account.ID), f.account.ID, "notes.txt", strings.NewReader("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	smppCred := &herald.SMPPCredential{AccountID: f.account.ID, SystemID: "perms", PasswordHash: "x", AllowedIPs: []string{}}
 	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
 		t.Fatal(err)
@@ -78,6 +82,13 @@ func TestPagePermissions(t *testing.T) {
 		{"POST", fmt.Sprintf("/senders/%d", sender.ID), admin},
 		{"GET", fmt.Sprintf("/senders/%d/delete", sender.ID), admin},
 		{"POST", fmt.Sprintf("/senders/%d/delete", sender.ID), 0}, // a redirect when allowed: checked in TestSendersPage
+		{"GET", "/media", admin | broadcast},
+		{"POST", "/media", admin | broadcast},
+		{"GET", fmt.Sprintf("/media/%d", file.ID), admin | broadcast},
+		{"POST", fmt.Sprintf("/media/%d", file.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/media/%d/content", file.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/media/%d/delete", file.ID), admin | broadcast},
+		{"POST", fmt.Sprintf("/media/%d/delete", file.ID), 0}, // a redirect when allowed: checked in TestMediaPages
 		{"GET", "/webhooks", admin | broadcast | noc},
 		{"GET", "/webhooks/1/redeliver", admin},
 		{"POST", "/webhooks/1/redeliver", 0},

@@ -179,6 +179,14 @@ func (p *Portal) routes() []route {
 		{"GET /senders/{id}/delete", need(herald.PermSendersManage), p.confirmDeleteSender},
 		{"POST /senders/{id}/delete", need(herald.PermSendersManage), p.deleteSender},
 
+		{"GET /media", need(herald.PermMediaManage), p.listMedia},
+		{"POST /media", need(herald.PermMediaManage), p.uploadMedia},
+		{"GET /media/{id}", need(herald.PermMediaManage), p.showMedia},
+		{"POST /media/{id}", need(herald.PermMediaManage), p.renameMedia},
+		{"GET /media/{id}/content", need(herald.PermMediaManage), p.mediaContent},
+		{"GET /media/{id}/delete", need(herald.PermMediaManage), p.confirmDeleteMedia},
+		{"POST /media/{id}/delete", need(herald.PermMediaManage), p.deleteMedia},
+
 		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
 		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},
 		{"POST /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.redeliverWebhook},

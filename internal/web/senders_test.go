@@ -43,7 +43,7 @@ func TestSendersPage(t *testing.T) {
 	other, _ := f.newAccount("Globex")
 	foreign := f.newConnection("Globex SMS", herald.ChannelSMS, other.ID)
 	c, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "alice")
-	mustContain(t, c.get("/").Body, `href="/senders"`)
+	mustContain(t, c.get("/").Body, `href="/media"`) // the Assets section opens on Media
 
 	form := c.get("/senders/new").Body
 	mustContain(t, form, "Main SMS (SMS)", "Main RCS (RCS)")
@@ -80,7 +80,7 @@ func TestSendersPage(t *testing.T) {
 	if err != nil || sd.ConnectionID != sms.ID {
 		t.Fatalf("stored sender ID: %+v, %v", sd, err)
 	}
-	mustContain(t, c.get("/senders").Body, "Acme", "Main SMS", "Media: not available yet")
+	mustContain(t, c.get("/senders").Body, "Acme", "Main SMS", `<a href="/media">Media</a>`)
 	list := c.get("/senders?f.channel=rcs").Body
 	if strings.Contains(list, ">Acme<") {
 		t.Error("the RCS filter lists the SMS sender ID")

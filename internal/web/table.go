@@ -21,7 +21,7 @@ type tableSpec struct {
 // tableSpecs are every table of the portal, for the column chooser.
 func tableSpecs() []tableSpec {
 	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable(),
-		messagesTable(), edrsTable(), webhooksTable(), sendersTable()}
+		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable()}
 }
 
 // pageSizes are the "Show N rows" choices.
@@ -44,6 +44,7 @@ type table struct {
 	Return     string // this page's URL, for the column chooser
 	Details    bool   // rows have expandable details
 	Selectable string // the ID of the form whose "ids" the rows' checkboxes are, or ""
+	View       string // "cards" draws the rows as cards
 }
 
 // tableColumn is a column with its state in this view.
@@ -89,6 +90,8 @@ type cell struct {
 	More  int      // "+N" after the chips
 	Mono  bool
 	Muted bool
+	Thumb string // an image shown as a thumbnail, linking to Href
+	Icon  string // an icon shown instead of a thumbnail, linking to Href
 }
 
 // rowAction is a row's button. Href is a page; with Confirm it is a
@@ -99,6 +102,10 @@ type rowAction struct {
 	Href    string
 	Confirm string
 	Danger  bool
+	// Copy is text that the script copies to the clipboard instead of
+	// following Href; Download makes the browser save what Href sends.
+	Copy     string
+	Download bool
 }
 
 // detailTable is the expandable part of a row.

@@ -31,6 +31,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/importer"
+	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/secret"
 )
 
@@ -92,6 +93,8 @@ type Deps struct {
 	// SMPP reports the SMPP binds for the system owner's SMPP binds page;
 	// without it the page says the process reports none.
 	SMPP SMPPStatus
+	// Media is the media library; without it its pages answer 503.
+	Media *media.Service
 }
 
 // Session lifetimes.
@@ -124,6 +127,8 @@ type Portal struct {
 
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
+
+	media *media.Service
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -145,6 +150,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
+	p.media = deps.Media
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err

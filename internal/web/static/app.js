@@ -1,6 +1,7 @@
 // Herald portal scripts. Every page works without them; they only make it
 // nicer: the collapsible menu, the theme switch, confirmation dialogs, tabs,
-// the filter panel, copy buttons, a password generator and live counts.
+// the filter panel, copy buttons, a password generator, live counts and
+// media uploads with progress.
 (function () {
   'use strict';
   var root = document.documentElement;
@@ -311,11 +312,189 @@
     setTimeout(tick, secs * 1000);
   }
 
+  // Media uploads: files dropped on the zone or picked are listed, then
+  // sent one request each with a progress bar; each file's error stays
+  // beside it. Without scripts the form posts all the files at once.
+  function setupUpload(form) {
+    var input = form.querySelector('input[type=file]');
+    var zone = form.querySelector('[data-dropzone]');
+    var list = form.querySelector('[data-upload-list]');
+    var max = parseInt(form.getAttribute('data-max'), 10) || 0;
+    var maxLabel = form.getAttribute('data-max-label') || '';
+    var items = [];
+    var busy = false;
+    function fieldError(msg) {
+      var p = zone.querySelector('#e-f-file');
+      if (!p && msg) {
+        p = document.createElement('p');
+        p.className = 'error';
+        p.id = 'e-f-file';
+        p.setAttribute('role', 'alert');
+        zone.appendChild(p);
+      }
+      if (p) p.textContent = msg;
+      zone.classList.toggle('invalid', !!msg);
+      if (msg) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', 'e-f-file'); } else { input.removeAttribute('aria-invalid'); }
+    }
+    function human(n) {
+      var units = ['B', 'KB', 'MB', 'GB'];
+      var i = 0;
+      while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+      return (i ? n.toFixed(2).replace(/\.?0+$/, '') : String(n)) + ' ' + units[i];
+    }
+    function setStatus(it, text, bad) {
+      it.status.textContent = text;
+      it.status.className = 'u-status' + (bad ? ' error' : '');
+      it.li.classList.toggle('failed', !!bad);
+    }
+    function add(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        var li = document.createElement('li');
+        li.className = 'upload-item';
+        var name = document.createElement('span');
+        name.className = 'u-name';
+        name.textContent = file.name;
+        var size = document.createElement('span');
+        size.className = 'u-size';
+        size.textContent = human(file.size);
+        var bar = document.createElement('progress');
+        bar.max = 100;
+        bar.value = 0;
+        bar.setAttribute('aria-label', 'Upload of ' + file.name);
+        var status = document.createElement('p');
+        li.appendChild(name); li.appendChild(size); li.appendChild(bar); li.appendChild(status);
+        list.appendChild(li);
+        var it = { file: file, li: li, bar: bar, status: status };
+        if (max && file.size > max) { it.error = true; setStatus(it, 'The file is larger than ' + maxLabel + ', the most the media library takes.', true); } else { setStatus(it, 'Ready to upload', false); }
+        items.push(it);
+      });
+      fieldError('');
+    }
+    function send(it, done) {
+      var xhr = new XMLHttpRequest();
+      var fd = new FormData();
+      fd.append('file', it.file, it.file.name);
+      xhr.open('POST', form.getAttribute('action'));
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.upload.onprogress = function (ev) {
+        if (!ev.lengthComputable) return;
+        var pct = Math.floor(ev.loaded / ev.total * 100);
+        it.bar.value = pct;
+        setStatus(it, 'Uploading… ' + pct + '%', false);
+      };
+      xhr.onload = function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status === 201) {
+          it.done = true;
+          it.bar.value = 100;
+          it.li.classList.add('done');
+          setStatus(it, 'Uploaded', false);
+          done(true);
+          return;
+        }
+        it.error = true;
+        setStatus(it, (body.errors && body.errors.file) || body.message || 'The upload failed (' + xhr.status + ').', true);
+        done(false);
+      };
+      xhr.onerror = function () {
+        it.error = true;
+        setStatus(it, 'The upload was interrupted; check the connection and try again.', true);
+        done(false);
+      };
+      xhr.send(fd);
+    }
+    zone.addEventListener('dragover', function (ev) { ev.preventDefault(); zone.classList.add('dragover'); });
+    zone.addEventListener('dragleave', function (ev) { if (!zone.contains(ev.relatedTarget)) zone.classList.remove('dragover'); });
+    zone.addEventListener('drop', function (ev) {
+      ev.preventDefault();
+      zone.classList.remove('dragover');
+      if (ev.dataTransfer && ev.dataTransfer.files.length) add(ev.dataTransfer.files);
+    });
+    zone.addEventListener('click', function (ev) {
+      if (ev.target === input || ev.target.closest('label')) return; // the label opens the picker itself
+      input.click();
+    });
+    input.addEventListener('change', function () { if (input.files.length) add(input.files); input.value = ''; });
+    form.addEventListener('reset', function () {
+      if (busy) return;
+      items = [];
+      list.innerHTML = '';
+      fieldError('');
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (busy) return;
+      var todo = items.filter(function (it) { return !it.done && !it.error; });
+      if (!items.length) { fieldError('Choose a file to upload.'); return; }
+      if (!todo.length) return;
+      busy = true;
+      var failed = false;
+      (function next(i) {
+        if (i < todo.length) { send(todo[i], function (ok) { failed = failed || !ok; next(i + 1); }); return; }
+        busy = false;
+        if (!failed && !items.some(function (it) { return it.error; })) { location.reload(); return; }
+        var some = items.some(function (it) { return it.done; });
+        fieldError(some ? 'Some files were not uploaded; see why below. Reload the page to see the others in the library.' :
+          'The files were not uploaded; see why below.');
+      })(0);
+    });
+  }
+
+  // "Add media" opens the file picker of the drop zone.
+  on('[data-pick-files]', 'click', function (ev) {
+    var input = document.getElementById('f-file');
+    if (!input) return;
+    ev.preventDefault();
+    input.click();
+  });
+
+  // Thumbnails open the picture in a dialog.
+  on('a[data-preview]', 'click', function (ev, link) {
+    var dlg = document.getElementById('media-preview');
+    if (!dlg || !dlg.showModal) return; // the link opens the file's page instead
+    ev.preventDefault();
+    dlg.querySelector('[data-preview-img]').src = link.getAttribute('data-preview');
+    dlg.querySelector('[data-preview-img]').alt = link.getAttribute('title') || '';
+    dlg.querySelector('[data-preview-name]').textContent = link.getAttribute('title') || '';
+    dlg.showModal();
+  });
+
+  // Links with data-copy-text copy it (a public link) instead of opening it.
+  on('a[data-copy-text]', 'click', function (ev, link) {
+    ev.preventDefault();
+    var text = link.getAttribute('data-copy-text');
+    var label = link.querySelector('.sr-only');
+    var before = label ? label.textContent : '';
+    var done = function () {
+      link.classList.add('copied');
+      link.setAttribute('title', 'Copied');
+      if (label) label.textContent = 'Copied';
+      setTimeout(function () {
+        link.classList.remove('copied');
+        link.setAttribute('title', before);
+        if (label) label.textContent = before;
+      }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { window.prompt('Copy the link:', text); });
+      return;
+    }
+    var ta = document.createElement('textarea');
+    ta.value = text;
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = document.execCommand('copy');
+    document.body.removeChild(ta);
+    if (ok) done(); else window.prompt('Copy the link:', text);
+  });
+
   document.addEventListener('DOMContentLoaded', function () {
     all('[data-refresh]').forEach(liveRefresh);
     all('[data-import-progress]').forEach(pollImport);
     all('[data-tabs]').forEach(setupTabs);
     all('[data-filter-form]').forEach(setupFilter);
+    all('form[data-upload]').forEach(setupUpload);
     all('form').forEach(function (f) { if (f.querySelector('[data-perm-summary]')) sumRoles(f); });
   });
 })();
