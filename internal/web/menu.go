@@ -57,6 +57,8 @@ func buildMenu(u *herald.User) []menuGroup {
 		it := e.item
 		if it.Key == "assets" && u.Can(herald.PermSendersView) {
 			it.Href = "/senders" // the section's only page so far; Media and Templates come later
+		} else if it.Key == "assets" && u.Can(herald.PermTemplatesManage) {
+			it.Href = "/conversation-templates"
 		}
 		it.Disabled = it.Href == ""
 		main.Items = append(main.Items, it)

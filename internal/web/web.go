@@ -92,6 +92,11 @@ type Deps struct {
 	// SMPP reports the SMPP binds for the system owner's SMPP binds page;
 	// without it the page says the process reports none.
 	SMPP SMPPStatus
+	// ConversationTemplates defaults to a templates service on Store, and
+	// Media (the library conversation templates attach files from) to
+	// Store, when Store has their methods.
+	ConversationTemplates herald.ConversationTemplateStore
+	Media                 herald.MediaStore
 }
 
 // Session lifetimes.
@@ -124,6 +129,9 @@ type Portal struct {
 
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
+
+	convTemplates herald.ConversationTemplateStore // nil when there is none
+	media         herald.MediaStore                // nil when there is no media library
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -145,6 +153,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
+	p.setTemplateDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
