@@ -63,6 +63,10 @@ type Deps struct {
 
 	// Media is the media library; nil answers 503 on its routes.
 	Media *media.Service
+	// Templates and ConversationTemplates keep templates (the checking
+	// service of package templates); nil answers 503.
+	Templates             herald.TemplateStore
+	ConversationTemplates herald.ConversationTemplateStore
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -110,6 +114,8 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.sandboxRoutes()...)
 	h.routes = append(h.routes, h.smppRoutes()...)
 	h.routes = append(h.routes, h.mediaRoutes()...)
+	h.routes = append(h.routes, h.templateRoutes()...)
+	h.routes = append(h.routes, h.conversationTemplateRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

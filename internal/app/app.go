@@ -219,7 +219,7 @@ func (m *Main) listen() error {
 		st := notifyingStore{Store: m.Store, changes: m.changes}
 		deps.API = api.New(api.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
 			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService(),
-			Media: m.Media})
+			Media: m.Media, Templates: m.templates(), ConversationTemplates: m.templates()})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,

@@ -86,6 +86,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"SMPP", testSMPP},
 		{"SMSSegments", testSMSSegments},
 		{"Media", testMedia},
+		{"Templates", testTemplates},
+		{"ConversationTemplates", testConversationTemplates},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

@@ -80,6 +80,8 @@ func assetsHref(u *herald.User) string {
 		return "/media"
 	case u.Can(herald.PermSendersView):
 		return "/senders"
+	case u.Can(herald.PermTemplatesManage):
+		return "/conversation-templates"
 	}
 	return ""
 }

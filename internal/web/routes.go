@@ -186,6 +186,13 @@ func (p *Portal) routes() []route {
 		{"GET /media/{id}/content", need(herald.PermMediaManage), p.mediaContent},
 		{"GET /media/{id}/delete", need(herald.PermMediaManage), p.confirmDeleteMedia},
 		{"POST /media/{id}/delete", need(herald.PermMediaManage), p.deleteMedia},
+		{"GET /conversation-templates", need(herald.PermTemplatesManage), p.listConvTemplates},
+		{"GET /conversation-templates/new", need(herald.PermTemplatesManage), p.newConvTemplate},
+		{"POST /conversation-templates", need(herald.PermTemplatesManage), p.createConvTemplate},
+		{"GET /conversation-templates/{id}", need(herald.PermTemplatesManage), p.editConvTemplate},
+		{"POST /conversation-templates/{id}", need(herald.PermTemplatesManage), p.updateConvTemplate},
+		{"GET /conversation-templates/{id}/delete", need(herald.PermTemplatesManage), p.confirmDeleteConvTemplate},
+		{"POST /conversation-templates/{id}/delete", need(herald.PermTemplatesManage), p.deleteConvTemplate},
 
 		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
 		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},

@@ -95,6 +95,11 @@ type Deps struct {
 	SMPP SMPPStatus
 	// Media is the media library; without it its pages answer 503.
 	Media *media.Service
+	// ConversationTemplates defaults to a templates service on Store, and
+	// Library (the library conversation templates attach files from) to
+	// Store, when Store has their methods.
+	ConversationTemplates herald.ConversationTemplateStore
+	Library               herald.MediaStore
 }
 
 // Session lifetimes.
@@ -128,7 +133,9 @@ type Portal struct {
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
 
-	media *media.Service
+	media         *media.Service
+	convTemplates herald.ConversationTemplateStore // nil when there is none
+	library       herald.MediaStore                // nil when there is no media library
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -151,6 +158,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
 	p.media = deps.Media
+	p.setTemplateDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
