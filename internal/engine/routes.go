@@ -79,6 +79,17 @@ func (r *routes) sender(ctx context.Context, accountID int64, ch herald.Channel,
 	return s, err
 }
 
+// ForgetSender drops the cached lookup of the account's sender ID name on
+// channel, so that a sender ID the system owner has just activated,
+// bound, blocked or canceled is routed accordingly by the next message
+// this process accepts. Other processes see the change within senderTTL.
+func (e *Engine) ForgetSender(accountID int64, ch herald.Channel, name string) {
+	r := e.routes
+	r.mu.Lock()
+	delete(r.senders, senderKey{accountID, ch, strings.ToLower(name)})
+	r.mu.Unlock()
+}
+
 // connector returns the open connector of connection id; a connection that
 // cannot be opened is a *channel.Error of class misconfigured.
 func (r *routes) connector(ctx context.Context, id int64) (channel.Connector, *herald.Connection, error) {
