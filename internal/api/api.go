@@ -14,6 +14,7 @@ import (
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/problem"
+	"github.com/heraldhq/herald/internal/senders"
 )
 
 // Prefix is where the API is mounted.
@@ -59,6 +60,10 @@ type Deps struct {
 	MessageStore MessageReader
 	Webhooks     herald.WebhookStore
 	Sandbox      Sandbox
+
+	// Senders is sender ID registration; it defaults to a service on
+	// Store (without the media library) when Store keeps sender IDs.
+	Senders *senders.Service
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -87,6 +92,9 @@ type Handler struct {
 
 // New returns the API handler with every route registered.
 func New(deps Deps) *Handler {
+	if ss, ok := deps.Store.(herald.SenderStore); ok && deps.Senders == nil {
+		deps.Senders = senders.New(ss, nil, nil)
+	}
 	h := &Handler{deps: deps, mux: http.NewServeMux()}
 	h.routes = append(h.routes, h.accountRoutes()...)
 	h.routes = append(h.routes, h.userRoutes()...)
@@ -101,6 +109,7 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.webhookRoutes()...)
 	h.routes = append(h.routes, h.sandboxRoutes()...)
 	h.routes = append(h.routes, h.smppRoutes()...)
+	h.routes = append(h.routes, h.senderRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/secret"
+	"github.com/heraldhq/herald/internal/senders"
 )
 
 // Store is what the portal needs from the database.
@@ -92,6 +93,12 @@ type Deps struct {
 	// SMPP reports the SMPP binds for the system owner's SMPP binds page;
 	// without it the page says the process reports none.
 	SMPP SMPPStatus
+	// Senders is sender ID registration; it defaults to a service on
+	// Messages (without the media library). MediaURL gives the address
+	// a media library file is shown at, for the sender ID preview; without
+	// it the preview names the files.
+	Senders  *senders.Service
+	MediaURL func(id int64) string
 }
 
 // Session lifetimes.
@@ -124,6 +131,9 @@ type Portal struct {
 
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
+
+	senders  *senders.Service // nil without a message store
+	mediaURL func(id int64) string
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -145,6 +155,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
+	p.setSenderDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
