@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -81,7 +82,7 @@ type senderLimits struct {
 type imageOption struct {
 	ID   int64
 	Text string // name, format, size
-	URL  string // where the preview shows it; "" names it instead
+	URL  template.URL // where the preview shows it; "" names it instead
 	Name string
 }
 
@@ -120,12 +121,14 @@ func (p *Portal) renderSenderForm(w http.ResponseWriter, r *http.Request, status
 	p.renderStatus(w, r, status, "sender_form", pg)
 }
 
-// imageURL is where the portal shows media library file id, or "".
-func (p *Portal) imageURL(id int64) string {
+// imageURL is where the portal shows media library file id, or "". The
+// address comes from the process's own wiring (Deps.MediaURL), so it is
+// trusted as it is, a data: URL included.
+func (p *Portal) imageURL(id int64) template.URL {
 	if p.mediaURL == nil || id <= 0 {
 		return ""
 	}
-	return p.mediaURL(id)
+	return template.URL(p.mediaURL(id))
 }
 
 // newSender shows an empty registration form for the channel of the
@@ -302,7 +305,8 @@ type senderPreview struct {
 
 // previewImage is an image of the preview: shown from URL, or named.
 type previewImage struct {
-	URL, Name string
+	URL  template.URL
+	Name string
 }
 
 // preview builds sd's preview; its images are looked up in the media

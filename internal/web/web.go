@@ -96,7 +96,8 @@ type Deps struct {
 	// Senders is sender ID registration; it defaults to a service on
 	// Messages (without the media library). MediaURL gives the address
 	// a media library file is shown at, for the sender ID preview; without
-	// it the preview names the files.
+	// it the preview names the files. Its addresses are trusted as they
+	// are (not filtered by the templates).
 	Senders  *senders.Service
 	MediaURL func(id int64) string
 }
