@@ -81,7 +81,7 @@ type senderLimits struct {
 // imageOption is a media library image the form offers.
 type imageOption struct {
 	ID   int64
-	Text string // name, format, size
+	Text string       // name, format, size
 	URL  template.URL // where the preview shows it; "" names it instead
 	Name string
 }
