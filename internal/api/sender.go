@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/heraldhq/herald"
@@ -34,11 +35,11 @@ func (h *Handler) senders() (*senders.Service, error) {
 }
 
 // senderInput is the body of POST and PATCH /senders: the registration
-// request. Absent fields keep their value on PATCH; channel is set on
-// POST only. draft (POST) saves a draft instead of submitting; submit
+// request. Absent fields keep their value on PATCH; channel (a number or
+// a name) is set on POST only. draft (POST) saves a draft instead of submitting; submit
 // (PATCH) submits a draft.
 type senderInput struct {
-	Channel           *herald.Channel         `json:"channel"`
+	Channel           json.RawMessage         `json:"channel"`
 	DisplayName       *string                 `json:"displayName"`
 	Description       *string                 `json:"description"`
 	LogoMediaID       *int64                  `json:"logoMediaId"`
@@ -104,12 +105,12 @@ func (h *Handler) createSender(w http.ResponseWriter, r *http.Request, c *call) 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.Channel == nil {
-		var vs herald.Violations
-		vs.Add("channel", herald.VRequired, "Choose the channel: 1 (SMS) or 2 (RCS).")
-		return vs.Err()
+	var vs herald.Violations
+	ch := parseChannel(in.Channel, "channel", &vs)
+	if err := vs.Err(); err != nil {
+		return err
 	}
-	sd := &herald.SenderID{AccountID: c.key.AccountID, Channel: *in.Channel}
+	sd := &herald.SenderID{AccountID: c.key.AccountID, Channel: ch}
 	in.apply(sd)
 	if err := svc.Request(r.Context(), sd, !in.Draft); err != nil {
 		return err
@@ -133,10 +134,14 @@ func (h *Handler) updateSender(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	var submit bool
 	return patch(w, r, c.key.AccountID, svc.Sender, func(in senderInput, sd *herald.SenderID) error {
-		if in.Channel != nil && *in.Channel != sd.Channel {
+		if len(in.Channel) > 0 {
 			var vs herald.Violations
-			vs.Add("channel", herald.VPolicy, "The channel of a sender ID cannot change: cancel it and request another.")
-			return vs.Err()
+			if ch := parseChannel(in.Channel, "channel", &vs); len(vs) == 0 && ch != sd.Channel {
+				vs.Add("channel", herald.VPolicy, "The channel of a sender ID cannot change: cancel it and request another.")
+			}
+			if err := vs.Err(); err != nil {
+				return err
+			}
 		}
 		in.apply(sd)
 		submit = in.Submit

@@ -108,7 +108,7 @@ func (f *fixture) testSenderRequests(t *testing.T, svc *senders.Service) {
 		t.Error("a repeated create was not replayed")
 	}
 	var draft senderJSON
-	f.want(f.do("POST", "/api/v1/senders", f.keyA, map[string]any{"channel": 1, "displayName": "TANSY", "draft": true}), 201).json(t, &draft)
+	f.want(f.do("POST", "/api/v1/senders", f.keyA, map[string]any{"channel": "sms", "displayName": "TANSY", "draft": true}), 201).json(t, &draft)
 	if draft.Status != "draft" || draft.Channel != 1 {
 		t.Fatalf("draft = %+v", draft)
 	}
