@@ -26,7 +26,7 @@ func TestBrowserSenderRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.srv.Config.Handler = p.Handler()
-	f.newUser(f.account.ID, f.roles[herald.RoleAdmin], "admin", true)
+	admin := f.newUser(f.account.ID, f.roles[herald.RoleAdmin], "admin", true)
 	b := newBrowser(t, f.srv.URL)
 	b.open("/signin")
 	b.do("signing in", chromedp.WaitVisible(chromedp.CSS("#f-login")),
@@ -90,4 +90,17 @@ func TestBrowserSenderRegistration(t *testing.T) {
 	if sd.LogoMediaID != logo || sd.Color != "#1a73e8" || len(sd.Websites) != 1 || sd.Phones[0].Label != "Call us" {
 		t.Errorf("stored request = %+v", sd)
 	}
+
+	// The same user as the system owner rejects it without a reason first.
+	admin.SystemOwner = true
+	if err := f.store.UpdateUser(sys(f.account.ID), admin); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/sender-review/" + itoa(sd.ID))
+	b.do("rejecting", chromedp.SetValue(chromedp.CSS("#f-status"), "rejected"))
+	b.submit("form[data-review-form] button[type=submit]")
+	if got := b.text("#e-f-reason"); got != "Say why the request is rejected: the account sees the reason." {
+		t.Fatalf("error beside the reason = %q", got)
+	}
+	b.shot("sender-review-error")
 }

@@ -178,7 +178,7 @@ func TestSenderRegistrationForm(t *testing.T) {
 		t.Errorf("stored draft = %+v", sd)
 	}
 	view := c.get(senderPath(id)).Body
-	mustContain(t, view, "Draft", "not assigned yet", "Tansy&#39;s pancakes", `src="/media-test/1"`, "Call us", "Edit")
+	mustContain(t, view, "Draft", "not assigned yet", "Tansy&#39;s pancakes", `src="/media-test/1"`, "logo.png", "Call us", "Edit")
 
 	edit := c.get(senderPath(id) + "/edit").Body
 	mustContain(t, edit, `value="&#43;1234567"`, "Send application")
