@@ -15,6 +15,7 @@ import (
 	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/problem"
+	"github.com/heraldhq/herald/internal/senders"
 )
 
 // Prefix is where the API is mounted.
@@ -67,6 +68,9 @@ type Deps struct {
 	// service of package templates); nil answers 503.
 	Templates             herald.TemplateStore
 	ConversationTemplates herald.ConversationTemplateStore
+	// Senders is sender ID registration; it defaults to a service on
+	// Store (without the media library) when Store keeps sender IDs.
+	Senders *senders.Service
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -99,6 +103,9 @@ type Handler struct {
 
 // New returns the API handler with every route registered.
 func New(deps Deps) *Handler {
+	if ss, ok := deps.Store.(herald.SenderStore); ok && deps.Senders == nil {
+		deps.Senders = senders.New(ss, nil, nil)
+	}
 	h := &Handler{deps: deps, mux: http.NewServeMux()}
 	h.routes = append(h.routes, h.accountRoutes()...)
 	h.routes = append(h.routes, h.userRoutes()...)
@@ -116,6 +123,7 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.mediaRoutes()...)
 	h.routes = append(h.routes, h.templateRoutes()...)
 	h.routes = append(h.routes, h.conversationTemplateRoutes()...)
+	h.routes = append(h.routes, h.senderRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

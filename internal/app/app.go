@@ -219,7 +219,8 @@ func (m *Main) listen() error {
 		st := notifyingStore{Store: m.Store, changes: m.changes}
 		deps.API = api.New(api.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
 			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService(),
-			Media: m.Media, Templates: m.templates(), ConversationTemplates: m.templates()})
+			Media: m.Media, Templates: m.templates(), ConversationTemplates: m.templates(),
+			Senders: m.senderService()})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,
@@ -228,7 +229,7 @@ func (m *Main) listen() error {
 		}, web.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
 			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
-			Media: m.Media})
+			Media: m.Media, Senders: m.senderService(), MediaURL: mediaURL})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}

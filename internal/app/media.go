@@ -2,6 +2,7 @@ package app
 
 import (
 	"path/filepath"
+	"strconv"
 
 	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/secret"
@@ -19,3 +20,7 @@ func (m *Main) openMedia(key []byte) error {
 		media.WithClock(m.Clock), media.WithLogger(m.Log.With("component", "media")))
 	return nil
 }
+
+// mediaURL is where the portal shows a media library file to its account's
+// users (the sender ID preview's logo and background).
+func mediaURL(id int64) string { return "/media/" + strconv.FormatInt(id, 10) + "/content" }

@@ -228,6 +228,10 @@ func (e *Engine) route(ctx context.Context, req *herald.SendRequest, i int, step
 	} else if err != nil {
 		return fmt.Errorf("finding the sender ID: %w", err)
 	}
+	if !sender.Routable() {
+		vs.Add(p+"senderId", herald.VPolicy, "%s", sender.NotRoutable())
+		return nil
+	}
 	step.SenderID, step.ConnectionID = sender.Name, sender.ConnectionID
 	return nil
 }

@@ -79,6 +79,17 @@ func (r *routes) sender(ctx context.Context, accountID int64, ch herald.Channel,
 	return s, err
 }
 
+// ForgetSender drops the cached lookup of the account's sender ID name on
+// channel, so that a sender ID the system owner has just activated,
+// bound, blocked or canceled is routed accordingly by the next message
+// this process accepts. Other processes see the change within senderTTL.
+func (e *Engine) ForgetSender(accountID int64, ch herald.Channel, name string) {
+	r := e.routes
+	r.mu.Lock()
+	delete(r.senders, senderKey{accountID, ch, strings.ToLower(name)})
+	r.mu.Unlock()
+}
+
 // connector returns the open connector of connection id; a connection that
 // cannot be opened is a *channel.Error of class misconfigured.
 func (r *routes) connector(ctx context.Context, id int64) (channel.Connector, *herald.Connection, error) {
@@ -90,14 +101,33 @@ func (r *routes) connector(ctx context.Context, id int64) (channel.Connector, *h
 	}
 	r.mu.Unlock()
 	oc.once.Do(func() { oc.conn, oc.c, oc.err = r.open(ctx, id) })
+	if oc.err != nil {
+		// Not kept: the next send tries again, so that a connection whose
+		// opening failed for a passing reason is not refused for good.
+		r.mu.Lock()
+		if r.conns[id] == oc {
+			delete(r.conns, id)
+		}
+		r.mu.Unlock()
+	}
 	return oc.c, oc.conn, oc.err
+}
+
+// openFailure classifies a failure to open a connection: misconfigured,
+// unless it failed because the engine or the send is stopping, which is
+// retryable.
+func (r *routes) openFailure(ctx context.Context, err error) error {
+	if ctx.Err() != nil || r.e.ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return channel.Retryable(err, "")
+	}
+	return channel.Misconfigured(err)
 }
 
 // open loads connection id, opens its secrets and builds its connector.
 func (r *routes) open(ctx context.Context, id int64) (*herald.Connection, channel.Connector, error) {
 	conn, err := r.e.deps.Store.Connection(ctx, id)
 	if err != nil {
-		return nil, nil, channel.Misconfigured(fmt.Errorf("loading connection %d: %w", id, err))
+		return nil, nil, r.openFailure(ctx, fmt.Errorf("loading connection %d: %w", id, err))
 	}
 	conn.Secrets = map[string]string{}
 	if len(conn.SealedSecrets) > 0 {
@@ -116,7 +146,7 @@ func (r *routes) open(ctx context.Context, id int64) (*herald.Connection, channe
 	c = channel.Limit(c, conn.TPS)
 	if s, ok := c.(channel.Starter); ok {
 		if err := s.Start(r.e.ctx); err != nil {
-			return conn, nil, channel.Misconfigured(fmt.Errorf("starting connection %q: %w", conn.Name, err))
+			return conn, nil, r.openFailure(ctx, fmt.Errorf("starting connection %q: %w", conn.Name, err))
 		}
 	}
 	return conn, c, nil

@@ -25,6 +25,7 @@ func TestSend(t *testing.T) {
 		h.run(t, "Personalised", (*harness).testPersonalised)
 		h.run(t, "Violations", (*harness).testViolations)
 		h.run(t, "Templates", (*harness).testTemplates)
+		h.run(t, "Unroutable", (*harness).testUnroutable)
 	})
 }
 

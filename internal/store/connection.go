@@ -8,15 +8,12 @@ import (
 	"github.com/heraldhq/herald"
 )
 
-// Audited actions on connections and sender IDs.
+// Audited actions on connections.
 const (
 	actionAddConnection      = "Added new connection"
 	actionChangeConnection   = "Changed connection"
 	actionAssignConnection   = "Assigned connection"
 	actionUnassignConnection = "Unassigned connection"
-	actionAddSender          = "Added new sender ID"
-	actionChangeSender       = "Changed sender ID"
-	actionDeleteSender       = "Deleted sender ID"
 )
 
 // connectionSelects are the columns scanConnection reads.

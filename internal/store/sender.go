@@ -2,33 +2,79 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/heraldhq/herald"
 )
 
+// Audited actions on sender IDs. A status change is audited as
+// actionSenderStatus followed by the new status's label.
+const (
+	actionAddSender     = "Added new sender ID"
+	actionRequestSender = "Requested sender ID"
+	actionChangeSender  = "Changed sender ID"
+	actionSenderStatus  = "Changed sender ID status to "
+	actionBindSender    = "Bound sender ID to connection"
+	actionUnbindSender  = "Unbound sender ID from connection"
+	actionDeleteSender  = "Deleted sender ID"
+)
+
+// senderLive is the condition of the live sender IDs, the rows of the
+// partial unique index sender_ids_name_key; written out so that both
+// engines' planners see the index applies.
+const senderLive = "s.name <> '' AND s.status NOT IN ('canceled', 'rejected')"
+
 // senderSelects are the columns scanSender reads.
-const senderSelects = "s.id, s.account_id, s.name, s.channel, s.connection_id, s.created_at"
+const senderSelects = "s.id, s.account_id, s.name, s.display_name, s.channel, s.status, s.reason, s.agreement, " +
+	"COALESCE(s.connection_id, 0), s.profile, s.created_at, s.updated_at"
 
 // scanSender reads senderSelects, then extra.
 func scanSender(r scanner, extra ...any) (herald.SenderID, error) {
 	var s herald.SenderID
-	err := r.Scan(append([]any{&s.ID, &s.AccountID, &s.Name, &s.Channel, &s.ConnectionID, &s.CreatedAt}, extra...)...)
-	s.CreatedAt = utc(s.CreatedAt)
-	return s, err
+	var profile string
+	err := r.Scan(append([]any{&s.ID, &s.AccountID, &s.Name, &s.DisplayName, &s.Channel, &s.Status, &s.Reason,
+		&s.Agreement, &s.ConnectionID, &profile, &s.CreatedAt, &s.UpdatedAt}, extra...)...)
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal([]byte(profile), &s.SenderProfile); err != nil {
+		return s, fmt.Errorf("reading the profile of sender ID %d: %w", s.ID, err)
+	}
+	s.CreatedAt, s.UpdatedAt = utc(s.CreatedAt), utc(s.UpdatedAt)
+	return s, nil
 }
 
-// scanListedSender reads senderSelects, the connection's name, then extra.
+// scanListedSender reads senderSelects, the connection's and the
+// account's names, then extra.
 func scanListedSender(r scanner, extra ...any) (herald.SenderID, error) {
-	var name string
-	s, err := scanSender(r, append([]any{&name}, extra...)...)
-	s.ConnectionName = name
+	var conn, account string
+	s, err := scanSender(r, append([]any{&conn, &account}, extra...)...)
+	s.ConnectionName, s.AccountName = conn, account
 	return s, err
 }
 
-// checkSenderConnection returns ENOTFOUND unless sd's connection is
-// assigned to sd's account, and a violation unless it serves sd's channel.
+// senderArgs are the values of the columns CreateSender and UpdateSender
+// write, in senderWrites order.
+func senderArgs(sd *herald.SenderID) ([]any, error) {
+	profile, err := json.Marshal(sd.SenderProfile)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the sender ID's profile: %w", err)
+	}
+	var conn any
+	if sd.ConnectionID != 0 {
+		conn = sd.ConnectionID
+	}
+	return []any{sd.Name, sd.DisplayName, sd.Channel, sd.Status, sd.Reason, sd.Agreement, conn, string(profile)}, nil
+}
+
+// checkSenderConnection returns ENOTFOUND unless sd's connection (if any)
+// is assigned to sd's account, and a violation unless it serves sd's
+// channel.
 func checkSenderConnection(ctx context.Context, t *tx, sd *herald.SenderID) error {
+	if sd.ConnectionID == 0 {
+		return nil
+	}
 	var ch herald.Channel
 	err := t.queryRow(ctx, `SELECT c.channel FROM connections c JOIN connection_accounts a ON a.connection_id = c.id
 		WHERE c.id = $1 AND a.account_id = $2`, sd.ConnectionID, sd.AccountID).Scan(&ch)
@@ -53,28 +99,40 @@ func senderErr(err error, sd *herald.SenderID) error {
 	return fmt.Errorf("saving sender ID: %w", err)
 }
 
-// CreateSender inserts s. The connection must serve s's channel and be
-// assigned to s's account.
+// CreateSender validates sd and inserts it. A connection must serve sd's
+// channel and be assigned to sd's account.
 func (s *Store) CreateSender(ctx context.Context, sd *herald.SenderID) error {
+	if err := sd.Validate(); err != nil {
+		return err
+	}
+	args, err := senderArgs(sd)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(t *tx) error {
 		if err := checkSenderConnection(ctx, t, sd); err != nil {
 			return err
 		}
-		sd.CreatedAt = t.now
-		err := t.queryRow(ctx, `INSERT INTO sender_ids (account_id, name, channel, connection_id, created_at)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, sd.AccountID, sd.Name, sd.Channel, sd.ConnectionID, t.now).Scan(&sd.ID)
+		sd.CreatedAt, sd.UpdatedAt = t.now, t.now
+		err := t.queryRow(ctx, `INSERT INTO sender_ids (name, display_name, channel, status, reason, agreement, connection_id,
+			profile, account_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+			append(args, sd.AccountID, t.now)...).Scan(&sd.ID)
 		if err != nil {
 			return senderErr(err, sd)
 		}
-		return s.audit(ctx, t, sd.AccountID, actionAddSender, detail("sender_ids", herald.OpInsert, sd.ID, nil, sd))
+		action := actionAddSender
+		if sd.Status == herald.SenderDraft || sd.Status == herald.SenderSubmitted {
+			action = actionRequestSender
+		}
+		return s.audit(ctx, t, sd.AccountID, action, detail("sender_ids", herald.OpInsert, sd.ID, nil, sd))
 	})
 }
 
-// SenderByName returns the account's sender ID name on channel
+// SenderByName returns the account's live sender ID name on channel
 // (case-insensitive), or ENOTFOUND.
 func (s *Store) SenderByName(ctx context.Context, accountID int64, channel herald.Channel, name string) (*herald.SenderID, error) {
 	sd, err := scanSender(s.read().queryRow(ctx, "SELECT "+senderSelects+` FROM sender_ids s
-		WHERE s.account_id = $1 AND s.channel = $2 AND lower(s.name) = $3`, accountID, channel, asciiLower(name)))
+		WHERE s.account_id = $1 AND s.channel = $2 AND lower(s.name) = $3 AND `+senderLive, accountID, channel, asciiLower(name)))
 	if isNoRows(err) {
 		return nil, herald.Errorf(herald.ENOTFOUND, "Sender ID not found.")
 	} else if err != nil {
@@ -83,30 +141,29 @@ func (s *Store) SenderByName(ctx context.Context, accountID int64, channel heral
 	return &sd, nil
 }
 
-// Senders returns the account's sender IDs by channel and name.
+// Senders returns the account's routable sender IDs by channel and name.
 func (s *Store) Senders(ctx context.Context, accountID int64) ([]herald.SenderID, error) {
-	rs, err := s.read().query(ctx, "SELECT "+senderSelects+" FROM sender_ids s WHERE s.account_id = $1 ORDER BY s.channel, lower(s.name), s.id", accountID)
+	out := []herald.SenderID{}
+	err := eachRow(ctx, s.read(), "SELECT "+senderSelects+` FROM sender_ids s
+		WHERE s.account_id = $1 AND s.status = 'active' AND s.connection_id IS NOT NULL AND `+senderLive+`
+		ORDER BY s.channel, lower(s.name), s.id`, []any{accountID}, func(r scanner) error {
+		sd, err := scanSender(r)
+		out = append(out, sd)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("listing sender IDs: %w", err)
 	}
-	defer rs.Close()
-	out := []herald.SenderID{}
-	for rs.Next() {
-		sd, err := scanSender(rs)
-		if err != nil {
-			return nil, fmt.Errorf("listing sender IDs: %w", err)
-		}
-		out = append(out, sd)
-	}
-	return out, rs.Err()
+	return out, nil
 }
 
-// SenderOnConnection returns the sender ID name (case-insensitive) bound to
-// the connection, in whichever account has it (the oldest when several
-// do): how an inbound message finds its account. ENOTFOUND.
+// SenderOnConnection returns the active sender ID name (case-insensitive)
+// bound to the connection, in whichever account has it (the oldest when
+// several do): how an inbound message finds its account. ENOTFOUND.
 func (s *Store) SenderOnConnection(ctx context.Context, connectionID int64, name string) (*herald.SenderID, error) {
 	sd, err := scanSender(s.read().queryRow(ctx, "SELECT "+senderSelects+` FROM sender_ids s
-		WHERE s.connection_id = $1 AND lower(s.name) = $2 ORDER BY s.id LIMIT 1`, connectionID, asciiLower(name)))
+		WHERE s.connection_id = $1 AND lower(s.name) = $2 AND s.status = 'active' ORDER BY s.id LIMIT 1`,
+		connectionID, asciiLower(name)))
 	if isNoRows(err) {
 		return nil, herald.Errorf(herald.ENOTFOUND, "No sender ID %q on this connection.", name)
 	} else if err != nil {
@@ -131,10 +188,28 @@ func (s *Store) Sender(ctx context.Context, accountID, id int64) (*herald.Sender
 	return getSender(ctx, s.read(), accountID, id)
 }
 
-// UpdateSender validates sd and saves its name, channel and connection;
-// the connection must serve the channel and be assigned to the account.
-func (s *Store) UpdateSender(ctx context.Context, sd *herald.SenderID) error {
+// AnySender returns a sender ID of any account with its account's and
+// connection's names, or ENOTFOUND.
+func (s *Store) AnySender(ctx context.Context, id int64) (*herald.SenderID, error) {
+	sd, err := scanListedSender(s.read().queryRow(ctx, "SELECT "+senderSelects+", COALESCE(c.name, ''), a.name FROM "+
+		senderFrom+" WHERE s.id = $1", id))
+	if isNoRows(err) {
+		return nil, herald.Errorf(herald.ENOTFOUND, "Sender ID not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("reading sender ID: %w", err)
+	}
+	return &sd, nil
+}
+
+// UpdateSender validates sd and saves every field of it while its stored
+// status is still from. The connection must serve the channel and be
+// assigned to the account.
+func (s *Store) UpdateSender(ctx context.Context, sd *herald.SenderID, from herald.SenderStatus) error {
 	if err := sd.Validate(); err != nil {
+		return err
+	}
+	args, err := senderArgs(sd)
+	if err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(t *tx) error {
@@ -145,14 +220,32 @@ func (s *Store) UpdateSender(ctx context.Context, sd *herald.SenderID) error {
 		if err := checkSenderConnection(ctx, t, sd); err != nil {
 			return err
 		}
-		_, err = t.exec(ctx, `UPDATE sender_ids SET name = $1, channel = $2, connection_id = $3 WHERE account_id = $4 AND id = $5`,
-			sd.Name, sd.Channel, sd.ConnectionID, sd.AccountID, sd.ID)
+		n, err := t.exec(ctx, `UPDATE sender_ids SET name = $1, display_name = $2, channel = $3, status = $4, reason = $5,
+			agreement = $6, connection_id = $7, profile = $8, updated_at = $9 WHERE account_id = $10 AND id = $11 AND status = $12`,
+			append(args, t.now, sd.AccountID, sd.ID, from)...)
 		if err != nil {
 			return senderErr(err, sd)
 		}
-		sd.CreatedAt, sd.ConnectionName = old.CreatedAt, ""
-		return s.audit(ctx, t, sd.AccountID, actionChangeSender, detail("sender_ids", herald.OpUpdate, sd.ID, old, sd))
+		if n == 0 {
+			return herald.Errorf(herald.ECONFLICT, "The sender ID is %s now, no longer %s: reload it and try again.",
+				old.Status.Label(), from.Label())
+		}
+		sd.CreatedAt, sd.UpdatedAt, sd.ConnectionName, sd.AccountName = old.CreatedAt, t.now, "", ""
+		return s.audit(ctx, t, sd.AccountID, senderAction(old, sd), detail("sender_ids", herald.OpUpdate, sd.ID, old, sd))
 	})
+}
+
+// senderAction names the change from old to sd for the audit log.
+func senderAction(old, sd *herald.SenderID) string {
+	switch {
+	case old.Status != sd.Status:
+		return actionSenderStatus + sd.Status.Label()
+	case old.ConnectionID != sd.ConnectionID && sd.ConnectionID == 0:
+		return actionUnbindSender
+	case old.ConnectionID != sd.ConnectionID:
+		return actionBindSender
+	}
+	return actionChangeSender
 }
 
 // DeleteSender removes a sender ID of the account. Messages keep its name.
@@ -169,26 +262,50 @@ func (s *Store) DeleteSender(ctx context.Context, accountID, id int64) error {
 	})
 }
 
-// senderSpec is the Sender IDs list.
-func senderSpec() *listSpec {
+// senderFrom joins a sender ID's connection and account.
+const senderFrom = "sender_ids s LEFT JOIN connections c ON c.id = s.connection_id JOIN accounts a ON a.id = s.account_id"
+
+// senderSpec is the Sender IDs list: an account's (SenderColumns) or
+// every account's (SenderReviewColumns).
+func senderSpec(columns []herald.Column) *listSpec {
 	return &listSpec{
-		columns: herald.SenderColumns(),
+		columns: columns,
 		cols: map[string]listCol{
-			"name":       {expr: "s.name", typ: herald.ColText},
-			"channel":    {expr: channelNameSQL("s.channel"), typ: herald.ColEnum},
-			"connection": {expr: "c.name", typ: herald.ColText},
-			"createdAt":  {expr: "s.created_at", typ: herald.ColTime},
+			"name":        {expr: "s.name", typ: herald.ColText},
+			"displayName": {expr: "s.display_name", typ: herald.ColText},
+			"account":     {expr: "a.name", typ: herald.ColText},
+			"channel":     {expr: channelNameSQL("s.channel"), typ: herald.ColEnum},
+			"status":      {expr: "s.status", typ: herald.ColEnum},
+			"agreement":   {expr: "s.agreement", typ: herald.ColText},
+			"connection":  {expr: "COALESCE(c.name, '')", typ: herald.ColText},
+			"createdAt":   {expr: "s.created_at", typ: herald.ColTime},
+			"updatedAt":   {expr: "s.updated_at", typ: herald.ColTime},
 		},
-		selects: senderSelects + ", c.name",
-		from:    "sender_ids s JOIN connections c ON c.id = s.connection_id",
-		id:      "s.id",
+		selects:     senderSelects + ", COALESCE(c.name, ''), a.name",
+		from:        senderFrom,
+		id:          "s.id",
+		newestFirst: true,
 	}
 }
 
 // ListSenders returns one page of the account's sender IDs with their
-// connections' names.
+// connections' names, newest first unless sorted.
 func (s *Store) ListSenders(ctx context.Context, accountID int64, q herald.ListQuery) (herald.Page[herald.SenderID], error) {
-	p, err := s.buildList(senderSpec(), q, "s.account_id = $1", accountID)
+	p, err := s.buildList(senderSpec(herald.SenderColumns()), q, "s.account_id = $1", accountID)
+	if err != nil {
+		return herald.Page[herald.SenderID]{}, err
+	}
+	pg, err := runList(ctx, s.read(), p, scanListedSender)
+	for i := range pg.Items {
+		pg.Items[i].AccountName = "" // the caller's own account
+	}
+	return pg, err
+}
+
+// ListAllSenders returns one page of every account's sender IDs, newest
+// first unless sorted.
+func (s *Store) ListAllSenders(ctx context.Context, q herald.ListQuery) (herald.Page[herald.SenderID], error) {
+	p, err := s.buildList(senderSpec(herald.SenderReviewColumns()), q, "")
 	if err != nil {
 		return herald.Page[herald.SenderID]{}, err
 	}

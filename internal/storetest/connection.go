@@ -108,7 +108,7 @@ func testSenderEdits(t *testing.T, f, other *fixture, sd, onRCS *herald.SenderID
 	wantCode(t, "Sender of another account", err, herald.ENOTFOUND)
 
 	sd.Name = " Acme2 "
-	noErr(t, "UpdateSender", f.s.UpdateSender(f.ctx, sd))
+	noErr(t, "UpdateSender", f.s.UpdateSender(f.ctx, sd, herald.SenderActive))
 	got, err = f.s.Sender(f.ctx, f.account.ID, sd.ID)
 	noErr(t, "Sender after update", err)
 	equal(t, "Sender after update", *got, *sd)
@@ -117,16 +117,16 @@ func testSenderEdits(t *testing.T, f, other *fixture, sd, onRCS *herald.SenderID
 	}
 	clash := *onRCS
 	clash.Channel, clash.ConnectionID, clash.Name = herald.ChannelSMS, sms.ID, "ACME2"
-	wantViolation(t, "UpdateSender to a taken name", f.s.UpdateSender(f.ctx, &clash), "name", herald.VTaken)
+	wantViolation(t, "UpdateSender to a taken name", f.s.UpdateSender(f.ctx, &clash, herald.SenderActive), "name", herald.VTaken)
 	wrong := *sd
 	wrong.Channel = herald.ChannelRCS
-	wantViolation(t, "UpdateSender to another channel than the connection's", f.s.UpdateSender(f.ctx, &wrong), "connectionId", herald.VFormat)
+	wantViolation(t, "UpdateSender to another channel than the connection's", f.s.UpdateSender(f.ctx, &wrong, herald.SenderActive), "connectionId", herald.VFormat)
 	foreign := *sd
 	foreign.AccountID = other.account.ID
-	wantCode(t, "UpdateSender in another account", f.s.UpdateSender(other.ctx, &foreign), herald.ENOTFOUND)
+	wantCode(t, "UpdateSender in another account", f.s.UpdateSender(other.ctx, &foreign, herald.SenderActive), herald.ENOTFOUND)
 	unassigned := *sd
 	unassigned.ConnectionID = other.newConnection(t, "other sms 2", herald.ChannelSMS).ID
-	wantCode(t, "UpdateSender to an unassigned connection", f.s.UpdateSender(f.ctx, &unassigned), herald.ENOTFOUND)
+	wantCode(t, "UpdateSender to an unassigned connection", f.s.UpdateSender(f.ctx, &unassigned, herald.SenderActive), herald.ENOTFOUND)
 
 	page, err := f.s.ListSenders(f.ctx, f.account.ID, herald.ListQuery{Filters: []herald.Filter{{Field: "channel", Op: herald.OpEq, Value: "rcs"}}})
 	noErr(t, "ListSenders", err)

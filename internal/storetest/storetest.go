@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Contacts", testContacts},
 		{"Connections", testConnections},
 		{"Senders", testSenders},
+		{"SenderRequests", testSenderRequests},
 		{"Messages", testMessages},
 		{"MessageList", testMessageList},
 		{"Claims", testClaims},

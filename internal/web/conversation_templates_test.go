@@ -122,7 +122,7 @@ func TestBrowserConversationTemplate(t *testing.T) {
 	if got := b.text("#e-f-text"); got != "Text must be at most 1000 characters (it has 1001)." {
 		t.Errorf("error beside the text: %q", got)
 	}
-	if !b.eval(`document.querySelector("input[name=mediaIds][value='`+menu+`']").checked && document.getElementById('f-channel').value === 'viber'`) {
+	if !b.eval(`document.querySelector("input[name=mediaIds][value='` + menu + `']").checked && document.getElementById('f-channel').value === 'viber'`) {
 		t.Error("the form did not keep the chosen file and channel")
 	}
 	b.shot("conversation-template-error")

@@ -66,6 +66,7 @@ func buildMenu(u *herald.User) []menuGroup {
 		groups = append(groups, menuGroup{Title: "System", Items: []menuItem{
 			{Key: "accounts", Label: "Accounts", Href: "/accounts", Icon: "building"},
 			{Key: "connections", Label: "Connections", Href: "/connections", Icon: "refresh"},
+			{Key: "sender-review", Label: "Sender IDs", Href: "/sender-review", Icon: "assets"},
 			{Key: "smpp-binds", Label: "SMPP binds", Href: "/smpp-binds", Icon: "refresh"},
 		}})
 	}

@@ -74,7 +74,7 @@ func TestBrowserSandboxFlow(t *testing.T) {
 	b.shot("messages-inbound")
 
 	b.open("/senders")
-	if got := b.text("main"); !strings.Contains(got, herald.SandboxSender) || !strings.Contains(got, "Sandbox SMS") {
+	if got := b.text("main"); !strings.Contains(got, herald.SandboxSender) || !strings.Contains(got, "Active") {
 		t.Errorf("the Sender IDs page lacks the sandbox sender IDs: %s", got)
 	}
 	b.shot("sender-ids")

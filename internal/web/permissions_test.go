@@ -29,6 +29,10 @@ func TestPagePermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	request := &herald.SenderID{AccountID: f.account.ID, Channel: herald.ChannelSMS, DisplayName: "ACME2", Status: herald.SenderSubmitted}
+	if err := f.store.CreateSender(sys(f.account.ID), request); err != nil {
+		t.Fatal(err)
+	}
 	smppCred := &herald.SMPPCredential{AccountID: f.account.ID, SystemID: "perms", PasswordHash: "x", AllowedIPs: []string{}}
 	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
 		t.Fatal(err)
@@ -79,9 +83,11 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", "/senders/new", admin},
 		{"POST", "/senders", admin},
 		{"GET", fmt.Sprintf("/senders/%d", sender.ID), admin | broadcast | noc},
-		{"POST", fmt.Sprintf("/senders/%d", sender.ID), admin},
+		{"GET", fmt.Sprintf("/senders/%d/edit", request.ID), admin},
+		{"POST", fmt.Sprintf("/senders/%d", request.ID), admin},
+		{"GET", fmt.Sprintf("/senders/%d/cancel", sender.ID), admin},
+		{"POST", fmt.Sprintf("/senders/%d/cancel", sender.ID), 0}, // a redirect when allowed: checked in TestSenderReviewFlow
 		{"GET", fmt.Sprintf("/senders/%d/delete", sender.ID), admin},
-		{"POST", fmt.Sprintf("/senders/%d/delete", sender.ID), 0}, // a redirect when allowed: checked in TestSendersPage
 		{"GET", "/media", admin | broadcast},
 		{"POST", "/media", admin | broadcast},
 		{"GET", fmt.Sprintf("/media/%d", file.ID), admin | broadcast},
@@ -89,6 +95,11 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", fmt.Sprintf("/media/%d/content", file.ID), admin | broadcast},
 		{"GET", fmt.Sprintf("/media/%d/delete", file.ID), admin | broadcast},
 		{"POST", fmt.Sprintf("/media/%d/delete", file.ID), 0}, // a redirect when allowed: checked in TestMediaPages
+		{"POST", fmt.Sprintf("/senders/%d/delete", sender.ID), 0}, // a redirect when allowed: checked in TestSenderReviewFlow
+		{"GET", "/sender-review", 0},
+		{"GET", "/sender-review/new", 0},
+		{"GET", fmt.Sprintf("/sender-review/%d", request.ID), 0},
+		{"POST", fmt.Sprintf("/sender-review/%d", request.ID), 0}, // system owner only: checked in TestSenderReviewFlow
 		{"GET", "/webhooks", admin | broadcast | noc},
 		{"GET", "/webhooks/1/redeliver", admin},
 		{"POST", "/webhooks/1/redeliver", 0},

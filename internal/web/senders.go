@@ -2,24 +2,48 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/senders"
 )
 
-// Sender IDs are the names an account sends from, one channel each, bound
-// to a connection the system owner assigned to the account. They are the
-// first page of the Assets section.
+// Sender IDs are the names an account sends from (reference 001 section
+// 12.2), the first page of the Assets section. The account sees every
+// channel's sender IDs with their status, and registers SMS and RCS ones
+// with a request the system owner reviews (sender_review.go). A sender ID
+// sends once it is active and bound to a connection.
 
-// sendersTable is the Sender IDs list.
+// errNoSenders answers sender ID pages in a process without the store's
+// message methods.
+var errNoSenders = herald.Errorf(herald.EUNAVAILABLE, "Sender IDs are not available in this process.")
+
+// setSenderDeps fills the registration service, defaulting to one on the
+// message store.
+func (p *Portal) setSenderDeps(deps Deps) {
+	p.senders, p.mediaURL = deps.Senders, deps.MediaURL
+	if p.senders == nil && p.messages != nil {
+		p.senders = senders.New(p.messages, nil, nil)
+	}
+}
+
+// senderService returns the registration service or fails the request.
+func (p *Portal) senderService(w http.ResponseWriter, r *http.Request) (*senders.Service, bool) {
+	if p.senders == nil {
+		p.fail(w, r, errNoSenders)
+		return nil, false
+	}
+	return p.senders, true
+}
+
+// sendersTable is the account's Sender IDs list.
 func sendersTable() tableSpec {
 	return tableSpec{ID: "senders", Path: "/senders", Columns: herald.SenderColumns()}
 }
 
-// listSenders shows the account's sender IDs with their connections.
+// listSenders shows the account's sender IDs of every channel.
 func (p *Portal) listSenders(w http.ResponseWriter, r *http.Request) {
-	ms, ok := p.connectionStore(w, r)
+	svc, ok := p.senderService(w, r)
 	if !ok {
 		return
 	}
@@ -29,12 +53,12 @@ func (p *Portal) listSenders(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := p.newPage(r, "Sender IDs")
 	pg.Active = "assets"
-	t.Empty = "No sender IDs. Messages are routed by their sender ID: add one on a connection of your account."
+	t.Empty = "No sender IDs yet. Register an SMS or RCS sender ID; the system owner sets up those of the other channels."
 	if t.Err == "" {
-		list, err := ms.ListSenders(r.Context(), state(r).User.AccountID, q)
+		list, err := svc.List(r.Context(), state(r).User.AccountID, q)
 		if err == nil {
 			fillTable(t, r, list, func(sd *herald.SenderID) (map[string]cell, []rowAction, *detailTable) {
-				return senderCells(pg, sd), senderActions(pg, sd), nil
+				return senderCells(pg, sd, senderPath(sd.ID)), senderActions(pg, sd), nil
 			})
 		} else if p.listFailed(w, r, t, err) {
 			return
@@ -44,137 +68,75 @@ func (p *Portal) listSenders(w http.ResponseWriter, r *http.Request) {
 	p.render(w, r, "senders", pg)
 }
 
-// senderPath is the page of a sender ID.
+// senderPath is the account's page of a sender ID.
 func senderPath(id int64) string { return "/senders/" + strconv.FormatInt(id, 10) }
 
-// senderCells are the cells of one sender ID.
-func senderCells(pg *page, sd *herald.SenderID) map[string]cell {
+// senderCells are the cells of one sender ID; href is its page.
+func senderCells(pg *page, sd *herald.SenderID, href string) map[string]cell {
+	name := cell{Text: sd.Name, Href: href, Mono: true}
+	display := cell{Text: sd.DisplayName}
+	if sd.Name == "" {
+		name, display.Href = cell{Text: "not assigned yet", Muted: true}, href
+	}
 	return map[string]cell{
-		"name":       {Text: sd.Name, Href: senderPath(sd.ID), Mono: true},
-		"channel":    {Text: sd.Channel.Label()},
-		"connection": {Text: sd.ConnectionName},
-		"createdAt":  {Text: pg.Time(sd.CreatedAt)},
+		"name":        name,
+		"displayName": display,
+		"account":     {Text: sd.AccountName},
+		"channel":     {Text: sd.Channel.Label()},
+		"status":      {Text: sd.Status.Label(), Badge: senderBadge(sd)},
+		"agreement":   {Text: sd.Agreement},
+		"connection":  {Text: sd.ConnectionName},
+		"createdAt":   {Text: pg.Time(sd.CreatedAt)},
+		"updatedAt":   {Text: pg.Time(sd.UpdatedAt)},
 	}
 }
 
-// senderActions are a sender ID's row buttons.
+// senderBadge flags an active sender ID that cannot send yet.
+func senderBadge(sd *herald.SenderID) string {
+	if sd.Status == herald.SenderActive && sd.ConnectionID == 0 {
+		return "not bound"
+	}
+	return ""
+}
+
+// senderActions are a sender ID's row buttons, as its status allows.
 func senderActions(pg *page, sd *herald.SenderID) []rowAction {
 	href := senderPath(sd.ID)
+	acts := []rowAction{{Label: "View", Icon: "eye", Href: href}}
 	if !pg.Can(string(herald.PermSendersManage)) {
-		return []rowAction{{Label: "View", Icon: "eye", Href: href}}
+		return acts
 	}
-	return []rowAction{
-		{Label: "Edit", Icon: "edit", Href: href},
-		{Label: "Delete", Icon: "trash", Href: href + "/delete", Danger: true,
-			Confirm: "Delete the sender ID " + sd.Name + "? Messages sent from it can no longer be routed."},
+	if sd.Status.Editable() && herald.Registrable(sd.Channel) {
+		acts = append(acts, rowAction{Label: "Edit", Icon: "edit", Href: href + "/edit"})
 	}
+	if sd.Status.Editable() {
+		acts = append(acts, rowAction{Label: "Cancel", Icon: "x", Href: href + "/cancel", Danger: true,
+			Confirm: "Cancel the sender ID " + senderTitle(sd) + "? It stops sending, and can then be deleted."})
+	}
+	if sd.Status.Deletable() {
+		acts = append(acts, rowAction{Label: "Delete", Icon: "trash", Href: href + "/delete", Danger: true,
+			Confirm: "Delete the sender ID " + senderTitle(sd) + " from the system?"})
+	}
+	return acts
 }
 
-// senderData is the data of the sender ID form.
-type senderData struct {
-	Form        *form
-	ID          int64
-	ReadOnly    bool
-	Channels    []herald.Channel
-	Connections []herald.Connection // those assigned to the account
-}
-
-// senderFields are the form's inputs.
-func senderFields() []string { return []string{"name", "channel", "connectionId"} }
-
-// accountConnections returns the connections assigned to the account.
-func accountConnections(r *http.Request, ms MessageStore) ([]herald.Connection, error) {
-	all, err := ms.Connections(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	acc := state(r).User.AccountID
-	return slices.DeleteFunc(all, func(c herald.Connection) bool { return !slices.Contains(c.Accounts, acc) }), nil
-}
-
-// renderSender renders the sender ID form.
-func (p *Portal) renderSender(w http.ResponseWriter, r *http.Request, status int, f *form, d *senderData) {
-	ms, ok := p.connectionStore(w, r)
-	if !ok {
-		return
-	}
-	conns, err := accountConnections(r, ms)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	d.Form, d.Channels, d.Connections = f, herald.AllChannels(), conns
-	title := "New sender ID"
-	if d.ID != 0 {
-		title = f.Get("name")
-	}
-	pg := p.newPage(r, title)
-	pg.Active = "assets"
-	pg.Data = d
-	p.renderStatus(w, r, status, "sender", pg)
-}
-
-// newSender shows an empty form.
-func (p *Portal) newSender(w http.ResponseWriter, r *http.Request) {
-	f := newForm(senderFields()...)
-	f.set("channel", herald.ChannelSMS.String())
-	p.renderSender(w, r, http.StatusOK, f, &senderData{})
-}
-
-// senderFromForm reads the form into sd. The connection must be one of
-// the account's and serve the chosen channel; the store checks both again
-// in its transaction.
-func senderFromForm(r *http.Request, ms MessageStore, sd *herald.SenderID) error {
-	pf := r.PostForm
-	var vs herald.Violations
-	sd.Name = pf.Get("name")
-	ch, err := herald.ParseChannel(pf.Get("channel"))
-	if err != nil {
-		vs.Add("channel", herald.VUnknown, "Choose a channel.")
-	}
-	sd.Channel = ch
-	sd.ConnectionID, _ = strconv.ParseInt(pf.Get("connectionId"), 10, 64)
-	conns, err := accountConnections(r, ms)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(conns, func(c herald.Connection) bool { return c.ID == sd.ConnectionID })
+// senderTitle names a sender ID for people: its Sender ID, or its name.
+func senderTitle(sd *herald.SenderID) string {
 	switch {
-	case sd.ConnectionID == 0: // Validate names it
-	case i < 0:
-		vs.Add("connectionId", herald.VUnknown, "Choose a connection assigned to your account.")
-	case ch.Valid() && conns[i].Channel != ch:
-		vs.Add("connectionId", herald.VFormat, "The connection serves %s, not %s.", conns[i].Channel.Label(), ch.Label())
+	case sd.Name != "" && sd.DisplayName != "" && sd.Name != sd.DisplayName:
+		return sd.Name + " (" + sd.DisplayName + ")"
+	case sd.Name != "":
+		return sd.Name
+	case sd.DisplayName != "":
+		return sd.DisplayName
 	}
-	if err := sd.Validate(); err != nil {
-		vs = append(vs, herald.ErrorViolations(err)...)
-	}
-	return vs.Err()
-}
-
-// createSender saves a new sender ID.
-func (p *Portal) createSender(w http.ResponseWriter, r *http.Request) {
-	ms, ok := p.connectionStore(w, r)
-	if !ok {
-		return
-	}
-	f := readForm(r, senderFields()...)
-	sd := &herald.SenderID{AccountID: state(r).User.AccountID}
-	err := senderFromForm(r, ms, sd)
-	if err == nil {
-		err = ms.CreateSender(r.Context(), sd)
-	}
-	if err != nil {
-		p.formError(w, r, f, err, func(status int) { p.renderSender(w, r, status, f, &senderData{}) })
-		return
-	}
-	p.redirect(w, r, "/senders", "Sender ID "+sd.Name+" saved.")
+	return "#" + strconv.FormatInt(sd.ID, 10)
 }
 
 // loadSender loads the {id} sender ID of the account; it answered when ok
 // is false.
-func (p *Portal) loadSender(w http.ResponseWriter, r *http.Request) (MessageStore, *herald.SenderID, bool) {
-	ms, ok := p.connectionStore(w, r)
+func (p *Portal) loadSender(w http.ResponseWriter, r *http.Request) (*senders.Service, *herald.SenderID, bool) {
+	svc, ok := p.senderService(w, r)
 	if !ok {
 		return nil, nil, false
 	}
@@ -183,65 +145,84 @@ func (p *Portal) loadSender(w http.ResponseWriter, r *http.Request) (MessageStor
 		p.notFound(w, r)
 		return nil, nil, false
 	}
-	sd, err := ms.Sender(r.Context(), state(r).User.AccountID, id)
+	sd, err := svc.Sender(r.Context(), state(r).User.AccountID, id)
 	if err != nil {
 		p.fail(w, r, err)
 		return nil, nil, false
 	}
-	return ms, sd, true
+	return svc, sd, true
 }
 
-// editSender shows a sender ID's form, read-only without senders.manage.
-func (p *Portal) editSender(w http.ResponseWriter, r *http.Request) {
+// senderViewData is the data of a sender ID's page.
+type senderViewData struct {
+	Sender    *herald.SenderID
+	Preview   *senderPreview
+	CanEdit   bool
+	CanCancel bool
+	CanDelete bool
+}
+
+// showSender shows a sender ID: its status (with the system owner's
+// reason), its registration and the preview, and what may be done now.
+func (p *Portal) showSender(w http.ResponseWriter, r *http.Request) {
 	_, sd, ok := p.loadSender(w, r)
 	if !ok {
 		return
 	}
-	f := newForm(senderFields()...)
-	f.set("name", sd.Name)
-	f.set("channel", sd.Channel.String())
-	f.set("connectionId", strconv.FormatInt(sd.ConnectionID, 10))
-	p.renderSender(w, r, http.StatusOK, f, &senderData{ID: sd.ID, ReadOnly: !state(r).User.Can(herald.PermSendersManage)})
+	manage := state(r).User.Can(herald.PermSendersManage)
+	d := &senderViewData{Sender: sd, Preview: p.preview(r, sd),
+		CanEdit: manage && sd.Status.Editable() && herald.Registrable(sd.Channel), CanCancel: manage && sd.Status.Editable(),
+		CanDelete: manage && sd.Status.Deletable()}
+	pg := p.newPage(r, senderTitle(sd))
+	pg.Active = "assets"
+	pg.Data = d
+	p.render(w, r, "sender_view", pg)
 }
 
-// updateSender saves a sender ID.
-func (p *Portal) updateSender(w http.ResponseWriter, r *http.Request) {
-	ms, sd, ok := p.loadSender(w, r)
+// confirmCancelSender asks before canceling a sender ID.
+func (p *Portal) confirmCancelSender(w http.ResponseWriter, r *http.Request) {
+	_, sd, ok := p.loadSender(w, r)
 	if !ok {
 		return
 	}
-	f := readForm(r, senderFields()...)
-	err := senderFromForm(r, ms, sd)
-	if err == nil {
-		err = ms.UpdateSender(r.Context(), sd)
-	}
-	if err != nil {
-		p.formError(w, r, f, err, func(status int) { p.renderSender(w, r, status, f, &senderData{ID: sd.ID}) })
-		return
-	}
-	p.redirect(w, r, "/senders", "Sender ID "+sd.Name+" saved.")
+	p.confirm(w, r, "assets", confirmData{Heading: "Cancel sender ID",
+		Message: "Cancel the sender ID " + senderTitle(sd) + " on " + sd.Channel.Label() + "? It stops sending, and can then be deleted.",
+		Action:  r.URL.Path, Button: "Cancel the sender ID", Cancel: senderPath(sd.ID)})
 }
 
-// confirmDeleteSender asks before deleting a sender ID.
+// cancelSender cancels a sender ID.
+func (p *Portal) cancelSender(w http.ResponseWriter, r *http.Request) {
+	svc, sd, ok := p.loadSender(w, r)
+	if !ok {
+		return
+	}
+	if _, err := svc.Cancel(r.Context(), sd.AccountID, sd.ID); err != nil {
+		p.actionFailed(w, r, senderPath(sd.ID), err)
+		return
+	}
+	p.redirect(w, r, senderPath(sd.ID), "Sender ID "+senderTitle(sd)+" canceled.")
+}
+
+// confirmDeleteSender asks before deleting a canceled sender ID.
 func (p *Portal) confirmDeleteSender(w http.ResponseWriter, r *http.Request) {
 	_, sd, ok := p.loadSender(w, r)
 	if !ok {
 		return
 	}
 	p.confirm(w, r, "assets", confirmData{Heading: "Delete sender ID",
-		Message: "Delete the sender ID " + sd.Name + " on " + sd.Channel.Label() + "? Messages sent from it can no longer be routed.",
-		Action:  r.URL.Path, Button: "Delete", Cancel: "/senders"})
+		Message: "Delete the sender ID " + senderTitle(sd) + " on " + sd.Channel.Label() + " from the system?",
+		Action:  r.URL.Path, Button: "Delete", Cancel: senderPath(sd.ID)})
 }
 
-// deleteSender deletes a sender ID.
+// deleteSender deletes a canceled sender ID.
 func (p *Portal) deleteSender(w http.ResponseWriter, r *http.Request) {
-	ms, sd, ok := p.loadSender(w, r)
+	svc, sd, ok := p.loadSender(w, r)
 	if !ok {
 		return
 	}
-	if err := ms.DeleteSender(r.Context(), sd.AccountID, sd.ID); err != nil {
-		p.actionFailed(w, r, "/senders", err)
+	if err := svc.Delete(r.Context(), sd.AccountID, sd.ID); err != nil {
+		p.actionFailed(w, r, senderPath(sd.ID), err)
 		return
 	}
-	p.redirect(w, r, "/senders", "Sender ID "+sd.Name+" deleted.")
+	p.redirect(w, r, "/senders", "Sender ID "+senderTitle(sd)+" deleted.")
 }

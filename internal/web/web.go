@@ -33,6 +33,7 @@ import (
 	"github.com/heraldhq/herald/internal/importer"
 	"github.com/heraldhq/herald/internal/media"
 	"github.com/heraldhq/herald/internal/secret"
+	"github.com/heraldhq/herald/internal/senders"
 )
 
 // Store is what the portal needs from the database.
@@ -100,6 +101,13 @@ type Deps struct {
 	// Store, when Store has their methods.
 	ConversationTemplates herald.ConversationTemplateStore
 	Library               herald.MediaStore
+	// Senders is sender ID registration; it defaults to a service on
+	// Messages (without the media library). MediaURL gives the address
+	// a media library file is shown at, for the sender ID preview; without
+	// it the preview names the files. Its addresses are trusted as they
+	// are (not filtered by the templates).
+	Senders  *senders.Service
+	MediaURL func(id int64) string
 }
 
 // Session lifetimes.
@@ -136,6 +144,8 @@ type Portal struct {
 	media         *media.Service
 	convTemplates herald.ConversationTemplateStore // nil when there is none
 	library       herald.MediaStore                // nil when there is no media library
+	senders  *senders.Service // nil without a message store
+	mediaURL func(id int64) string
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -159,6 +169,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setSMPPDeps(deps)
 	p.media = deps.Media
 	p.setTemplateDeps(deps)
+	p.setSenderDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
