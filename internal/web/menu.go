@@ -55,8 +55,13 @@ func buildMenu(u *herald.User) []menuGroup {
 			continue
 		}
 		it := e.item
-		if it.Key == "assets" && u.Can(herald.PermSendersView) {
-			it.Href = "/senders" // the section's only page so far; Media and Templates come later
+		if it.Key == "assets" {
+			switch {
+			case u.Can(herald.PermSendersView):
+				it.Href = "/senders"
+			case u.Can(herald.PermTemplatesManage):
+				it.Href = contentTemplatesPath
+			}
 		}
 		it.Disabled = it.Href == ""
 		main.Items = append(main.Items, it)

@@ -179,6 +179,18 @@ func (p *Portal) routes() []route {
 		{"GET /senders/{id}/delete", need(herald.PermSendersManage), p.confirmDeleteSender},
 		{"POST /senders/{id}/delete", need(herald.PermSendersManage), p.deleteSender},
 
+		{"GET /content-templates", need(herald.PermTemplatesManage), p.listContentTemplates},
+		{"GET /content-templates/new", need(herald.PermTemplatesManage), p.newContentTemplate},
+		{"POST /content-templates", need(herald.PermTemplatesManage), p.createContentTemplate},
+		{"GET /content-templates/{id}", need(herald.PermTemplatesManage), p.editContentTemplate},
+		{"POST /content-templates/{id}", need(herald.PermTemplatesManage), p.updateContentTemplate},
+		{"GET /content-templates/{id}/delete", need(herald.PermTemplatesManage), p.confirmDeleteContentTemplate},
+		{"POST /content-templates/{id}/delete", need(herald.PermTemplatesManage), p.deleteContentTemplate},
+
+		{"POST /constructor/check", signedIn(), p.checkContent},
+		{"POST /constructor/email-preview", signedIn(), p.emailPreview},
+		{"GET /constructor/media", signedIn(), p.listMedia},
+
 		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
 		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},
 		{"POST /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.redeliverWebhook},

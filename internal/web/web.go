@@ -92,6 +92,17 @@ type Deps struct {
 	// SMPP reports the SMPP binds for the system owner's SMPP binds page;
 	// without it the page says the process reports none.
 	SMPP SMPPStatus
+	// Templates keeps content templates: the templates service, which
+	// checks payloads and fills their variables. It defaults to Store when
+	// it has the methods; without either the pages answer 404.
+	Templates herald.TemplateStore
+	// Media lets the constructor pick files from the media library;
+	// MediaUploadURL is the portal address that takes an upload from the
+	// constructor (multipart field "file", answering the file as JSON like
+	// /constructor/media's items). Empty, the constructor takes addresses
+	// only, or offers no upload.
+	Media          MediaPicker
+	MediaUploadURL string
 }
 
 // Session lifetimes.
@@ -124,6 +135,10 @@ type Portal struct {
 
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
+
+	templates      herald.TemplateStore // nil: no content template pages
+	media          MediaPicker          // nil: no media picker
+	mediaUploadURL string
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -145,6 +160,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
+	p.setTemplateDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
