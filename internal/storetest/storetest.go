@@ -84,6 +84,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Threads", testThreads},
 		{"Sandbox", testSandbox},
 		{"SMPP", testSMPP},
+		{"Templates", testTemplates},
+		{"ConversationTemplates", testConversationTemplates},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
