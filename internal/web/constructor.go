@@ -125,20 +125,6 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// readContent reads the constructor's fields of a posted form: the
-// channel and the payload, decoded and checked for that channel.
-func readContent(r *http.Request) (herald.Channel, json.RawMessage, content.Content, error) {
-	ch, err := herald.ParseChannel(r.PostForm.Get("channel"))
-	if err != nil || !constructorChannel(ch) {
-		var vs herald.Violations
-		vs.Add("channel", herald.VUnknown, "Choose a channel.")
-		return 0, nil, nil, vs.Err()
-	}
-	raw := json.RawMessage(r.PostForm.Get("payload"))
-	c, err := content.Decode(ch, raw)
-	return ch, raw, c, err
-}
-
 // checkInput is the body of POST /constructor/check.
 type checkInput struct {
 	Channel herald.Channel  `json:"channel"`

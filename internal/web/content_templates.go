@@ -1,11 +1,13 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/problem"
+	"github.com/heraldhq/herald/internal/templates"
 )
 
 // Content templates (reference 001 section 12.3) are named messages made
@@ -19,11 +21,13 @@ func contentTemplatesTable() tableSpec {
 	return tableSpec{ID: "templates", Path: contentTemplatesPath, Columns: herald.TemplateColumns()}
 }
 
-// setTemplateDeps fills the template and media services.
+// setTemplateDeps fills the template and media services; templates
+// default to the checking service over Store when it keeps templates.
 func (p *Portal) setTemplateDeps(deps Deps) {
 	p.templates = deps.Templates
-	if p.templates == nil {
-		p.templates, _ = deps.Store.(herald.TemplateStore)
+	if ts, ok := deps.Store.(templates.Store); ok && p.templates == nil {
+		ms, _ := deps.Store.(herald.MediaStore)
+		p.templates = templates.New(ts, ms)
 	}
 	p.media, p.mediaUploadURL = deps.Media, deps.MediaUploadURL
 }
@@ -131,17 +135,13 @@ func (p *Portal) newContentTemplate(w http.ResponseWriter, r *http.Request) {
 	p.renderTemplate(w, r, http.StatusOK, newForm("name"), &templateData{}, ch, "", nil)
 }
 
-// templateFromForm reads the posted form into tp: the name, and the
-// channel and payload, which must decode for the channel.
-func templateFromForm(r *http.Request, tp *herald.Template) error {
+// templateFromForm reads the posted form into tp: the name, the channel
+// and the payload, which the template service checks.
+func templateFromForm(r *http.Request, tp *herald.Template) {
 	f := r.PostForm
 	tp.Name = f.Get("name")
-	ch, raw, _, err := readContent(r)
-	tp.Channel, tp.Payload = ch, raw
-	var vs herald.Violations
-	vs.CheckLen("name", tp.Name, true, herald.MaxTemplateName)
-	vs = append(vs, herald.ErrorViolations(err)...)
-	return vs.Err()
+	tp.Channel, _ = herald.ParseChannel(f.Get("channel")) // 0 when unknown: the service says to choose one
+	tp.Payload = json.RawMessage(f.Get("payload"))
 }
 
 // saveTemplateError draws the form again with err.
@@ -166,11 +166,8 @@ func (p *Portal) createContentTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readForm(r, "name", "channel")
 	tp := &herald.Template{AccountID: state(r).User.AccountID, CreatedBy: state(r).User.ID}
-	err := templateFromForm(r, tp)
-	if err == nil {
-		err = ts.CreateTemplate(r.Context(), tp)
-	}
-	if err != nil {
+	templateFromForm(r, tp)
+	if err := ts.CreateTemplate(r.Context(), tp); err != nil {
 		p.saveTemplateError(w, r, f, 0, err)
 		return
 	}
@@ -215,11 +212,8 @@ func (p *Portal) updateContentTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readForm(r, "name", "channel")
-	err := templateFromForm(r, tp)
-	if err == nil {
-		err = ts.UpdateTemplate(r.Context(), tp)
-	}
-	if err != nil {
+	templateFromForm(r, tp)
+	if err := ts.UpdateTemplate(r.Context(), tp); err != nil {
 		p.saveTemplateError(w, r, f, tp.ID, err)
 		return
 	}

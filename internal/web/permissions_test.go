@@ -25,6 +25,10 @@ func TestPagePermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := f.newSender("Acme", herald.ChannelSMS)
+	tmpl := &herald.Template{AccountID: f.account.ID, Name: "Welcome", Channel: herald.ChannelSMS, Payload: []byte(`{"text":"Hi"}`), Variables: []string{}}
+	if err := f.portal.templates.CreateTemplate(sys(f.account.ID), tmpl); err != nil {
+		t.Fatal(err)
+	}
 	smppCred := &herald.SMPPCredential{AccountID: f.account.ID, SystemID: "perms", PasswordHash: "x", AllowedIPs: []string{}}
 	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
 		t.Fatal(err)
@@ -78,6 +82,13 @@ func TestPagePermissions(t *testing.T) {
 		{"POST", fmt.Sprintf("/senders/%d", sender.ID), admin},
 		{"GET", fmt.Sprintf("/senders/%d/delete", sender.ID), admin},
 		{"POST", fmt.Sprintf("/senders/%d/delete", sender.ID), 0}, // a redirect when allowed: checked in TestSendersPage
+		{"GET", "/content-templates", admin | broadcast},
+		{"GET", "/content-templates/new", admin | broadcast},
+		{"POST", "/content-templates", admin | broadcast},
+		{"GET", fmt.Sprintf("/content-templates/%d", tmpl.ID), admin | broadcast},
+		{"POST", fmt.Sprintf("/content-templates/%d", tmpl.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/content-templates/%d/delete", tmpl.ID), admin | broadcast},
+		{"POST", fmt.Sprintf("/content-templates/%d/delete", tmpl.ID), 0}, // a redirect when allowed: checked in TestContentTemplatePages
 		{"GET", "/webhooks", admin | broadcast | noc},
 		{"GET", "/webhooks/1/redeliver", admin},
 		{"POST", "/webhooks/1/redeliver", 0},

@@ -93,8 +93,9 @@ type Deps struct {
 	// without it the page says the process reports none.
 	SMPP SMPPStatus
 	// Templates keeps content templates: the templates service, which
-	// checks payloads and fills their variables. It defaults to Store when
-	// it has the methods; without either the pages answer 404.
+	// checks payloads and fills their variables. It defaults to that
+	// service over Store when Store keeps templates; without either the
+	// pages answer 404.
 	Templates herald.TemplateStore
 	// Media lets the constructor pick files from the media library;
 	// MediaUploadURL is the portal address that takes an upload from the

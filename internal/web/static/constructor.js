@@ -190,12 +190,12 @@
     this.changed();
   };
 
-  // changed writes the payload back and refreshes the preview (and the
-  // server's check, once a save was refused).
+  // changed writes the payload back and refreshes the preview and the
+  // server's check (whose violations show once a save was refused).
   Constructor.prototype.changed = function () {
     this.sync();
     this.previewSoon();
-    if (this.live) this.checkSoon();
+    this.checkSoon();
     this.root.dispatchEvent(new CustomEvent('constructor:change', { bubbles: true }));
   };
 
@@ -224,7 +224,7 @@
     }).then(function (res) { return res.ok ? res.json() : null; }).then(function (res) {
       if (!res) return;
       c.server = res;
-      c.showErrors(res.violations || []);
+      if (c.live) c.showErrors(res.violations || []);
       c.root.dispatchEvent(new CustomEvent('constructor:checked', { bubbles: true, detail: res }));
     }).catch(function () { /* offline: the save checks again */ });
   };
@@ -275,8 +275,12 @@
   Constructor.prototype.drawPreview = function () {
     if (!this.previewBox) return;
     var p = K.previews[this.channel];
+    var el = p ? p(this, clean(this.payload) || {}) : null;
+    // A preview may keep its element (the e-mail's frame): moving it
+    // would reload it.
+    if (el && el.parentNode === this.previewBox && this.previewBox.childNodes.length === 1) return;
     this.previewBox.textContent = '';
-    if (p) add(this.previewBox, p(this, clean(this.payload)));
+    if (el) add(this.previewBox, el);
   };
 
   // ---- fields

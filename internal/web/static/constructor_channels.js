@@ -42,9 +42,13 @@
       var f = c.field('text', { label: 'Text', multiline: true, rows: 6, attrs: true, req: true, after: [info, unicode, server],
         help: 'Concatenated messages are supported: a long text is sent in several parts and joined on the phone.' });
       f.querySelector('textarea').addEventListener('input', update);
+      // The server counts too (internal/sms): its answer is kept, and shown
+      // when it differs.
       c.root.addEventListener('constructor:checked', function (ev) {
         var s = ev.detail && ev.detail.sms;
-        if (s && s.label !== info.textContent) server.textContent = 'Server: ' + s.label;
+        if (!s || !server.isConnected) return;
+        server.setAttribute('data-label', s.label);
+        server.textContent = s.label !== info.textContent ? 'Server: ' + s.label : '';
       });
       update();
       return f;

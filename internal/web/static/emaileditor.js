@@ -295,7 +295,7 @@
   K.previews.email = function (c, payload) {
     if (!c.emailFrame) {
       var name = c.id + '-email-preview';
-      c.emailFrame = h('iframe', { name: name, title: 'E-mail preview', class: 'c-email-frame', sandbox: 'allow-popups allow-popups-to-escape-sandbox' });
+      c.emailFrame = h('iframe', { name: name, title: 'E-mail preview', class: 'c-email-frame', sandbox: 'allow-same-origin allow-popups allow-popups-to-escape-sandbox' });
       c.emailPost = h('form', { method: 'post', action: c.urls.emailPreview, target: name, hidden: true }, [h('input', { type: 'hidden', name: 'payload' })]);
       document.body.appendChild(c.emailPost);
       c.emailView = h('div', { class: 'c-email-preview' }, [
