@@ -44,7 +44,7 @@ func (b *browser) waitFor(what, expr string) {
 // step (the constructor redraws errors after each check).
 func (b *browser) textOf(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(function(){var e=document.querySelector(` + jsString(sel) + `);return e?e.textContent:'';})()`))
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(function(){var e=document.querySelector(`+jsString(sel)+`);return e?e.textContent:'';})()`))
 	if err != nil {
 		b.t.Fatalf("reading %s: %v", sel, err)
 	}
@@ -104,7 +104,7 @@ func TestBrowserSMSCounter(t *testing.T) {
 	}
 	texts = append(texts, "\u20ac", "\u2028", "\U0001F600", "\uFFFD", "\u0391")
 	in, _ := json.Marshal(texts)
-	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]count](`(` + string(in) + `).map(function (s) { return Herald.sms.analyze(s); })`))
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]count](`(`+string(in)+`).map(function (s) { return Herald.sms.analyze(s); })`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestBrowserSMSCounter(t *testing.T) {
 		gb, _ := json.Marshal(got)
 		wb, _ := json.Marshal(want)
 		if string(gb) != string(wb) {
-			t.Errorf("text %q (U+%04X...):\nbrowser %s\nserver  %s", text, []rune(text+" ")[0], gb, wb)
+			t.Errorf("text %q (U+%04X...):\nbrowser %s\nserver  %s", text, []rune(text + " ")[0], gb, wb)
 		}
 	}
 
