@@ -59,6 +59,11 @@ type Deps struct {
 	MessageStore MessageReader
 	Webhooks     herald.WebhookStore
 	Sandbox      Sandbox
+
+	// Templates and ConversationTemplates keep templates (the checking
+	// service of package templates); nil answers 503.
+	Templates             herald.TemplateStore
+	ConversationTemplates herald.ConversationTemplateStore
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -101,6 +106,8 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.webhookRoutes()...)
 	h.routes = append(h.routes, h.sandboxRoutes()...)
 	h.routes = append(h.routes, h.smppRoutes()...)
+	h.routes = append(h.routes, h.templateRoutes()...)
+	h.routes = append(h.routes, h.conversationTemplateRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

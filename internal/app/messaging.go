@@ -69,7 +69,7 @@ func (m *Main) openMessaging(ctx context.Context, box *secret.Box, dispatch bool
 		ms.Deliverer = webhook.NewDeliverer(webhook.Config{Instance: engineInstanceID(&cfg)}, m.Store, ms.Webhooks,
 			m.Clock, log.With("part", "webhooks"), webhook.NewMetrics(reg))
 	}
-	deps := engine.Deps{Store: m.Store, Contacts: m.contacts(), Connectors: connectors, Box: box,
+	deps := engine.Deps{Store: m.Store, Contacts: m.contacts(), Templates: m.Store, Connectors: connectors, Box: box,
 		Webhooks: ms.Deliverer, Clock: m.Clock, Log: log, Metrics: reg}
 	ms.Engine = engine.New(cfg, deps)
 	m.Messaging = ms

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/heraldhq/herald"
@@ -21,19 +22,24 @@ type preparedContent struct {
 // personalises it with r and checks the result again, now that
 // placeholders have values. Violations name fields such as "payload.text",
 // under prefix for a chain's steps ("messages[1].").
-func prepareContent(ch herald.Channel, raw json.RawMessage, r *render.Renderer, prefix string, vs *herald.Violations) preparedContent {
+//
+// A template's content (template set) is personalised strictly: a
+// placeholder with no value in the params (nor, for an attribute, in the
+// contact) is a violation of "template.params.<name>", and the content's
+// own faults name "template.payload...".
+func prepareContent(ch herald.Channel, raw json.RawMessage, r *render.Renderer, prefix string, template bool, vs *herald.Violations) preparedContent {
 	c, err := content.Decode(ch, raw)
 	if err != nil {
-		addViolations(vs, err, prefix)
+		addViolations(vs, err, prefix, template)
 		return preparedContent{}
 	}
 	out, err := content.Personalize(c, r.Text, r.HTML)
 	if err != nil {
-		addViolations(vs, err, prefix)
+		addViolations(vs, err, prefix, template)
 		return preparedContent{}
 	}
 	if err := (content.Decoder{}).Check(out); err != nil {
-		addViolations(vs, err, prefix)
+		addViolations(vs, err, prefix, template)
 		return preparedContent{}
 	}
 	payload, err := json.Marshal(out)
@@ -50,18 +56,34 @@ func prepareContent(ch herald.Channel, raw json.RawMessage, r *render.Renderer, 
 
 // addViolations adds the violations of a content or personalisation error
 // under prefix: a missing template parameter names
-// "template.params.<name>", an attribute "attribute.<name>".
-func addViolations(vs *herald.Violations, err error, prefix string) {
+// "template.params.<name>", an attribute "attribute.<name>". For a
+// template's content (template set) a missing attribute is a missing
+// parameter too, "template.params.attribute.<name>", and the content's
+// fields are under "template.payload".
+func addViolations(vs *herald.Violations, err error, prefix string, template bool) {
 	list := herald.ErrorViolations(err)
 	if len(list) == 0 {
-		vs.Add(prefix+"payload", herald.VFormat, "%s", herald.ErrorMessage(err))
+		field := "payload"
+		if template {
+			field = "template.payload"
+		}
+		vs.Add(prefix+field, herald.VFormat, "%s", herald.ErrorMessage(err))
 		return
 	}
 	for _, v := range list {
-		field := prefix + v.Field
-		if strings.HasPrefix(v.Field, "params.") {
+		field, msg := prefix+v.Field, v.Message
+		switch {
+		case strings.HasPrefix(v.Field, "params."):
+			field = prefix + "template." + v.Field
+			if template {
+				msg = fmt.Sprintf("The template needs a value for %q: give it in template.params.", strings.TrimPrefix(v.Field, "params."))
+			}
+		case template && strings.HasPrefix(v.Field, "attribute."):
+			field = prefix + "template.params." + v.Field
+			msg = fmt.Sprintf("The template needs a value for %q: the contact has none, so give it in template.params.", v.Field)
+		case template && (v.Field == "payload" || strings.HasPrefix(v.Field, "payload.") || strings.HasPrefix(v.Field, "payload[")):
 			field = prefix + "template." + v.Field
 		}
-		vs.Add(field, v.Code, "%s", v.Message)
+		vs.Add(field, v.Code, "%s", msg)
 	}
 }

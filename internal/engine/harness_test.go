@@ -100,7 +100,7 @@ func (h *harness) start() {
 	must(t, reg.Register(herald.ConnectorSandbox, h.net.Factory()))
 	h.deliver = webhook.NewDeliverer(webhook.Config{Instance: cfg.Instance, Poll: 20 * time.Millisecond, FirstRetry: 20 * time.Millisecond},
 		h.s, h.hooks, herald.SystemClock{}, log, nil)
-	h.e = engine.New(cfg, engine.Deps{Store: h.s, Contacts: h.s, Connectors: reg, Box: h.box,
+	h.e = engine.New(cfg, engine.Deps{Store: h.s, Contacts: h.s, Templates: h.s, Connectors: reg, Box: h.box,
 		Webhooks: h.deliver, Log: log})
 	ctx := context.Background()
 	h.net.Start(ctx)

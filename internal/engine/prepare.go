@@ -64,6 +64,8 @@ func (e *Engine) checkRequest(req *herald.SendRequest, vs *herald.Violations) {
 			vs.Add(p+"template", herald.VFormat, "Give a payload or a template, not both.")
 		case len(s.Payload) == 0 && s.Template == nil:
 			vs.Add(p+"payload", herald.VRequired, "Give the message content as a payload (such as {\"text\": \"Hello\"}) or a template.")
+		case s.Template != nil && s.Template.ID <= 0:
+			vs.Add(p+"template.id", herald.VRequired, "Give the ID of the content template to send.")
 		}
 		if req.Chain {
 			if s.Criterion != "" && !s.Criterion.Valid() {
@@ -197,11 +199,13 @@ func (e *Engine) prepareStep(ctx context.Context, req *herald.SendRequest, i int
 	if err != nil || raw == nil {
 		return step, err
 	}
-	r := &render.Renderer{Options: render.Options{EmptyMissingAttributes: true}, Params: params}
+	// A payload is personalised leniently (an attribute the contact lacks
+	// is empty text); a template strictly: its variables are its contract.
+	r := &render.Renderer{Options: render.Options{EmptyMissingAttributes: s.Template == nil}, Params: params}
 	if c != nil {
 		r.Attrs = c.Attributes
 	}
-	pc := prepareContent(s.Channel, raw, r, p, vs)
+	pc := prepareContent(s.Channel, raw, r, p, s.Template != nil, vs)
 	step.Payload, step.Encoding, step.Segments = pc.payload, pc.encoding, pc.segments
 	return step, nil
 }
@@ -234,6 +238,9 @@ func (e *Engine) content(ctx context.Context, req *herald.SendRequest, i int, vs
 	s, p := req.Steps[i], stepPrefix(req, i)
 	if s.Template == nil {
 		return s.Payload, nil, nil
+	}
+	if s.Template.ID <= 0 { // reported by checkRequest
+		return nil, nil, nil
 	}
 	if e.deps.Templates == nil {
 		vs.Add(p+"template.id", herald.VUnknown, "Templates are not available yet; send the content as a payload.")

@@ -24,6 +24,7 @@ func TestSend(t *testing.T) {
 		h.run(t, "OptedOut", (*harness).testOptedOut)
 		h.run(t, "Personalised", (*harness).testPersonalised)
 		h.run(t, "Violations", (*harness).testViolations)
+		h.run(t, "Templates", (*harness).testTemplates)
 	})
 }
 
