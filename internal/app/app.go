@@ -211,7 +211,8 @@ func (m *Main) listen() error {
 			Logger:       m.Log.With("component", "web"),
 		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
-			Connections: m.Messaging.Engine, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m}})
+			Connections: m.Messaging.Engine, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
+			Templates: m.templates()})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}
