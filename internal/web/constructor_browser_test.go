@@ -287,3 +287,84 @@ func TestBrowserEmailBlockEditor(t *testing.T) {
 	b.open(templatePath(tp.ID))
 	b.waitFor("the blocks", `document.querySelectorAll('.c-blocks > .c-block').length === 3 && document.querySelector('.c-rich').innerHTML === '<p>Hello <b>dear</b> {{attribute.Name}}</p>'`)
 }
+
+// TestBrowserConstructorEveryChannel builds and saves one template per
+// channel through the constructor's forms, and checks the payload each
+// form wrote: the forms speak the server's content model.
+func TestBrowserConstructorEveryChannel(t *testing.T) {
+	f := newFixture(t)
+	b := newBrowser(t, f.srv.URL)
+	f.signInBrowser(b, "ada")
+	type step = chromedp.Action[chromedp.Void]
+	keys := func(path, s string) step { return chromedp.SendKeys(chromedp.CSS(bound(path)), s) }
+	click := func(sel string) step { return chromedp.Click(chromedp.CSS(sel)) }
+	// Calendar times are typed in the browser's time zone and sent in UTC.
+	utc := func(local string) string {
+		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`new Date('`+local+`').toISOString().replace(/\.\d{3}Z$/, 'Z')`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	start, end := utc("2026-12-08T10:00"), utc("2026-12-09T10:00")
+	for _, tt := range []struct {
+		channel string
+		steps   []step
+		want    string
+	}{
+		{"sms", []step{keys("text", "Hi {{attribute.Name}}, 20% off today")}, `{"text":"Hi {{attribute.Name}}, 20% off today"}`},
+		{"rcs", []step{click(`[data-choice=horizontal]`), choose("card.imageAlignment", "right"),
+			keys("card.media.url", "https://cdn.example.com/a.png"), keys("card.title", "Autumn"),
+			click(`[data-add="card.suggestions"]`), keys("card.suggestions[0].text", "Book"), choose("card.suggestions[0].type", "calendar"),
+			chromedp.Evaluate[chromedp.Void](`['start','end'].forEach(function(k,i){var e=document.querySelector('[data-bind="card.suggestions[0].'+k+'"]');` +
+				`e.value='2026-12-0'+(8+i)+'T10:00';e.dispatchEvent(new Event('input',{bubbles:true}));})`),
+			keys("card.suggestions[0].title", "Sale"),
+			click(`[data-add="suggestions"]`), keys("suggestions[0].text", "Where?"), choose("suggestions[0].type", "location")},
+			`{"type":"card","card":{"layout":"horizontal","imageAlignment":"right","title":"Autumn","media":{"url":"https://cdn.example.com/a.png"},` +
+				`"suggestions":[{"type":"calendar","text":"Book","start":"` + start + `","end":"` + end + `","title":"Sale"}]},` +
+				`"suggestions":[{"type":"location","text":"Where?"}]}`},
+		{"viber", []step{click(`[data-choice=textMediaButton]`), keys("image.url", "https://cdn.example.com/a.jpg"), keys("text", "New arrivals"),
+			keys("button.text", "Open"), keys("button.url", "https://shop.example.com")},
+			`{"type":"textMediaButton","text":"New arrivals","image":{"url":"https://cdn.example.com/a.jpg"},"button":{"text":"Open","url":"https://shop.example.com"}}`},
+		{"whatsapp", []step{click(`[data-choice=list]`), keys("list.body", "Pick a size"), keys("list.button", "Sizes"),
+			keys("list.sections[0].rows[0].title", "Small"), click(`[data-add="list.sections[0].rows"]`), keys("list.sections[0].rows[1].title", "Large"),
+			keys("list.sections[0].rows[1].description", "XL too")},
+			`{"type":"list","list":{"body":"Pick a size","button":"Sizes","sections":[{"rows":[{"title":"Small"},{"title":"Large","description":"XL too"}]}]}}`},
+		{"push", []step{keys("picture", "https://cdn.example.com/p.png"), keys("header", "Sale"), keys("body", "Up to 50%")},
+			`{"header":"Sale","body":"Up to 50%","picture":"https://cdn.example.com/p.png"}`},
+		{"tts", []step{choose("language", "es"), choose("repeat", "2"), keys("text", "Hola {{attribute.Name}}")},
+			`{"language":"es","repeat":2,"text":"Hola {{attribute.Name}}"}`},
+		{"mobilepush", []step{keys("header", "Order shipped"), keys("body", "It arrives tomorrow")},
+			`{"header":"Order shipped","body":"It arrives tomorrow"}`},
+	} {
+		t.Run(tt.channel, func(t *testing.T) {
+			b.open("/content-templates/new?channel=" + tt.channel)
+			b.do("naming", chromedp.WaitVisible(chromedp.CSS(".c-root")), chromedp.SendKeys(chromedp.CSS("#f-name"), "Every "+tt.channel))
+			b.do("filling the form", tt.steps...)
+			b.shot("channel-" + tt.channel)
+			b.submit("[data-save]")
+			if got := b.text("main"); !strings.Contains(got, "Template Every "+tt.channel+" saved") {
+				t.Fatalf("after saving: %s", got)
+			}
+			page, err := f.store.ListTemplates(context.Background(), f.account.ID, herald.ListQuery{
+				Filters: []herald.Filter{{Field: "name", Op: herald.OpEq, Value: "Every " + tt.channel}}})
+			if err != nil || len(page.Items) != 1 {
+				t.Fatalf("saved: %v %v", page.Items, err)
+			}
+			if got := canonical(t, page.Items[0].Payload); got != canonical(t, []byte(tt.want)) {
+				t.Errorf("payload\n got %s\nwant %s", got, canonical(t, []byte(tt.want)))
+			}
+		})
+	}
+}
+
+// canonical re-encodes JSON with sorted keys.
+func canonical(t *testing.T, raw []byte) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
   var K = window.Herald.composer;
-  var h = K.h;
+  var h = K.h, add = K.add;
 
   // phone draws a phone screen with the sender's name and the messages.
   function phone(app, kids) {
@@ -19,8 +19,16 @@
     return text ? h('div', { class: 'c-bubble ' + (cls || ''), text: text }) : null;
   }
 
+  // image draws a picture; one the portal may not load (another site's)
+  // shows its address instead.
   function image(url, cls) {
-    return url ? h('div', { class: 'c-image ' + (cls || '') }, [h('img', { src: url, alt: '', loading: 'lazy' })]) : h('div', { class: 'c-image c-image-empty ' + (cls || '') }, 'Image');
+    if (!url) return h('div', { class: 'c-image c-image-empty ' + (cls || '') }, 'Image');
+    var box = h('div', { class: 'c-image ' + (cls || '') });
+    add(box, h('img', { src: url, alt: '', loading: 'lazy', onerror: function () {
+      box.classList.add('c-image-empty');
+      box.textContent = url.replace(/^https?:\/\//, '');
+    } }));
+    return box;
   }
 
   function file(f) {
