@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/content"
@@ -43,13 +45,19 @@ func constructorChannel(ch herald.Channel) bool {
 }
 
 // MediaPicker is what the constructor's media picker needs from the media
-// library: the account's files and an address channels can fetch each
-// from. Without one the constructor's media fields take addresses only.
+// library (the media service has these methods): the account's files, one
+// file, and a link channels can fetch a file from. Without one the
+// constructor's media fields take addresses only.
 type MediaPicker interface {
-	ListMedia(ctx context.Context, accountID int64, q herald.ListQuery) (herald.Page[herald.Media], error)
-	// MediaURL returns the address recipients' channels fetch m from.
-	MediaURL(ctx context.Context, m *herald.Media) (string, error)
+	List(ctx context.Context, accountID int64, q herald.ListQuery) (herald.Page[herald.Media], error)
+	Media(ctx context.Context, accountID, id int64) (*herald.Media, error)
+	PublicURL(m *herald.Media, ttl time.Duration) (string, time.Time)
 }
+
+// pickedLinkTTL is the lifetime of the link to a picked file that the
+// constructor writes into a payload: templates live long, so the link must
+// too.
+const pickedLinkTTL = 5 * 365 * 24 * time.Hour
 
 // constructorData is the data of the constructor partial.
 type constructorData struct {
@@ -78,7 +86,7 @@ type constructorData struct {
 // payload (JSON, may be empty) with the account's attributes.
 func (p *Portal) newConstructor(r *http.Request, ch herald.Channel, payload string) (*constructorData, error) {
 	d := &constructorData{Channel: ch, Channels: constructorChannels(), Payload: payload, Errors: "[]",
-		Media: p.media != nil, UploadURL: p.mediaUploadURL}
+		Media: p.picker != nil, UploadURL: p.mediaUploadURL}
 	names := []string{}
 	if p.contacts != nil {
 		attrs, err := p.contacts.Attributes(r.Context(), state(r).User.AccountID)
@@ -250,27 +258,36 @@ type mediaItem struct {
 	URL    string `json:"url"`
 }
 
-// listMedia answers the media picker: a page of the account's media
-// library, images only with ?kind=image, filtered by ?q= on the name.
-func (p *Portal) listMedia(w http.ResponseWriter, r *http.Request) {
-	if p.media == nil {
+// pickMedia answers the media picker: a page of the account's media
+// library, images only with ?kind=image, filtered by ?q= on the name, or
+// the one file ?id= (the constructor asks for a file it just uploaded).
+func (p *Portal) pickMedia(w http.ResponseWriter, r *http.Request) {
+	if p.picker == nil {
 		p.notFound(w, r)
 		return
 	}
-	q := herald.ListQuery{Limit: 60, Sort: "createdAt", Desc: true}
-	if k := r.URL.Query().Get("kind"); k != "" {
-		q.Filters = append(q.Filters, herald.Filter{Field: "kind", Op: herald.OpEq, Value: k})
-	}
-	if s := strings.TrimSpace(r.URL.Query().Get("q")); s != "" {
-		q.Filters = append(q.Filters, herald.Filter{Field: "name", Op: herald.OpContains, Value: s})
-	}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		q.Cursor = c
-	}
-	page, err := p.media.ListMedia(r.Context(), state(r).User.AccountID, q)
-	if err != nil {
-		p.fail(w, r, err)
-		return
+	acc := state(r).User.AccountID
+	v := r.URL.Query()
+	var page herald.Page[herald.Media]
+	if id, err := strconv.ParseInt(v.Get("id"), 10, 64); err == nil {
+		m, err := p.picker.Media(r.Context(), acc, id)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		page.Items = []herald.Media{*m}
+	} else {
+		q := herald.ListQuery{Limit: 60, Sort: "createdAt", Desc: true, Cursor: v.Get("cursor")}
+		if k := v.Get("kind"); k != "" {
+			q.Filters = append(q.Filters, herald.Filter{Field: "kind", Op: herald.OpEq, Value: k})
+		}
+		if s := strings.TrimSpace(v.Get("q")); s != "" {
+			q.Filters = append(q.Filters, herald.Filter{Field: "name", Op: herald.OpContains, Value: s})
+		}
+		if page, err = p.picker.List(r.Context(), acc, q); err != nil {
+			p.fail(w, r, err)
+			return
+		}
 	}
 	out := struct {
 		Items []mediaItem `json:"items"`
@@ -278,11 +295,7 @@ func (p *Portal) listMedia(w http.ResponseWriter, r *http.Request) {
 	}{Items: []mediaItem{}, Next: page.Next}
 	for i := range page.Items {
 		m := &page.Items[i]
-		u, err := p.media.MediaURL(r.Context(), m)
-		if err != nil {
-			p.fail(w, r, err)
-			return
-		}
+		u, _ := p.picker.PublicURL(m, pickedLinkTTL)
 		out.Items = append(out.Items, mediaItem{ID: m.ID, Name: m.Name, Kind: string(m.Kind), Format: m.Format,
 			Size: m.Size, Width: m.Width, Height: m.Height, URL: u})
 	}

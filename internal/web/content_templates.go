@@ -29,7 +29,7 @@ func (p *Portal) setTemplateDeps(deps Deps) {
 		ms, _ := deps.Store.(herald.MediaStore)
 		p.templates = templates.New(ts, ms)
 	}
-	p.media, p.mediaUploadURL = deps.Media, deps.MediaUploadURL
+	p.picker, p.mediaUploadURL = deps.MediaPicker, deps.MediaUploadURL
 }
 
 // templateStore returns the template service, or answers 404 when the

@@ -88,6 +88,30 @@ func TestContentTemplatePages(t *testing.T) {
 		t.Fatalf("updated template %+v %v", got, err)
 	}
 
+	// The table filters and sorts; another account's template is not found.
+	res = c.post("/content-templates", templateForm("Card", "rcs", `{"text": "Hello"}`))
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.Status)
+	}
+	list := c.get("/content-templates?f.channel=eq:rcs&sort=name").Body
+	mustContain(t, list, ">Card<", `aria-current="page" class="current">Content templates`)
+	if strings.Contains(list, "Cakes free") {
+		t.Error("the RCS filter shows the TTS template")
+	}
+	acc2, roles2 := f.newAccount("Globex")
+	other, _ := f.signedInClient(acc2.ID, roles2[herald.RoleAdmin], "gina")
+	for _, path := range []string{templatePath(tp.ID), templatePath(tp.ID) + "/delete"} {
+		if res := other.get(path); res.Status != http.StatusNotFound {
+			t.Errorf("another account's GET %s: %d", path, res.Status)
+		}
+	}
+	if res := other.post(templatePath(tp.ID), templateForm("Stolen", "sms", `{"text": "x"}`)); res.Status != http.StatusNotFound {
+		t.Errorf("another account's update: %d", res.Status)
+	}
+	if strings.Contains(other.get("/content-templates").Body, "Cakes free") {
+		t.Error("another account lists the template")
+	}
+
 	mustContain(t, c.get(templatePath(tp.ID)+"/delete").Body, "Delete the template Cakes free (TTS)?")
 	if res := c.post(templatePath(tp.ID)+"/delete", nil); res.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.Status)

@@ -56,12 +56,7 @@ func buildMenu(u *herald.User) []menuGroup {
 		}
 		it := e.item
 		if it.Key == "assets" {
-			switch {
-			case u.Can(herald.PermSendersView):
-				it.Href = "/senders"
-			case u.Can(herald.PermTemplatesManage):
-				it.Href = contentTemplatesPath
-			}
+			it.Href = assetsHref(u)
 		}
 		it.Disabled = it.Href == ""
 		main.Items = append(main.Items, it)
@@ -75,6 +70,19 @@ func buildMenu(u *herald.User) []menuGroup {
 		}})
 	}
 	return groups
+}
+
+// assetsHref is the first page of the Assets section that u may open, in
+// the section's order (Sender IDs, Content templates), or "" for none built
+// yet.
+func assetsHref(u *herald.User) string {
+	switch {
+	case u.Can(herald.PermSendersView):
+		return "/senders"
+	case u.Can(herald.PermTemplatesManage):
+		return contentTemplatesPath
+	}
+	return ""
 }
 
 // canAny reports whether u holds one of perms.

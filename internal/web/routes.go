@@ -189,7 +189,7 @@ func (p *Portal) routes() []route {
 
 		{"POST /constructor/check", signedIn(), p.checkContent},
 		{"POST /constructor/email-preview", signedIn(), p.emailPreview},
-		{"GET /constructor/media", signedIn(), p.listMedia},
+		{"GET /constructor/media", signedIn(), p.pickMedia},
 
 		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
 		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},

@@ -97,12 +97,12 @@ type Deps struct {
 	// service over Store when Store keeps templates; without either the
 	// pages answer 404.
 	Templates herald.TemplateStore
-	// Media lets the constructor pick files from the media library;
-	// MediaUploadURL is the portal address that takes an upload from the
-	// constructor (multipart field "file", answering the file as JSON like
-	// /constructor/media's items). Empty, the constructor takes addresses
-	// only, or offers no upload.
-	Media          MediaPicker
+	// MediaPicker lets the constructor pick files from the media library
+	// (the media service). MediaUploadURL is the portal address that takes
+	// an upload from the constructor: a multipart "file" posted with
+	// Accept: application/json, answering the new file's {"id"}. Empty,
+	// the constructor takes addresses only, or offers no upload.
+	MediaPicker    MediaPicker
 	MediaUploadURL string
 }
 
@@ -138,7 +138,7 @@ type Portal struct {
 	smppStatus SMPPStatus
 
 	templates      herald.TemplateStore // nil: no content template pages
-	media          MediaPicker          // nil: no media picker
+	picker         MediaPicker          // nil: no media picker
 	mediaUploadURL string
 }
 

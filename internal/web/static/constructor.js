@@ -515,7 +515,7 @@
       // Upload hook: with data-upload-url the file goes to the media
       // library (saved there too, as the reference asks) and its address
       // fills the field.
-      c.urls.upload ? h('label', { class: 'btn btn-sm c-upload' }, ['Upload', h('input', {
+      c.urls.upload && c.urls.media ? h('label', { class: 'btn btn-sm c-upload' }, ['Upload', h('input', {
         type: 'file', accept: opts.kind === 'image' ? 'image/*' : null, class: 'sr-only',
         onchange: function (ev) { c.upload(ev.target.files[0], pick); }
       })]) : null
@@ -559,12 +559,16 @@
     if (!file) return;
     var body = new FormData();
     body.append('file', file);
-    fetch(c.urls.upload, { method: 'POST', body: body, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+    fetch(c.urls.upload, { method: 'POST', body: body, credentials: 'same-origin', headers: { Accept: 'application/json', 'X-Requested-With': 'fetch' } })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
       .then(function (res) {
         if (!res.ok) throw new Error(res.body.message || res.body.detail || 'The upload was refused.');
-        pick(res.body);
-      }).catch(function (e) {
+        // The library answers the new file's ID; the picker gives its link.
+        return fetch(c.urls.media + '?id=' + encodeURIComponent(res.body.id), { credentials: 'same-origin' });
+      })
+      .then(function (r) { return r.json(); })
+      .then(function (res) { pick(res.items[0]); })
+      .catch(function (e) {
         c.banner.hidden = false;
         c.banner.querySelector('span').textContent = e.message;
       });
