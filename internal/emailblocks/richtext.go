@@ -3,17 +3,24 @@ package emailblocks
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
 )
 
-// richTags are the elements a text block may use, in the order messages
-// list them.
-var richTags = []string{"p", "h1", "h2", "h3", "ul", "ol", "li", "br", "b", "strong", "i", "em", "u", "s", "a"}
+// richTagList names the elements a text block may use, for messages.
+const richTagList = "p, h1, h2, h3, ul, ol, li, br, b, strong, i, em, u, s, a"
 
-// blockTags are the rich text elements that start a line.
+// richTag reports whether a text block may use element tag.
+func richTag(tag string) bool {
+	switch tag {
+	case "p", "h1", "h2", "h3", "ul", "ol", "li", "br", "b", "strong", "i", "em", "u", "s", "a":
+		return true
+	}
+	return false
+}
+
+// blockTag reports whether tag is a rich text element that starts a line.
 func blockTag(tag string) bool {
 	switch tag {
 	case "p", "h1", "h2", "h3", "ul", "ol", "li":
@@ -68,7 +75,7 @@ func parseRich(src string) (*node, *richProblem) {
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			tag := string(name)
-			if !slices.Contains(richTags, tag) {
+			if !richTag(tag) {
 				return root, &richProblem{unknownTag(tag)}
 			}
 			for i := len(stack) - 1; i > 0; i-- {
@@ -89,7 +96,7 @@ func parseRich(src string) (*node, *richProblem) {
 func element(z *html.Tokenizer) (*node, *richProblem) {
 	name, hasAttr := z.TagName()
 	n := &node{tag: string(name)}
-	if !slices.Contains(richTags, n.tag) {
+	if !richTag(n.tag) {
 		return nil, &richProblem{unknownTag(n.tag)}
 	}
 	for hasAttr {
@@ -109,7 +116,7 @@ func element(z *html.Tokenizer) (*node, *richProblem) {
 
 // unknownTag is the message for a tag outside richTags.
 func unknownTag(tag string) string {
-	return fmt.Sprintf("Text must not use <%s>; it may use %s.", tag, strings.Join(richTags, ", "))
+	return fmt.Sprintf("Text must not use <%s>; it may use %s.", tag, richTagList)
 }
 
 // visibleText returns the text of n without tags, white space collapsed.
