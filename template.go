@@ -157,7 +157,7 @@ func (t *ConversationTemplate) Validate() error {
 		t.MediaIDs = []int64{}
 	}
 	if strings.TrimSpace(t.Text) == "" && len(t.MediaIDs) == 0 {
-		vs.Add("text", VRequired, "Write the template's text or attach a file.")
+		vs.Add("text", VRequired, "Write the text or attach a file.")
 	}
 	vs.CheckLen("text", t.Text, false, MaxConversationText)
 	if len(t.MediaIDs) > MaxConversationMedia {

@@ -12,21 +12,13 @@ import (
 
 // textField returns a payload of channel ch that holds text, and the path
 // of the field that holds it: the text rules of a conversation template
-// are those of that field.
+// are those of that field. The payload has nothing else (an e-mail no
+// subject, a mobile push no header): the faults of other fields are not
+// the text's, and nothing else counts towards a size limit.
 func textField(ch herald.Channel, text string) (json.RawMessage, string) {
-	var payload map[string]any
-	field := "text"
-	switch ch {
-	case herald.ChannelEmail:
-		payload = map[string]any{"subject": "-", "text": text}
-	case herald.ChannelPush:
+	payload, field := map[string]any{"text": text}, "text"
+	if ch == herald.ChannelPush || ch == herald.ChannelMobilePush {
 		payload, field = map[string]any{"body": text}, "body"
-	case herald.ChannelMobilePush:
-		payload, field = map[string]any{"header": "-", "body": text}, "body"
-	case herald.ChannelTTS:
-		payload = map[string]any{"language": content.LanguageEnglish, "text": text}
-	default:
-		payload = map[string]any{"text": text}
 	}
 	raw, _ := json.Marshal(payload) // strings always encode
 	return raw, "payload." + field

@@ -84,7 +84,7 @@ func TestConversationText(t *testing.T) {
 		{herald.ChannelWhatsApp, 4096},
 		{herald.ChannelTTS, 1500},
 		{herald.ChannelPush, 4096},
-		{herald.ChannelMobilePush, 4095}, // with the one-byte header of the check
+		{herald.ChannelMobilePush, 4096},
 	}
 	for _, c := range cases {
 		if vs := templates.CheckConversationText(c.ch, strings.Repeat("a", c.max)); len(vs) != 0 {

@@ -21,9 +21,10 @@ func contentTemplatesTable() tableSpec {
 	return tableSpec{ID: "templates", Path: contentTemplatesPath, Columns: herald.TemplateColumns()}
 }
 
-// setTemplateDeps fills the template and media services; templates
-// default to the checking service over Store when it keeps templates.
-func (p *Portal) setTemplateDeps(deps Deps) {
+// setContentTemplateDeps fills the content template service and the media
+// picker; templates default to the checking service over Store when it
+// keeps templates.
+func (p *Portal) setContentTemplateDeps(deps Deps) {
 	p.templates = deps.Templates
 	if ts, ok := deps.Store.(templates.Store); ok && p.templates == nil {
 		ms, _ := deps.Store.(herald.MediaStore)

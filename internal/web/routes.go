@@ -191,6 +191,14 @@ func (p *Portal) routes() []route {
 		{"POST /constructor/email-preview", signedIn(), p.emailPreview},
 		{"GET /constructor/media", signedIn(), p.pickMedia},
 
+		{"GET /conversation-templates", need(herald.PermTemplatesManage), p.listConvTemplates},
+		{"GET /conversation-templates/new", need(herald.PermTemplatesManage), p.newConvTemplate},
+		{"POST /conversation-templates", need(herald.PermTemplatesManage), p.createConvTemplate},
+		{"GET /conversation-templates/{id}", need(herald.PermTemplatesManage), p.editConvTemplate},
+		{"POST /conversation-templates/{id}", need(herald.PermTemplatesManage), p.updateConvTemplate},
+		{"GET /conversation-templates/{id}/delete", need(herald.PermTemplatesManage), p.confirmDeleteConvTemplate},
+		{"POST /conversation-templates/{id}/delete", need(herald.PermTemplatesManage), p.deleteConvTemplate},
+
 		{"GET /webhooks", need(herald.PermMessagesView), p.listWebhooks},
 		{"GET /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.confirmRedeliver},
 		{"POST /webhooks/{id}/redeliver", need(herald.PermAPIKeysManage), p.redeliverWebhook},

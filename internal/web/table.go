@@ -21,7 +21,7 @@ type tableSpec struct {
 // tableSpecs are every table of the portal, for the column chooser.
 func tableSpecs() []tableSpec {
 	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable(),
-		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), contentTemplatesTable()}
+		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), contentTemplatesTable(), convTemplatesTable()}
 }
 
 // pageSizes are the "Show N rows" choices.

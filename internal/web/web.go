@@ -104,6 +104,11 @@ type Deps struct {
 	// the constructor takes addresses only, or offers no upload.
 	MediaPicker    MediaPicker
 	MediaUploadURL string
+	// ConversationTemplates defaults to a templates service on Store, and
+	// Media (the library conversation templates attach files from) to
+	// Store, when Store has their methods.
+	ConversationTemplates herald.ConversationTemplateStore
+	Media                 herald.MediaStore
 }
 
 // Session lifetimes.
@@ -140,6 +145,8 @@ type Portal struct {
 	templates      herald.TemplateStore // nil: no content template pages
 	picker         MediaPicker          // nil: no media picker
 	mediaUploadURL string
+	convTemplates  herald.ConversationTemplateStore // nil when there is none
+	media          herald.MediaStore                // nil when there is no media library
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -162,6 +169,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
 	p.setTemplateDeps(deps)
+	p.setContentTemplateDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
