@@ -229,7 +229,8 @@ func (m *Main) listen() error {
 		}, web.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
 			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
-			Media: m.Media, Senders: m.senderService(), MediaURL: mediaURL})
+			Media: m.Media, Senders: m.senderService(), MediaURL: mediaURL,
+			Templates: m.templates(), MediaPicker: m.Media, MediaUploadURL: "/media"})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}

@@ -172,7 +172,9 @@ func newContent(ch herald.Channel) Content {
 // field and html to every HTML field (an e-mail's HTML part), for example a
 // render.Renderer's Text and HTML methods. A nil html leaves HTML fields
 // without placeholders alone and fails on one with placeholders, rather than
-// paste unescaped values into HTML. An SMS's Info is recomputed.
+// paste unescaped values into HTML. An SMS's Info is recomputed, and an
+// e-mail made of blocks is rendered again from its personalized blocks
+// (their rich text takes html, their other fields text).
 func Personalize(c Content, text, html func(string) (string, error)) (Content, error) {
 	out := c.clone()
 	st := &struct {
@@ -185,8 +187,13 @@ func Personalize(c Content, text, html func(string) (string, error)) (Content, e
 	if v.err != nil {
 		return nil, v.err
 	}
-	if s, ok := out.(*SMS); ok {
-		s.Info = sms.Analyze(s.Body)
+	switch c := out.(type) {
+	case *SMS:
+		c.Info = sms.Analyze(c.Body)
+	case *Email:
+		if c.Blocks != nil {
+			c.renderBlocks()
+		}
 	}
 	return out, nil
 }
@@ -208,6 +215,23 @@ func (v *visitor) visit(key string, s *string, html bool) {
 	}
 	n := v.enter(key)
 	defer v.leave(n)
+	v.here(key, s, html)
+}
+
+// visitPath handles the field at rel, a path below the current one such as
+// "blocks[2].url" whose last name is key.
+func (v *visitor) visitPath(rel, key string, s *string, html bool) {
+	if *s == "" || v.err != nil {
+		return
+	}
+	n := len(v.path)
+	v.path = append(append(v.path, '.'), rel...)
+	defer v.leave(n)
+	v.here(key, s, html)
+}
+
+// here handles the field at the current path, named key.
+func (v *visitor) here(key string, s *string, html bool) {
 	if v.checking {
 		v.placeholders(*s, key)
 		return

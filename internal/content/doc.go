@@ -13,6 +13,11 @@
 // key per form ("card", "carousel", "file", "list", ...) and may repeat the
 // form in "type", which must then agree.
 //
+// An e-mail may carry "blocks", the block editor's model (package
+// emailblocks), instead of its HTML and text parts: Decode, Check and
+// Personalize render both parts from the blocks. docs/constructor.md shows
+// every channel's payload.
+//
 // The limits are those of the reference portal's message constructor
 // (section 7.4); where it is silent the channel's own documented limit is
 // used, and the field's comment says so.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/emailblocks"
 )
 
 // E-mail limits, where the reference is silent.
@@ -16,13 +17,20 @@ const (
 )
 
 // Email is an e-mail: a subject, an optional subtitle (the preheader shown
-// after the subject in inboxes) and an HTML part, a plain-text part or both.
-// The block editor of reference 7.4.5.1 will produce the HTML part.
+// after the subject in inboxes) and either an HTML part, a plain-text part
+// or both, or the blocks of the block editor (reference 7.4.5.1, package
+// emailblocks).
+//
+// With blocks, the HTML and text parts are made from them: Decode, Check and
+// Personalize render both again, replacing any html or text the payload
+// gave, so a payload that carries blocks with the parts made from them
+// decodes to the same e-mail.
 type Email struct {
-	Subject  string `json:"subject"`
-	Subtitle string `json:"subtitle,omitempty"`
-	HTML     string `json:"html,omitempty"`
-	Body     string `json:"text,omitempty"`
+	Subject  string              `json:"subject"`
+	Subtitle string              `json:"subtitle,omitempty"`
+	Blocks   []emailblocks.Block `json:"blocks,omitempty"`
+	HTML     string              `json:"html,omitempty"`
+	Body     string              `json:"text,omitempty"`
 }
 
 // Channel implements Content.
@@ -104,6 +112,8 @@ func (c *Email) read(r *reader) {
 			c.HTML = r.str()
 		case "text":
 			c.Body = r.str()
+		case "blocks":
+			c.Blocks = readBlocks(r)
 		default:
 			return false
 		}
@@ -117,16 +127,42 @@ func (c *Email) check(k *checker) {
 		k.addAt("subject", herald.VFormat, "Subject must be one line.")
 	}
 	k.text("subtitle", c.Subtitle, false, maxSubtitle, "Subtitle")
+	if c.Blocks != nil {
+		vs := emailblocks.Check(string(k.path), c.Blocks)
+		k.vs = append(k.vs, vs...)
+		if len(vs) == 0 {
+			c.renderBlocks()
+		}
+		return
+	}
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Body) == "" {
 		k.addAt("html", herald.VRequired, "An e-mail needs an HTML part or a text part.")
 	}
 }
 
+// renderBlocks makes the HTML and text parts from the blocks.
+func (c *Email) renderBlocks() {
+	c.HTML = emailblocks.HTML(c.Blocks, emailblocks.Options{Title: c.Subject, Preheader: c.Subtitle})
+	c.Body = emailblocks.Text(c.Blocks)
+}
+
 func (c *Email) texts(v *visitor) {
 	v.visit("subject", &c.Subject, false)
 	v.visit("subtitle", &c.Subtitle, false)
+	if c.Blocks != nil {
+		// The parts are made from the blocks: personalize those, then
+		// render again (Personalize).
+		emailblocks.Fields(c.Blocks, func(path, key string, s *string, rich bool) {
+			v.visitPath(path, key, s, rich)
+		})
+		return
+	}
 	v.visit("html", &c.HTML, true)
 	v.visit("text", &c.Body, false)
 }
 
-func (c *Email) clone() Content { out := *c; return &out }
+func (c *Email) clone() Content {
+	out := *c
+	out.Blocks = emailblocks.Clone(c.Blocks)
+	return &out
+}

@@ -74,7 +74,8 @@ func buildMenu(u *herald.User) []menuGroup {
 }
 
 // assetsHref is the first page of the Assets section that u may open, in
-// the section's order (Media, Sender IDs), or "" for none built yet.
+// the section's order (Media, Sender IDs, Content templates, Conversation
+// templates), or "" for none built yet.
 func assetsHref(u *herald.User) string {
 	switch {
 	case u.Can(herald.PermMediaManage):
@@ -82,7 +83,7 @@ func assetsHref(u *herald.User) string {
 	case u.Can(herald.PermSendersView):
 		return "/senders"
 	case u.Can(herald.PermTemplatesManage):
-		return "/conversation-templates"
+		return contentTemplatesPath
 	}
 	return ""
 }

@@ -33,6 +33,10 @@ func TestPagePermissions(t *testing.T) {
 	if err := f.store.CreateSender(sys(f.account.ID), request); err != nil {
 		t.Fatal(err)
 	}
+	tmpl := &herald.Template{AccountID: f.account.ID, Name: "Welcome", Channel: herald.ChannelSMS, Payload: []byte(`{"text":"Hi"}`), Variables: []string{}}
+	if err := f.portal.templates.CreateTemplate(sys(f.account.ID), tmpl); err != nil {
+		t.Fatal(err)
+	}
 	smppCred := &herald.SMPPCredential{AccountID: f.account.ID, SystemID: "perms", PasswordHash: "x", AllowedIPs: []string{}}
 	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
 		t.Fatal(err)
@@ -94,12 +98,19 @@ func TestPagePermissions(t *testing.T) {
 		{"POST", fmt.Sprintf("/media/%d", file.ID), admin | broadcast},
 		{"GET", fmt.Sprintf("/media/%d/content", file.ID), admin | broadcast},
 		{"GET", fmt.Sprintf("/media/%d/delete", file.ID), admin | broadcast},
-		{"POST", fmt.Sprintf("/media/%d/delete", file.ID), 0}, // a redirect when allowed: checked in TestMediaPages
+		{"POST", fmt.Sprintf("/media/%d/delete", file.ID), 0},     // a redirect when allowed: checked in TestMediaPages
 		{"POST", fmt.Sprintf("/senders/%d/delete", sender.ID), 0}, // a redirect when allowed: checked in TestSenderReviewFlow
 		{"GET", "/sender-review", 0},
 		{"GET", "/sender-review/new", 0},
 		{"GET", fmt.Sprintf("/sender-review/%d", request.ID), 0},
 		{"POST", fmt.Sprintf("/sender-review/%d", request.ID), 0}, // system owner only: checked in TestSenderReviewFlow
+		{"GET", "/content-templates", admin | broadcast},
+		{"GET", "/content-templates/new", admin | broadcast},
+		{"POST", "/content-templates", admin | broadcast},
+		{"GET", fmt.Sprintf("/content-templates/%d", tmpl.ID), admin | broadcast},
+		{"POST", fmt.Sprintf("/content-templates/%d", tmpl.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/content-templates/%d/delete", tmpl.ID), admin | broadcast},
+		{"POST", fmt.Sprintf("/content-templates/%d/delete", tmpl.ID), 0}, // a redirect when allowed: checked in TestContentTemplatePages
 		{"GET", "/webhooks", admin | broadcast | noc},
 		{"GET", "/webhooks/1/redeliver", admin},
 		{"POST", "/webhooks/1/redeliver", 0},

@@ -189,6 +189,18 @@ func (p *Portal) routes() []route {
 		{"GET /media/{id}/content", need(herald.PermMediaManage), p.mediaContent},
 		{"GET /media/{id}/delete", need(herald.PermMediaManage), p.confirmDeleteMedia},
 		{"POST /media/{id}/delete", need(herald.PermMediaManage), p.deleteMedia},
+		{"GET /content-templates", need(herald.PermTemplatesManage), p.listContentTemplates},
+		{"GET /content-templates/new", need(herald.PermTemplatesManage), p.newContentTemplate},
+		{"POST /content-templates", need(herald.PermTemplatesManage), p.createContentTemplate},
+		{"GET /content-templates/{id}", need(herald.PermTemplatesManage), p.editContentTemplate},
+		{"POST /content-templates/{id}", need(herald.PermTemplatesManage), p.updateContentTemplate},
+		{"GET /content-templates/{id}/delete", need(herald.PermTemplatesManage), p.confirmDeleteContentTemplate},
+		{"POST /content-templates/{id}/delete", need(herald.PermTemplatesManage), p.deleteContentTemplate},
+
+		{"POST /constructor/check", signedIn(), p.checkContent},
+		{"POST /constructor/email-preview", signedIn(), p.emailPreview},
+		{"GET /constructor/media", signedIn(), p.pickMedia},
+
 		{"GET /conversation-templates", need(herald.PermTemplatesManage), p.listConvTemplates},
 		{"GET /conversation-templates/new", need(herald.PermTemplatesManage), p.newConvTemplate},
 		{"POST /conversation-templates", need(herald.PermTemplatesManage), p.createConvTemplate},

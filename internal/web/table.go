@@ -21,7 +21,7 @@ type tableSpec struct {
 // tableSpecs are every table of the portal, for the column chooser.
 func tableSpecs() []tableSpec {
 	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable(),
-		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable(), convTemplatesTable(), senderReviewTable()}
+		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable(), contentTemplatesTable(), convTemplatesTable(), senderReviewTable()}
 }
 
 // pageSizes are the "Show N rows" choices.

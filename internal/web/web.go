@@ -96,6 +96,18 @@ type Deps struct {
 	SMPP SMPPStatus
 	// Media is the media library; without it its pages answer 503.
 	Media *media.Service
+	// Templates keeps content templates: the templates service, which
+	// checks payloads and fills their variables. It defaults to that
+	// service over Store when Store keeps templates; without either the
+	// pages answer 404.
+	Templates herald.TemplateStore
+	// MediaPicker lets the constructor pick files from the media library
+	// (the media service). MediaUploadURL is the portal address that takes
+	// an upload from the constructor: a multipart "file" posted with
+	// Accept: application/json, answering the new file's {"id"}. Empty,
+	// the constructor takes addresses only, or offers no upload.
+	MediaPicker    MediaPicker
+	MediaUploadURL string
 	// ConversationTemplates defaults to a templates service on Store, and
 	// Library (the library conversation templates attach files from) to
 	// Store, when Store has their methods.
@@ -141,11 +153,14 @@ type Portal struct {
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
 
-	media         *media.Service
-	convTemplates herald.ConversationTemplateStore // nil when there is none
-	library       herald.MediaStore                // nil when there is no media library
-	senders  *senders.Service // nil without a message store
-	mediaURL func(id int64) string
+	media          *media.Service
+	senders        *senders.Service // nil without a message store
+	mediaURL       func(id int64) string
+	templates      herald.TemplateStore // nil: no content template pages
+	picker         MediaPicker          // nil: no media picker
+	mediaUploadURL string
+	convTemplates  herald.ConversationTemplateStore // nil when there is none
+	library        herald.MediaStore                // nil when there is no media library
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -170,6 +185,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.media = deps.Media
 	p.setTemplateDeps(deps)
 	p.setSenderDeps(deps)
+	p.setContentTemplateDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err
