@@ -13,6 +13,8 @@ const (
 	maxSubject = 998
 	// maxSubtitle: the preheader most e-mail service providers accept.
 	maxSubtitle = 255
+	// maxAttachments: what a message may carry from the media library.
+	maxAttachments = 10
 )
 
 // Email is an e-mail: a subject, an optional subtitle (the preheader shown
@@ -23,6 +25,16 @@ type Email struct {
 	Subtitle string `json:"subtitle,omitempty"`
 	HTML     string `json:"html,omitempty"`
 	Body     string `json:"text,omitempty"`
+	// Attachments are files of the account's media library, attached when
+	// the e-mail is sent.
+	Attachments []EmailAttachment `json:"attachments,omitempty"`
+}
+
+// EmailAttachment names a media library file attached to an e-mail; Name
+// overrides the file's name in the message.
+type EmailAttachment struct {
+	MediaID int64  `json:"mediaId"`
+	Name    string `json:"name,omitempty"`
 }
 
 // Channel implements Content.
@@ -104,6 +116,8 @@ func (c *Email) read(r *reader) {
 			c.HTML = r.str()
 		case "text":
 			c.Body = r.str()
+		case "attachments":
+			r.array(func(int) { c.Attachments = append(c.Attachments, readAttachment(r)) })
 		default:
 			return false
 		}
@@ -120,6 +134,37 @@ func (c *Email) check(k *checker) {
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Body) == "" {
 		k.addAt("html", herald.VRequired, "An e-mail needs an HTML part or a text part.")
 	}
+	k.items("attachments", len(c.Attachments), 0, maxAttachments, "Attachments")
+	k.in("attachments", func() {
+		for i, a := range c.Attachments {
+			n := k.enterIndex(i)
+			if a.MediaID <= 0 {
+				k.addAt("mediaId", herald.VRequired, "Choose a file of the media library.")
+			}
+			k.text("name", a.Name, false, 255, "Attachment name")
+			if strings.ContainsAny(a.Name, "\r\n\"") {
+				k.addAt("name", herald.VFormat, "Attachment name must be one line without quotes.")
+			}
+			k.leave(n)
+		}
+	})
+}
+
+// readAttachment reads one attachment object.
+func readAttachment(r *reader) EmailAttachment {
+	var a EmailAttachment
+	r.object(func(key []byte) bool {
+		switch string(key) {
+		case "mediaId":
+			a.MediaID, _ = r.integer()
+		case "name":
+			a.Name = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+	return a
 }
 
 func (c *Email) texts(v *visitor) {
@@ -129,4 +174,8 @@ func (c *Email) texts(v *visitor) {
 	v.visit("text", &c.Body, false)
 }
 
-func (c *Email) clone() Content { out := *c; return &out }
+func (c *Email) clone() Content {
+	out := *c
+	out.Attachments = append([]EmailAttachment(nil), c.Attachments...)
+	return &out
+}

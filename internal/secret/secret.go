@@ -6,7 +6,9 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -20,7 +22,8 @@ const KeySize = 32
 
 // Box seals and opens secrets with one key. It is safe for concurrent use.
 type Box struct {
-	aead cipher.AEAD
+	aead   cipher.AEAD
+	derive []byte // the root of DeriveKey, itself derived from the key
 }
 
 // NewBox returns a Box for a 32-byte key.
@@ -36,7 +39,19 @@ func NewBox(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating GCM: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("herald derived keys"))
+	return &Box{aead: aead, derive: mac.Sum(nil)}, nil
+}
+
+// DeriveKey returns a 32-byte key for one purpose (such as "email
+// links"), derived from the server's key with HMAC-SHA256: the same key
+// and purpose give the same bytes in every process of an installation,
+// and no derived key reveals the server's key or another purpose's key.
+func (b *Box) DeriveKey(purpose string) []byte {
+	mac := hmac.New(sha256.New, b.derive)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
 }
 
 // Seal encrypts plaintext; the result carries its own random nonce.

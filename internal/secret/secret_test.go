@@ -52,3 +52,20 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Fatal("NewBox accepted a short key")
 	}
 }
+
+func TestDeriveKey(t *testing.T) {
+	k1, k2 := make([]byte, KeySize), make([]byte, KeySize)
+	k2[0] = 1
+	a, _ := NewBox(k1)
+	a2, _ := NewBox(k1)
+	b, _ := NewBox(k2)
+	if string(a.DeriveKey("x")) != string(a2.DeriveKey("x")) {
+		t.Error("the same key and purpose derive different keys")
+	}
+	if string(a.DeriveKey("x")) == string(a.DeriveKey("y")) || string(a.DeriveKey("x")) == string(b.DeriveKey("x")) {
+		t.Error("another purpose or key derives the same key")
+	}
+	if len(a.DeriveKey("x")) != 32 {
+		t.Error("derived key is not 32 bytes")
+	}
+}
