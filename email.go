@@ -20,10 +20,9 @@ const (
 	EmailOpened       EmailEventKind = "open"        // the tracking pixel was loaded
 	EmailClicked      EmailEventKind = "click"       // a tracked link was followed
 	EmailUnsubscribed EmailEventKind = "unsubscribe" // the unsubscribe link or one-click unsubscribe was used
-	EmailBounced      EmailEventKind = "bounce"      // a delivery status notification reported a failure
 )
 
-// EmailEvent is one open, click, unsubscribe or bounce of an e-mail
+// EmailEvent is one open, click or unsubscribe of an e-mail
 // message. Opens and clicks are kept each time they happen; the message's
 // status records only the first (seen).
 type EmailEvent struct {
@@ -32,7 +31,7 @@ type EmailEvent struct {
 	MessageID string         `json:"messageId"`
 	Kind      EmailEventKind `json:"kind"`
 	URL       string         `json:"url,omitempty"`    // the link followed, for clicks
-	Detail    string         `json:"detail,omitempty"` // the bounce reason, the unsubscribe scope
+	Detail    string         `json:"detail,omitempty"` // the unsubscribe scope
 	UserAgent string         `json:"userAgent,omitempty"`
 	At        time.Time      `json:"at"`
 }

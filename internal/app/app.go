@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/api"
 	"github.com/heraldhq/herald/internal/auth"
+	smtpconn "github.com/heraldhq/herald/internal/channel/smtp"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/events"
 	"github.com/heraldhq/herald/internal/importer"
@@ -50,9 +51,14 @@ type Main struct {
 	Server    *server.Server
 	Messaging *Messaging
 	Metrics   *prometheus.Registry
-	SMPP      *SMPPServer // nil unless HERALD_SMPP_ADDR is set
+	SMPP      *SMPPServer   // nil unless HERALD_SMPP_ADDR is set
+	SMTP      *SMTPListener // nil unless HERALD_SMTP_ADDR is set
+	// Blobs keeps the media library's files; e-mail attachments need it
+	// (with a store that keeps media). Nil: e-mails go without attachments.
+	Blobs herald.BlobStore
 
-	box *secret.Box // seals stored secrets
+	box   *secret.Box     // seals stored secrets
+	inbox *smtpconn.Inbox // inbound mail and bounces, made on first use
 }
 
 // Open opens the database (migrating it), the secret key, the job runner
@@ -175,6 +181,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startSMPP(ctx); err != nil {
 		return err
 	}
+	if err := m.startSMTP(ctx); err != nil {
+		return err
+	}
 	if err := m.listen(); err != nil {
 		return err
 	}
@@ -210,14 +219,23 @@ func (m *Main) listen() error {
 			Logger:       m.Log.With("component", "web"),
 		}, web.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
-			Connections: m.Messaging.Engine, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m}})
+			Connections: m.Messaging.Engine, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
+			Health: emailHealth{m}})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}
 		deps.Portal = portal.Handler()
+		deps.Email = m.emailHandler()
 	}
 	m.Server = server.New(m.Config.Addr, deps)
-	return m.Server.Listen()
+	if err := m.Server.Listen(); err != nil {
+		return err
+	}
+	if m.Config.BaseURL == "" {
+		// E-mail links name the port actually bound (tests bind port 0).
+		m.Messaging.SMTP.SetBaseURL("http://" + m.Server.Addr())
+	}
+	return nil
 }
 
 // ready reports whether the database answers and its schema is current.

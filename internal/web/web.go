@@ -92,6 +92,9 @@ type Deps struct {
 	// SMPP reports the SMPP binds for the system owner's SMPP binds page;
 	// without it the page says the process reports none.
 	SMPP SMPPStatus
+	// Health reports connections' health and the inbound mail webhook's
+	// URL on the Connections page; without it the page shows neither.
+	Health ConnectionHealth
 }
 
 // Session lifetimes.
@@ -124,6 +127,7 @@ type Portal struct {
 
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
+	health     ConnectionHealth
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -145,6 +149,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
 	p.setSMPPDeps(deps)
+	p.health = deps.Health
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err

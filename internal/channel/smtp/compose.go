@@ -119,11 +119,11 @@ func (c *Connector) headers(msg *gomail.Msg, m *herald.Message, out *composed, f
 
 // unsubscribe reports whether messages carry unsubscribe links: the
 // setting is on and Herald knows its public URL.
-func (c *Connector) unsubscribe() bool { return on(c.settings.Unsubscribe) && c.hub.baseURL != "" }
+func (c *Connector) unsubscribe() bool { return on(c.settings.Unsubscribe) && c.hub.BaseURL() != "" }
 
 // links returns the signed URLs of m.
 func (c *Connector) links(m *herald.Message) links {
-	return links{signer: c.hub.signer, base: c.hub.baseURL, account: m.AccountID, message: m.ID}
+	return links{signer: c.hub.signer, base: c.hub.BaseURL(), account: m.AccountID, message: m.ID}
 }
 
 // body sets the text part and, when there is HTML, the HTML alternative
@@ -146,14 +146,14 @@ func (c *Connector) body(msg *gomail.Msg, m *herald.Message, e *content.Email) {
 	if e.Subtitle != "" {
 		doc = insertAfterBodyStart(doc, `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">`+html.EscapeString(e.Subtitle)+`</div>`)
 	}
-	if c.hub.baseURL != "" && on(c.settings.TrackClicks) {
+	if l.base != "" && on(c.settings.TrackClicks) {
 		doc = rewriteLinks(doc, l.click)
 	}
 	if unsub != "" {
 		esc := html.EscapeString(unsub)
 		doc = withUnsubscribe(doc, esc, `<p style="font-size:12px;color:#888;text-align:center"><a href="`+esc+`">Unsubscribe</a></p>`)
 	}
-	if c.hub.baseURL != "" && on(c.settings.TrackOpens) {
+	if l.base != "" && on(c.settings.TrackOpens) {
 		doc = insertBeforeBodyEnd(doc, `<img src="`+html.EscapeString(l.open())+`" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`)
 	}
 	msg.AddAlternativeString(gomail.TypeTextHTML, doc)

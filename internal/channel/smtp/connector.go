@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -46,10 +47,10 @@ type HubConfig struct {
 // Factory under Type, and read Health for the portal. Its methods are safe
 // for concurrent use.
 type Hub struct {
-	signer  *Signer
-	baseURL string
-	media   MediaSource
-	log     *slog.Logger
+	signer *Signer
+	media  MediaSource
+	log    *slog.Logger
+	base   atomic.Pointer[string] // the public base URL, without a trailing slash
 
 	mu    sync.Mutex
 	conns map[int64]*Connector
@@ -60,9 +61,20 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Hub{signer: cfg.Signer, baseURL: strings.TrimRight(cfg.BaseURL, "/"), media: cfg.Media, log: cfg.Log,
-		conns: map[int64]*Connector{}}
+	h := &Hub{signer: cfg.Signer, media: cfg.Media, log: cfg.Log, conns: map[int64]*Connector{}}
+	h.SetBaseURL(cfg.BaseURL)
+	return h
 }
+
+// SetBaseURL changes Herald's public URL in the links of e-mails sent from
+// now on: a process that listens on a port chosen at start learns it late.
+func (h *Hub) SetBaseURL(u string) {
+	u = strings.TrimRight(u, "/")
+	h.base.Store(&u)
+}
+
+// BaseURL returns Herald's public URL in e-mail links.
+func (h *Hub) BaseURL() string { return *h.base.Load() }
 
 // Signer returns the hub's signer.
 func (h *Hub) Signer() *Signer { return h.signer }
