@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"mime/quotedprintable"
+	"net/http"
 	"net/mail"
 	"net/smtp"
 	"os"
@@ -305,4 +305,3 @@ func waitMO(t *testing.T, m *app.Main, n int) herald.Message {
 		time.Sleep(30 * time.Millisecond)
 	}
 }
-
