@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
+	"hash"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Signer signs what Herald puts in e-mails so that it cannot be forged:
@@ -14,11 +17,16 @@ import (
 // VERP bounce addresses and Message-IDs. It holds a key derived from the
 // server's key, the same in every process. It is safe for concurrent use.
 type Signer struct {
-	key []byte
+	key  []byte
+	macs sync.Pool // keyed HMAC-SHA256 states, reset between uses
 }
 
 // NewSigner returns a Signer with key (32 bytes from secret.Box.DeriveKey).
-func NewSigner(key []byte) *Signer { return &Signer{key: append([]byte(nil), key...)} }
+func NewSigner(key []byte) *Signer {
+	s := &Signer{key: append([]byte(nil), key...)}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
+	return s
+}
 
 // Link kinds, the first field of a token.
 const (
@@ -28,16 +36,20 @@ const (
 	linkInbound     = "i"
 )
 
-// mac returns the HMAC-SHA256 of parts joined with NUL.
+// mac returns the HMAC-SHA256 of parts joined with NUL. Tracked links
+// take one per link, so the keyed states are pooled.
 func (s *Signer) mac(parts ...string) []byte {
-	h := hmac.New(sha256.New, s.key)
+	h := s.macs.Get().(hash.Hash)
+	h.Reset()
 	for i, p := range parts {
 		if i > 0 {
 			h.Write([]byte{0})
 		}
-		h.Write([]byte(p))
+		io.WriteString(h, p)
 	}
-	return h.Sum(nil)
+	sum := h.Sum(make([]byte, 0, sha256.Size))
+	s.macs.Put(h)
+	return sum
 }
 
 // token returns the signed token of a link of kind for a message:
