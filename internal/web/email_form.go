@@ -23,7 +23,9 @@ func smtpTextFields() []string {
 }
 
 // smtpSwitches are the SMTP form's on/off inputs, by setting key.
-func smtpSwitches() []string { return []string{"tlsInsecure", "verp", "trackOpens", "trackClicks", "unsubscribe"} }
+func smtpSwitches() []string {
+	return []string{"tlsInsecure", "verp", "trackOpens", "trackClicks", "unsubscribe"}
+}
 
 // smtpSecretFields are the SMTP form's write-only inputs.
 func smtpSecretFields() []string {
