@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	gomail "github.com/wneessen/go-mail"
+	"github.com/emersion/go-msgauth/dkim"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/content"
@@ -31,7 +32,7 @@ const maxAttachmentBytes = 25 << 20
 
 // composed is an e-mail ready for the SMTP transaction.
 type composed struct {
-	msg          *gomail.Msg
+	raw          []byte // the message in RFC 5322 form
 	envelopeFrom string
 	to           string
 	messageID    string // the Message-ID header value
@@ -39,6 +40,12 @@ type composed struct {
 
 // errPayload marks content the connector cannot send: a permanent failure.
 var errPayload = errors.New("smtp: bad e-mail content")
+
+// dkimHeaders are the header fields a DKIM signature covers.
+func dkimHeaders() []string {
+	return []string{"From", "To", "Subject", "Date", "Message-ID", "Reply-To", "MIME-Version", "Content-Type",
+		"List-Unsubscribe", "List-Unsubscribe-Post"}
+}
 
 // compose builds the RFC 5322 message of m: From (the sender ID with its
 // display name), To, Subject, Date, a Message-ID derived from m's ID, the
@@ -57,64 +64,80 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	if _, _, ok := splitAddress(m.Destination); !ok {
 		return nil, fmt.Errorf("%w: %q is not an e-mail address", errPayload, m.Destination)
 	}
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	out := &composed{msg: msg, to: m.Destination, envelopeFrom: m.SenderID}
-	if err := c.headers(msg, m, out, fromDomain, e.Subject); err != nil {
-		return nil, err
+	if strings.ContainsAny(e.Subject, "\r\n") {
+		return nil, fmt.Errorf("%w: the subject has a line break", errPayload)
 	}
+	out := &composed{to: m.Destination, envelopeFrom: m.SenderID}
+	msg := &message{}
+	c.headers(msg, m, out, fromDomain, e.Subject)
 	c.body(msg, m, &e)
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
 	}
+	out.raw = msg.render(make([]byte, 0, 2*len(e.HTML)+len(e.Body)+2048))
 	if c.dkimKey != nil {
 		domain := c.settings.DKIMDomain
 		if domain == "" {
 			domain = fromDomain
 		}
-		msg.SetDKIM(gomail.NewDKIMSigner(domain, c.settings.DKIMSelector, c.dkimKey))
+		signed, err := signDKIM(out.raw, domain, c.settings.DKIMSelector, c.dkimKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: DKIM signing: %v", errPayload, err)
+		}
+		out.raw = signed
 	}
 	return out, nil
 }
 
+// signDKIM returns raw with a DKIM-Signature header (relaxed/relaxed).
+func signDKIM(raw []byte, domain, selector string, key crypto.Signer) ([]byte, error) {
+	s, err := dkim.NewSigner(&dkim.SignOptions{Domain: domain, Selector: selector, Signer: key,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: dkimHeaders()})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Write(raw); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	sig := s.Signature()
+	out := make([]byte, 0, len(sig)+len(raw))
+	return append(append(out, sig...), raw...), nil
+}
+
 // headers sets the addresses, subject, date, Message-ID and list headers.
-func (c *Connector) headers(msg *gomail.Msg, m *herald.Message, out *composed, fromDomain, subject string) error {
+func (c *Connector) headers(msg *message, m *herald.Message, out *composed, fromDomain, subject string) {
 	s := &c.settings
-	if err := msg.FromFormat(s.fromName(m.SenderID), m.SenderID); err != nil {
-		return fmt.Errorf("%w: the sender ID: %v", errPayload, err)
-	}
-	if err := msg.To(m.Destination); err != nil {
-		return fmt.Errorf("%w: the destination: %v", errPayload, err)
-	}
+	msg.addressHeader("From", s.fromName(m.SenderID), m.SenderID)
+	msg.header("To", "<"+m.Destination+">")
 	if s.ReplyTo != "" {
-		if err := msg.ReplyTo(s.ReplyTo); err != nil {
-			return fmt.Errorf("%w: the reply-to address: %v", errPayload, err)
-		}
+		msg.header("Reply-To", "<"+s.ReplyTo+">")
 	}
-	msg.Subject(subject)
-	msg.SetDateWithValue(time.Now())
+	msg.header("Subject", subject)
+	msg.header("Date", dateHeader(time.Now()))
 	domain := s.MessageIDDomain
 	if domain == "" {
 		domain = fromDomain
 	}
 	out.messageID = c.hub.signer.MessageID(m.ID, domain)
-	msg.SetMessageIDWithValue(strings.Trim(out.messageID, "<>"))
-	msg.SetUserAgent("Herald")
+	msg.header("Message-ID", out.messageID)
+	msg.header("User-Agent", "Herald")
 	if s.BounceAddress != "" {
 		out.envelopeFrom = s.BounceAddress
 		if s.verp() {
 			out.envelopeFrom = c.hub.signer.VERP(s.BounceAddress, m.ID)
 		}
 	}
-	if err := msg.EnvelopeFrom(out.envelopeFrom); err != nil {
-		return fmt.Errorf("%w: the envelope sender: %v", errPayload, err)
-	}
 	if c.unsubscribe() {
 		// RFC 2369 and RFC 8058: mail programs offer an unsubscribe button
 		// that POSTs to the URL.
-		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, "<"+c.links(m).unsubscribe(s.UnsubscribeScope)+">")
-		msg.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+		msg.header("List-Unsubscribe", "<"+c.links(m).unsubscribe(s.UnsubscribeScope)+">")
+		msg.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	}
-	return nil
 }
 
 // unsubscribe reports whether messages carry unsubscribe links: the
@@ -128,7 +151,7 @@ func (c *Connector) links(m *herald.Message) links {
 
 // body sets the text part and, when there is HTML, the HTML alternative
 // with the preheader, tracked links, the pixel and the unsubscribe link.
-func (c *Connector) body(msg *gomail.Msg, m *herald.Message, e *content.Email) {
+func (c *Connector) body(msg *message, m *herald.Message, e *content.Email) {
 	l := c.links(m)
 	var unsub string
 	if c.unsubscribe() {
@@ -138,7 +161,7 @@ func (c *Connector) body(msg *gomail.Msg, m *herald.Message, e *content.Email) {
 	if unsub != "" {
 		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
 	}
-	msg.SetBodyString(gomail.TypeTextPlain, text)
+	msg.text = validUTF8(text)
 	if strings.TrimSpace(e.HTML) == "" {
 		return
 	}
@@ -156,7 +179,7 @@ func (c *Connector) body(msg *gomail.Msg, m *herald.Message, e *content.Email) {
 	if l.base != "" && on(c.settings.TrackOpens) {
 		doc = insertBeforeBodyEnd(doc, `<img src="`+html.EscapeString(l.open())+`" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`)
 	}
-	msg.AddAlternativeString(gomail.TypeTextHTML, doc)
+	msg.html = validUTF8(doc)
 }
 
 // withUnsubscribe replaces UnsubscribeTag in doc with url, or adds footer
@@ -169,7 +192,7 @@ func withUnsubscribe(doc, url, footer string) string {
 }
 
 // attach adds the message's media library files.
-func (c *Connector) attach(ctx context.Context, msg *gomail.Msg, account int64, atts []content.EmailAttachment) error {
+func (c *Connector) attach(ctx context.Context, msg *message, account int64, atts []content.EmailAttachment) error {
 	if len(atts) == 0 {
 		return nil
 	}
@@ -188,15 +211,17 @@ func (c *Connector) attach(ctx context.Context, msg *gomail.Msg, account int64, 
 		if total += md.Size; total > maxAttachmentBytes {
 			return fmt.Errorf("%w: the attachments are larger than %d MB", errPayload, maxAttachmentBytes>>20)
 		}
-		if err := attachOne(ctx, msg, src.Blobs, md, a.Name); err != nil {
+		f, err := readAttachment(ctx, src.Blobs, md, a.Name)
+		if err != nil {
 			return err
 		}
+		msg.files = append(msg.files, f)
 	}
 	return nil
 }
 
-// attachOne reads one file into the message.
-func attachOne(ctx context.Context, msg *gomail.Msg, blobs herald.BlobStore, md *herald.Media, name string) error {
+// readAttachment reads one file of the media library.
+func readAttachment(ctx context.Context, blobs herald.BlobStore, md *herald.Media, name string) (part, error) {
 	if name == "" {
 		name = md.Name
 	}
@@ -205,19 +230,16 @@ func attachOne(ctx context.Context, msg *gomail.Msg, blobs herald.BlobStore, md 
 	}
 	rc, err := blobs.Open(ctx, md.Key)
 	if err != nil {
-		return fmt.Errorf("opening attachment %d: %w", md.ID, err)
+		return part{}, fmt.Errorf("opening attachment %d: %w", md.ID, err)
 	}
 	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxAttachmentBytes+1))
+	if err != nil {
+		return part{}, fmt.Errorf("reading attachment %d: %w", md.ID, err)
+	}
 	ctype := md.MIME
 	if ctype == "" {
 		ctype = mime.TypeByExtension(path.Ext(name))
 	}
-	opts := []gomail.FileOption{}
-	if ctype != "" {
-		opts = append(opts, gomail.WithFileContentType(gomail.ContentType(ctype)))
-	}
-	if err := msg.AttachReader(path.Base(name), io.LimitReader(rc, maxAttachmentBytes+1), opts...); err != nil {
-		return fmt.Errorf("reading attachment %d: %w", md.ID, err)
-	}
-	return nil
+	return part{name: path.Base(name), ctype: ctype, data: data}, nil
 }

@@ -323,7 +323,7 @@ func deliver(c *mailsmtp.Client, out *composed, timeout time.Duration) (stage st
 	if err != nil {
 		return "DATA", err
 	}
-	if _, err := out.msg.WriteTo(w); err != nil {
+	if _, err := w.Write(out.raw); err != nil {
 		_ = w.Close()
 		return "DATA", err
 	}

@@ -157,22 +157,33 @@ func insertAfterBodyStart(doc, s string) string {
 	return s + doc
 }
 
-// indexFold is strings.Index ignoring ASCII case, for short needles.
+// indexFold is strings.Index ignoring ASCII case, for needles that start
+// with '<' (tags).
 func indexFold(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+	for from := 0; ; {
+		i := strings.IndexByte(s[from:], sub[0])
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
+		from = i + 1
 	}
-	return -1
 }
 
-// lastIndexFold is strings.LastIndex ignoring ASCII case.
+// lastIndexFold is strings.LastIndex ignoring ASCII case, for needles
+// that start with '<'.
 func lastIndexFold(s, sub string) int {
-	for i := len(s) - len(sub); i >= 0; i-- {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+	for end := len(s); ; {
+		i := strings.LastIndexByte(s[:end], sub[0])
+		if i < 0 {
+			return -1
+		}
+		if i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
+		end = i
 	}
-	return -1
 }
