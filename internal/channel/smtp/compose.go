@@ -157,7 +157,10 @@ func (c *Connector) body(msg *message, m *herald.Message, e *content.Email) {
 	if c.unsubscribe() {
 		unsub = l.unsubscribe(c.settings.UnsubscribeScope)
 	}
-	text := e.Text()
+	text := e.Body
+	if text == "" {
+		text = textFromHTML(e.HTML)
+	}
 	if unsub != "" {
 		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
 	}

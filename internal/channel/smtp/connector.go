@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/tls"
@@ -319,18 +320,59 @@ func deliver(c *mailsmtp.Client, out *composed, timeout time.Duration) (stage st
 	if err := c.Rcpt(out.to); err != nil {
 		return "RCPT", err
 	}
-	w, err := c.Data()
-	if err != nil {
-		return "DATA", err
-	}
-	if _, err := w.Write(out.raw); err != nil {
-		_ = w.Close()
-		return "DATA", err
-	}
-	if err := w.Close(); err != nil {
+	if err := writeData(c, out.raw); err != nil {
 		return "DATA", err
 	}
 	return "", nil
+}
+
+// writeData sends DATA, the message and the final dot. A message that Herald
+// wrote has no line starting with a dot (quoted-printable encodes it), so
+// it goes to the connection as it is; any other takes the dot-stuffing
+// writer.
+func writeData(c *mailsmtp.Client, raw []byte) error {
+	if bytes.HasPrefix(raw, []byte(".")) || bytes.Contains(raw, []byte("\n.")) || !bytes.HasSuffix(raw, []byte("\r\n")) {
+		w, err := c.Data()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(raw); err != nil {
+			_ = w.Close()
+			return err
+		}
+		return w.Close()
+	}
+	if err := command(c.Text, 354, "DATA"); err != nil {
+		return err
+	}
+	if _, err := c.Text.W.Write(raw); err != nil {
+		return err
+	}
+	if _, err := c.Text.W.WriteString(".\r\n"); err != nil {
+		return err
+	}
+	if err := c.Text.W.Flush(); err != nil {
+		return err
+	}
+	return response(c.Text, 250)
+}
+
+// command sends one command and reads its reply, which must have code.
+func command(t *textproto.Conn, code int, cmd string) error {
+	id, err := t.Cmd("%s", cmd)
+	if err != nil {
+		return err
+	}
+	t.StartResponse(id)
+	defer t.EndResponse(id)
+	_, _, err = t.ReadResponse(code)
+	return err
+}
+
+// response reads a reply that must have code.
+func response(t *textproto.Conn, code int) error {
+	_, _, err := t.ReadResponse(code)
+	return err
 }
 
 // refused classifies a reply the server refused a message with: 4xx is

@@ -118,3 +118,13 @@ func TestReadMail(t *testing.T) {
 		t.Errorf("readMail = %+v", in)
 	}
 }
+
+func TestTextFromHTML(t *testing.T) {
+	in := `<html><head><title>T</title><style>p{color:red}</style></head><body><!-- hidden --><h1>Hola&nbsp;Ana,</h1>` +
+		`<p>Autumn   offers<br>are here.</p><ul><li>Jackets</li><li>Boots</li></ul><p><a href="https://shop.test/sale?a=1&amp;b=2">See the <b>sale</b></a> ` +
+		`or <a href="mailto:x@shop.test">write</a>.</p><script>alert(1)</script></body></html>`
+	want := "Hola Ana,\r\n\r\nAutumn offers\r\nare here.\r\n\r\nJackets\r\nBoots\r\n\r\nSee the sale (https://shop.test/sale?a=1&b=2) or write."
+	if got := textFromHTML(in); got != want {
+		t.Errorf("textFromHTML:\n got %q\nwant %q", got, want)
+	}
+}
