@@ -67,7 +67,7 @@ func run(ctx context.Context, o options) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	logf("sending %d e-mails through a pool of %d SMTP sessions to %s", o.n, o.pool, sk.addr)
+	logf("sending %d e-mails through a pool of %d SMTP sessions to %s (peak RSS so far %d MB)", o.n, o.pool, sk.addr, peakRSS()/1024)
 	var d driver = engineDriver{clients: o.clients}
 	if o.profile != "" {
 		f, err := os.Create(o.profile)

@@ -85,14 +85,21 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// indexFold is strings.Index ignoring ASCII case, for short ASCII needles.
+// indexFold is strings.Index ignoring ASCII case, for short ASCII needles
+// that start with a punctuation character (it jumps between their first
+// bytes, so a long document is scanned once).
 func indexFold(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+	for from := 0; ; {
+		i := strings.IndexByte(s[from:], sub[0])
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
+		from = i + 1
 	}
-	return -1
 }
 
 // Preview implements Content.

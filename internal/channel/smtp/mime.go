@@ -179,13 +179,15 @@ func appendHeader(buf []byte, name, value string) []byte {
 	return append(buf, "\r\n"...)
 }
 
-// qpSafe marks the bytes quoted-printable writes as they are.
-var qpSafe = func() (t [256]bool) {
+// qpSafe marks the bytes quoted-printable writes as they are; qpPlain
+// those among them that need no look at their neighbours (not white
+// space, which must be encoded before a line end).
+var qpSafe, qpPlain = func() (safe, plain [256]bool) {
 	for c := '!'; c <= '~'; c++ {
-		t[c] = c != '='
+		safe[c], plain[c] = c != '=', c != '='
 	}
-	t[' '], t['\t'] = true, true
-	return t
+	safe[' '], safe['\t'] = true, true
+	return safe, plain
 }()
 
 const hexUpper = "0123456789ABCDEF"
@@ -193,17 +195,33 @@ const hexUpper = "0123456789ABCDEF"
 // appendQP writes s in quoted-printable (RFC 2045): lines of at most 76
 // characters with soft breaks, hard breaks as CRLF, trailing white space
 // and a leading dot encoded (a dot alone on a line would end DATA on
-// servers that mishandle dot-stuffing).
+// servers that mishandle dot-stuffing). Runs of plain bytes are copied
+// at once.
 func appendQP(buf []byte, s string) []byte {
 	col := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
+		if qpPlain[c] && !(col == 0 && c == '.') {
+			j, lim := i+1, min(len(s), i+75-col)
+			for j < lim && qpPlain[s[j]] {
+				j++
+			}
+			buf = append(buf, s[i:j]...)
+			col += j - i
+			i = j
+			if col >= 75 && i < len(s) && s[i] != '\n' && s[i] != '\r' {
+				buf = append(buf, "=\r\n"...)
+				col = 0
+			}
+			continue
+		}
 		if c == '\n' || (c == '\r' && i+1 < len(s) && s[i+1] == '\n') {
 			if c == '\r' {
 				i++
 			}
 			buf = append(buf, "\r\n"...)
 			col = 0
+			i++
 			continue
 		}
 		enc := !qpSafe[c] || (col == 0 && c == '.') ||
@@ -222,6 +240,7 @@ func appendQP(buf []byte, s string) []byte {
 			buf = append(buf, c)
 		}
 		col += n
+		i++
 	}
 	return buf
 }
