@@ -141,10 +141,3 @@ func (p *pool) close() {
 	}
 	wg.Wait()
 }
-
-// size returns the sessions open and idle.
-func (p *pool) stats() (inUse, idle int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.slots), len(p.free)
-}
