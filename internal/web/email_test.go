@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/secret"
 )
 
@@ -122,4 +123,31 @@ func TestMessagePreview(t *testing.T) {
 			t.Errorf("preview of %s %s = %q, want %q", c.ch, c.payload, got, c.want)
 		}
 	}
+}
+
+// TestEmailMessagePages sends e-mails to the sandbox: the messages log
+// shows their subjects (or "Email (no subject)" for an inbound one
+// without), and an e-mail's page its subject, text and opens.
+func TestEmailMessagePages(t *testing.T) {
+	f := newFixture(t)
+	e := f.withMessaging()
+	ctx := context.Background()
+	m, err := e.Send(ctx, &herald.SendRequest{AccountID: f.account.ID, Contact: herald.ContactRef{Email: "ana@example.com"},
+		Origin: herald.OriginAPI, Traffic: herald.TrafficAPI, Steps: []herald.SendStep{{Channel: herald.ChannelEmail,
+			SenderID: herald.SandboxSender, Payload: json.RawMessage(`{"subject": "Ofertas de otoño", "text": "Hola Ana"}`)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.RecordEmailEvent(ctx, &herald.EmailEvent{AccountID: f.account.ID, MessageID: m.ID, Kind: herald.EmailClicked,
+		URL: "https://shop.test/sale"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Receive(ctx, channel.Inbound{AccountID: f.account.ID, ConnectionID: m.ConnectionID, Channel: herald.ChannelEmail,
+		From: "ana@example.com", To: herald.SandboxSender, Payload: json.RawMessage(`{"subject": "", "text": "Gracias"}`), Text: "Gracias"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "ann")
+	mustContain(t, c.get("/messages").Body, "Ofertas de otoño", "Email (no subject)")
+	mustContain(t, c.get("/messages/"+m.ID).Body, `data-subject>Ofertas de otoño`, "Hola Ana", "Opens and clicks", "https://shop.test/sale")
 }
