@@ -128,6 +128,7 @@ func MessageColumns() []Column {
 		{Key: "direction", Label: "Type", Type: ColEnum, Options: []string{"mt", "mo"}, Sortable: true, Filterable: true},
 		{Key: "senderId", Label: "Sender ID", Type: ColText, Sortable: true, Filterable: true, Hidden: true},
 		{Key: "destination", Label: "Destination", Type: ColText, Sortable: true, Filterable: true},
+		{Key: "preview", Label: "Message", Type: ColText},
 		{Key: "contactId", Label: "Contact", Type: ColNumber, Filterable: true, Hidden: true},
 		{Key: "status", Label: "Status", Type: ColEnum, Options: statuses, Sortable: true, Filterable: true},
 		{Key: "error", Label: "Error", Type: ColText, Filterable: true},

@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/api"
 	"github.com/heraldhq/herald/internal/auth"
+	smtpconn "github.com/heraldhq/herald/internal/channel/smtp"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/events"
 	"github.com/heraldhq/herald/internal/importer"
@@ -51,11 +52,17 @@ type Main struct {
 	Server    *server.Server
 	Messaging *Messaging
 	Metrics   *prometheus.Registry
-	SMPP      *SMPPServer // nil unless HERALD_SMPP_ADDR is set
+	SMPP      *SMPPServer   // nil unless HERALD_SMPP_ADDR is set
+	SMTP      *SMTPListener // nil unless HERALD_SMTP_ADDR is set
 	Media     *media.Service
+	// Blobs keeps the media library's files; e-mail attachments need it
+	// (with a store that keeps media). Nil: e-mails go without attachments.
+	Blobs herald.BlobStore
 
-	box     *secret.Box // seals stored secrets
-	changes *changes    // configuration changes for every process
+	box      *secret.Box     // seals stored secrets
+	inbox    *smtpconn.Inbox // inbound mail and bounces, made on first use
+	changes  *changes        // configuration changes for every process
+	emailKey []byte          // signs e-mail links, VERP addresses and Message-IDs
 }
 
 // Open opens the database (migrating it), the secret key, the job runner
@@ -85,6 +92,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openMedia(key); err != nil {
 		return err
 	}
+	m.emailKey = secret.Derive(key, emailKeyPurpose)
 	cfg := auth.DefaultConfig()
 	if m.Hash != nil {
 		cfg.Hash = *m.Hash
@@ -186,6 +194,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startSMPP(ctx); err != nil {
 		return err
 	}
+	if err := m.startSMTP(ctx); err != nil {
+		return err
+	}
 	m.changes = newChanges(m)
 	if err := m.changes.listen(); err != nil {
 		return err
@@ -230,15 +241,24 @@ func (m *Main) listen() error {
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
 			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
 			Media: m.Media, Senders: m.senderService(), MediaURL: mediaURL,
-			Templates: m.templates(), MediaPicker: m.Media, MediaUploadURL: "/media"})
+			Templates: m.templates(), MediaPicker: m.Media, MediaUploadURL: "/media",
+			Health: emailHealth{m}})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}
 		deps.Portal = portal.Handler()
 		deps.Public = m.Media.PublicHandler()
+		deps.Email = m.emailHandler()
 	}
 	m.Server = server.New(m.Config.Addr, deps)
-	return m.Server.Listen()
+	if err := m.Server.Listen(); err != nil {
+		return err
+	}
+	if m.Config.BaseURL == "" {
+		// E-mail links name the port actually bound (tests bind port 0).
+		m.Messaging.SMTP.SetBaseURL("http://" + m.Server.Addr())
+	}
+	return nil
 }
 
 // ready reports whether the database answers and its schema is current.

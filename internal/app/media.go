@@ -16,6 +16,7 @@ func (m *Main) openMedia(key []byte) error {
 	if err != nil {
 		return err
 	}
+	m.Blobs = blobs
 	m.Media = media.New(m.Store, blobs, secret.Derive(key, "media-links"), m.Config.PublicURL(),
 		media.WithClock(m.Clock), media.WithLogger(m.Log.With("component", "media")))
 	return nil

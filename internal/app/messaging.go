@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/channel/sandbox"
 	smppconn "github.com/heraldhq/herald/internal/channel/smpp"
+	smtpconn "github.com/heraldhq/herald/internal/channel/smtp"
 	"github.com/heraldhq/herald/internal/engine"
 	"github.com/heraldhq/herald/internal/secret"
 	"github.com/heraldhq/herald/internal/store"
@@ -26,6 +27,7 @@ type Messaging struct {
 	Webhooks  *webhook.Service
 	Deliverer *webhook.Deliverer // nil in an accept-only process
 	SMPP      *smppconn.Hub      // the SMPP client connections
+	SMTP      *smtpconn.Hub      // the SMTP (e-mail) connections
 	// ConnectorTypes are the registered connector types, for the
 	// Connections form.
 	ConnectorTypes []string
@@ -58,6 +60,10 @@ func (m *Main) openMessaging(ctx context.Context, box *secret.Box, dispatch bool
 	}
 	ms.SMPP = smppconn.NewHub(m.Store, log.With("connector", "smpp"), reg)
 	if err := connectors.Register(herald.ConnectorSMPP, ms.SMPP.Factory()); err != nil {
+		return err
+	}
+	ms.SMTP = m.newEmailHub()
+	if err := connectors.Register(herald.ConnectorSMTP, ms.SMTP.Factory()); err != nil {
 		return err
 	}
 	ms.ConnectorTypes = connectors.Types()

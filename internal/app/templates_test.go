@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +160,70 @@ func testTemplateViolations(t *testing.T, base, key string, id int64) {
 	if got := fields(); got != "messages[0].template.id,messages[1].template.id" {
 		t.Errorf("an RCS template on SMS and an unknown template: violations %s", got)
 	}
+}
+
+// TestTemplateEveryChannel takes the first example of each of the eight
+// template channels from docs/constructor.md, saves it as a content
+// template through the API and sends it by ID to the sandbox, filling its
+// variables from params: each is delivered (or seen, on channels that
+// report it).
+func TestTemplateEveryChannel(t *testing.T) {
+	examples := docExamples(t)
+	engines(t, func(t *testing.T, env map[string]string) {
+		h := start(t, env)
+		code, out, errOut := runCLI(t, env, "apikey", "create", "--name", "every", "--scopes", "broadcast,omni-api,recipients")
+		if code != 0 {
+			t.Fatalf("apikey create: %d %s", code, errOut)
+		}
+		key := strings.TrimSpace(out)
+		// One contact with an address on every channel; the phone number
+		// is no sandbox test number (…0001 to …0004).
+		var contact herald.Contact
+		apiPost(t, h.url+"/api/v1/contacts", key, map[string]any{"phone": "+34600145555", "email": "ana@example.com",
+			"identities": map[string]string{"push": "push-token-1", "mobilepush": "mobile-token-1"}}, http.StatusCreated, &contact)
+		for _, ch := range herald.TemplateChannels() {
+			raw, ok := examples[ch.String()]
+			if !ok {
+				t.Fatalf("docs/constructor.md has no %s example", ch)
+			}
+			var tp herald.Template
+			apiPost(t, h.url+"/api/v1/templates", key, map[string]any{"name": "Example " + ch.String(), "channel": int(ch),
+				"payload": json.RawMessage(raw)}, http.StatusCreated, &tp)
+			params := map[string]string{}
+			for _, v := range tp.Variables {
+				params[v] = "Ana"
+			}
+			var m sentMessage
+			apiPost(t, h.url+"/api/v1/messages", key, map[string]any{"contact": map[string]int64{"id": contact.ID},
+				"channel": int(ch), "senderId": "sandbox", "template": map[string]any{"id": tp.ID, "params": params}},
+				http.StatusAccepted, &m)
+			deadline := time.Now().Add(20 * time.Second)
+			for m.Status != "delivered" && m.Status != "seen" {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s template message is %s, want delivered", ch, m.Status)
+				}
+				time.Sleep(50 * time.Millisecond)
+				apiGet(t, h.url+"/api/v1/messages/"+m.ID, key, &m)
+			}
+		}
+	})
+}
+
+// docExamples returns the first JSON example of each channel in
+// docs/constructor.md (fenced as ```json <channel>).
+func docExamples(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../../docs/constructor.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, block := range strings.Split(string(b), "```json ")[1:] {
+		name, rest, _ := strings.Cut(block, "\n")
+		body, _, _ := strings.Cut(rest, "```")
+		if _, seen := out[name]; !seen {
+			out[name] = body
+		}
+	}
+	return out
 }

@@ -34,6 +34,7 @@ type Report struct {
 	Status       herald.MessageStatus
 	Detail       herald.StatusDetail // zero for the status's default
 	ProviderCode string
+	Error        string // why a message was not delivered, in the provider's words; kept as the message's error
 	At           time.Time
 }
 

@@ -35,6 +35,11 @@ type Config struct {
 	SMPPAddr        string        // SMPP server listen address; empty: no SMPP server
 	SMPPTLSCert     string        // PEM certificate file: the SMPP server accepts TLS only
 	SMPPTLSKey      string        // PEM key file of SMPPTLSCert
+	SMTPAddr        string        // inbound SMTP listen address; empty: no listener
+	SMTPDomain      string        // the inbound SMTP listener's name in its greeting
+	SMTPMaxSize     int64         // the largest inbound e-mail in bytes
+	SMTPTLSCert     string        // PEM certificate file: the listener offers STARTTLS
+	SMTPTLSKey      string        // PEM key file of SMTPTLSCert
 }
 
 // Setting describes one configuration key.
@@ -66,6 +71,11 @@ func Settings() []Setting {
 		{"HERALD_SMPP_ADDR", "smpp-addr", "", "SMPP server listen address (host:port) for customers' binds; empty runs no SMPP server.", str(func(c *Config) *string { return &c.SMPPAddr })},
 		{"HERALD_SMPP_TLS_CERT", "", "", "PEM certificate file; with HERALD_SMPP_TLS_KEY the SMPP server accepts TLS connections only.", str(func(c *Config) *string { return &c.SMPPTLSCert })},
 		{"HERALD_SMPP_TLS_KEY", "", "", "PEM private key file of HERALD_SMPP_TLS_CERT.", str(func(c *Config) *string { return &c.SMPPTLSKey })},
+		{"HERALD_SMTP_ADDR", "smtp-addr", "", "Inbound SMTP listen address (host:port) for replies and bounces to e-mail sender IDs; empty runs no listener.", setOptionalAddr(func(c *Config) *string { return &c.SMTPAddr })},
+		{"HERALD_SMTP_DOMAIN", "", "localhost", "The inbound SMTP listener's host name in its greeting.", str(func(c *Config) *string { return &c.SMTPDomain })},
+		{"HERALD_SMTP_MAX_SIZE", "", "41943040", "The largest inbound e-mail the listener takes, in bytes.", setPositiveInt(func(c *Config) *int64 { return &c.SMTPMaxSize })},
+		{"HERALD_SMTP_TLS_CERT", "", "", "PEM certificate file; with HERALD_SMTP_TLS_KEY the inbound SMTP listener offers STARTTLS.", str(func(c *Config) *string { return &c.SMTPTLSCert })},
+		{"HERALD_SMTP_TLS_KEY", "", "", "PEM private key file of HERALD_SMTP_TLS_CERT.", str(func(c *Config) *string { return &c.SMTPTLSKey })},
 	}
 }
 
@@ -292,6 +302,31 @@ func setDuration(field func(*Config) *time.Duration) func(*Config, string) error
 			return fmt.Errorf("%q is not a positive duration such as 30s", v)
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+// setOptionalAddr accepts "" or host:port.
+func setOptionalAddr(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("%q is not host:port: %w", v, err)
+			}
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+// setPositiveInt accepts a whole number above zero.
+func setPositiveInt(field func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%q is not a positive whole number", v)
+		}
+		*field(c) = n
 		return nil
 	}
 }

@@ -14,6 +14,8 @@ const (
 	maxSubject = 998
 	// maxSubtitle: the preheader most e-mail service providers accept.
 	maxSubtitle = 255
+	// maxAttachments: what a message may carry from the media library.
+	maxAttachments = 10
 )
 
 // Email is an e-mail: a subject, an optional subtitle (the preheader shown
@@ -31,6 +33,16 @@ type Email struct {
 	Blocks   []emailblocks.Block `json:"blocks,omitempty"`
 	HTML     string              `json:"html,omitempty"`
 	Body     string              `json:"text,omitempty"`
+	// Attachments are files of the account's media library, attached when
+	// the e-mail is sent.
+	Attachments []EmailAttachment `json:"attachments,omitempty"`
+}
+
+// EmailAttachment names a media library file attached to an e-mail; Name
+// overrides the file's name in the message.
+type EmailAttachment struct {
+	MediaID int64  `json:"mediaId"`
+	Name    string `json:"name,omitempty"`
 }
 
 // Channel implements Content.
@@ -81,14 +93,21 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// indexFold is strings.Index ignoring ASCII case, for short ASCII needles.
+// indexFold is strings.Index ignoring ASCII case, for short ASCII needles
+// that start with a punctuation character (it jumps between their first
+// bytes, so a long document is scanned once).
 func indexFold(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+	for from := 0; ; {
+		i := strings.IndexByte(s[from:], sub[0])
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
+		from = i + 1
 	}
-	return -1
 }
 
 // Preview implements Content.
@@ -114,6 +133,8 @@ func (c *Email) read(r *reader) {
 			c.Body = r.str()
 		case "blocks":
 			c.Blocks = readBlocks(r)
+		case "attachments":
+			r.array(func(int) { c.Attachments = append(c.Attachments, readAttachment(r)) })
 		default:
 			return false
 		}
@@ -138,6 +159,37 @@ func (c *Email) check(k *checker) {
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Body) == "" {
 		k.addAt("html", herald.VRequired, "An e-mail needs an HTML part or a text part.")
 	}
+	k.items("attachments", len(c.Attachments), 0, maxAttachments, "Attachments")
+	k.in("attachments", func() {
+		for i, a := range c.Attachments {
+			n := k.enterIndex(i)
+			if a.MediaID <= 0 {
+				k.addAt("mediaId", herald.VRequired, "Choose a file of the media library.")
+			}
+			k.text("name", a.Name, false, 255, "Attachment name")
+			if strings.ContainsAny(a.Name, "\r\n\"") {
+				k.addAt("name", herald.VFormat, "Attachment name must be one line without quotes.")
+			}
+			k.leave(n)
+		}
+	})
+}
+
+// readAttachment reads one attachment object.
+func readAttachment(r *reader) EmailAttachment {
+	var a EmailAttachment
+	r.object(func(key []byte) bool {
+		switch string(key) {
+		case "mediaId":
+			a.MediaID, _ = r.integer()
+		case "name":
+			a.Name = r.str()
+		default:
+			return false
+		}
+		return true
+	})
+	return a
 }
 
 // renderBlocks makes the HTML and text parts from the blocks.
@@ -164,5 +216,6 @@ func (c *Email) texts(v *visitor) {
 func (c *Email) clone() Content {
 	out := *c
 	out.Blocks = emailblocks.Clone(c.Blocks)
+	out.Attachments = append([]EmailAttachment(nil), c.Attachments...)
 	return &out
 }

@@ -23,6 +23,10 @@ func TestDecodeEmail(t *testing.T) {
 		{"subtitle at limit", f(`{"subject": "s", "subtitle": %q, "text": "x"}`, a(255)), nil},
 		{"subtitle over limit", f(`{"subject": "s", "subtitle": %q, "text": "x"}`, a(256)), []string{"payload.subtitle too_long"}},
 		{"html placeholder malformed", `{"subject": "s", "html": "<p>{{attribute.name</p>"}`, []string{"payload.html format"}},
+		{"attachments", `{"subject": "s", "text": "x", "attachments": [{"mediaId": 3}, {"mediaId": 4, "name": "Invoice.pdf"}]}`, nil},
+		{"attachment without media", `{"subject": "s", "text": "x", "attachments": [{"name": "a.pdf"}]}`, []string{"payload.attachments[0].mediaId required"}},
+		{"attachment name two lines", `{"subject": "s", "text": "x", "attachments": [{"mediaId": 1, "name": "a\nb"}]}`, []string{"payload.attachments[0].name format"}},
+		{"too many attachments", f(`{"subject": "s", "text": "x", "attachments": [%s]}`, strings.Repeat(`{"mediaId": 1},`, 10)+`{"mediaId": 1}`), []string{"payload.attachments too_long"}},
 	})
 }
 

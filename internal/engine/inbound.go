@@ -28,7 +28,7 @@ func (e *Engine) Report(ctx context.Context, reports ...channel.Report) error {
 				continue
 			}
 		}
-		items = append(items, update{kind: kindStatus, id: id, status: r.Status, detail: r.Detail, providerCode: r.ProviderCode, at: r.At})
+		items = append(items, update{kind: kindStatus, id: id, status: r.Status, detail: r.Detail, providerCode: r.ProviderCode, errText: r.Error, at: r.At})
 	}
 	return e.status.DoAll(context.WithoutCancel(ctx), items...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -91,6 +92,10 @@ func (e *Engine) resolveContact(ctx context.Context, req *herald.SendRequest, vs
 		}
 		ref.Phone = p
 	}
+	if ref.Email != "" && !validEmail(strings.TrimSpace(ref.Email)) {
+		vs.Add("contact", herald.VFormat, "%q is not a valid e-mail address, such as ana@example.com.", ref.Email)
+		return nil, nil
+	}
 	if dir == nil {
 		if ref.ID != 0 {
 			vs.Add("contact", herald.VUnknown, "Contacts are not available; send to a phone number or an e-mail address.")
@@ -159,6 +164,13 @@ func destination(ref herald.ContactRef, c *herald.Contact, ch herald.Channel) st
 	return ref.Address
 }
 
+// validEmail reports whether addr is a bare e-mail address (no display
+// name, no comments).
+func validEmail(addr string) bool {
+	a, err := mail.ParseAddress(addr)
+	return err == nil && a.Name == "" && a.Address == addr
+}
+
 // normalizePhone returns a phone number as + and its digits, accepting
 // spaces, dots, dashes, parentheses and a leading 00; false unless it has
 // 8 to 15 digits.
@@ -191,6 +203,8 @@ func (e *Engine) prepareStep(ctx context.Context, req *herald.SendRequest, i int
 	}
 	if step.Destination = destination(req.Contact, c, s.Channel); step.Destination == "" {
 		vs.Add(p+"channel", herald.VRequired, "The contact has no %s address for %s.", s.Channel.Address(), s.Channel.Label())
+	} else if s.Channel == herald.ChannelEmail && !validEmail(step.Destination) && !vs.Has("contact") {
+		vs.Add("contact", herald.VFormat, "%q is not a valid e-mail address, such as ana@example.com.", step.Destination)
 	}
 	if err := e.route(ctx, req, i, &step, vs); err != nil {
 		return step, err

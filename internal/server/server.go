@@ -22,6 +22,7 @@ type Deps struct {
 	API      http.Handler                // mounted at /api/v1/
 	Portal   http.Handler                // mounted at /; nil on worker-only processes
 	Public   http.Handler                // public media links, mounted at /media/public/
+	Email    http.Handler                // mounted at /email/: e-mail tracking, unsubscribe, inbound mail; may be nil
 	Ready    func(context.Context) error // nil error when the process can serve
 	Registry *prometheus.Registry        // served at /metrics
 	Log      *slog.Logger
@@ -52,6 +53,9 @@ func New(addr string, d Deps) *Server {
 	}
 	if d.Public != nil {
 		mux.Handle("/media/public/", d.Public)
+	}
+	if d.Email != nil {
+		mux.Handle("/email/", d.Email)
 	}
 	h := recoverPanics(d.Log, m.instrument(logRequests(d.Log, securityHeaders(mux))))
 	return &Server{

@@ -17,7 +17,7 @@ import (
 // connectionFields are the connection form's inputs. "secrets" is
 // write-only: its posted value is never sent back.
 func connectionFields() []string {
-	return []string{"type", "channel", "name", "settings", "secrets", "tps"}
+	return append([]string{"type", "channel", "name", "settings", "secrets", "tps"}, smtpFormFields()...)
 }
 
 // connectionsData is the data of the Connections list and form.
@@ -30,6 +30,8 @@ type connectionsData struct {
 	Accounts    []herald.Account
 	Names       map[int64]string // account names by ID
 	SecretKeys  []string         // the names of the stored secrets
+	Health      healthView       // the edited connection's health in this process
+	InboundURL  string           // the inbound mail webhook, for e-mail connections
 }
 
 // connectionStore returns the store's connection methods or fails.
@@ -106,6 +108,10 @@ func (p *Portal) renderConnection(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	d.Types, d.Channels = p.connectorTypeList(conns), herald.AllChannels()
+	if d.Conn != nil {
+		d.Health = p.connectionHealth(d.Conn.ID)
+	}
+	d.InboundURL = p.inboundMailURL()
 	title := "New connection"
 	if d.Conn != nil {
 		title = d.Conn.Name
@@ -121,6 +127,7 @@ func (p *Portal) newConnection(w http.ResponseWriter, r *http.Request) {
 	f := newForm(connectionFields()...)
 	f.set("settings", "{}")
 	f.set("tps", "0")
+	smtpDefaults(f)
 	p.renderConnection(w, r, http.StatusOK, &connectionsData{Form: f})
 }
 
@@ -155,6 +162,11 @@ func (p *Portal) editConnection(w http.ResponseWriter, r *http.Request) {
 	f.set("name", c.Name)
 	f.set("settings", string(c.Settings))
 	f.set("tps", strconv.Itoa(c.TPS))
+	if c.Type == herald.ConnectorSMTP {
+		fillSMTPForm(f, c.Settings)
+	} else {
+		smtpDefaults(f)
+	}
 	d := &connectionsData{Form: f, Conn: c}
 	if keys, err := p.secretKeys(c); err == nil {
 		d.SecretKeys = keys
@@ -201,7 +213,7 @@ func parseSecrets(s string, vs *herald.Violations) map[string]string {
 
 // connectionFromForm reads the form into c, merging posted secrets into
 // the stored ones (sealed again with the server's box).
-func (p *Portal) connectionFromForm(f *form, secrets string, c *herald.Connection) error {
+func (p *Portal) connectionFromForm(f *form, secrets string, smtpSecrets func(string) string, c *herald.Connection) error {
 	var vs herald.Violations
 	c.Type, c.Name = f.Get("type"), f.Get("name")
 	ch, err := strconv.Atoi(f.Get("channel"))
@@ -220,6 +232,11 @@ func (p *Portal) connectionFromForm(f *form, secrets string, c *herald.Connectio
 	}
 	c.Settings = json.RawMessage(settings)
 	posted := parseSecrets(secrets, &vs)
+	if c.Type == herald.ConnectorSMTP && !vs.Has("settings") {
+		var svs herald.Violations
+		c.Settings, svs = smtpFromForm(f, smtpSecrets, c.Settings, posted)
+		vs = append(vs, svs...)
+	}
 	if err := c.Validate(); err != nil {
 		vs = append(vs, herald.ErrorViolations(err)...)
 	}
@@ -262,8 +279,9 @@ func (p *Portal) createConnection(w http.ResponseWriter, r *http.Request) {
 	f := readForm(r, connectionFields()...)
 	secrets := r.PostForm.Get("secrets")
 	f.Values.Del("secrets") // write-only: never sent back
+	dropSMTPSecrets(f)
 	c := &herald.Connection{}
-	err := p.connectionFromForm(f, secrets, c)
+	err := p.connectionFromForm(f, secrets, r.PostForm.Get, c)
 	if err == nil {
 		err = ms.CreateConnection(r.Context(), c)
 	}
@@ -283,7 +301,8 @@ func (p *Portal) updateConnection(w http.ResponseWriter, r *http.Request) {
 	f := readForm(r, connectionFields()...)
 	secrets := r.PostForm.Get("secrets")
 	f.Values.Del("secrets") // write-only: never sent back
-	err := p.connectionFromForm(f, secrets, c)
+	dropSMTPSecrets(f)
+	err := p.connectionFromForm(f, secrets, r.PostForm.Get, c)
 	if err == nil {
 		err = ms.UpdateConnection(r.Context(), c)
 	}

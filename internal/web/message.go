@@ -19,6 +19,7 @@ type messageData struct {
 	Steps      []chainStepView
 	Deliveries []deliveryView
 	Refresh    int
+	Email      *emailView // an e-mail's subject, parts, opens and clicks
 }
 
 // chainStepView is one step of a message's fallback chain.
@@ -52,6 +53,14 @@ func (p *Portal) showMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &messageData{Message: m}
 	d.Text, d.Rich = contentText(m.Payload)
+	if d.Email = emailContent(m); d.Email != nil {
+		if es, ok := ms.(herald.EmailEventStore); ok {
+			if d.Email.Events, err = es.EmailEvents(ctx, acc, m.ID, 200); err != nil {
+				p.fail(w, r, err)
+				return
+			}
+		}
+	}
 	if d.Events, err = ms.MessageEvents(ctx, acc, m.ID); err != nil {
 		p.fail(w, r, err)
 		return

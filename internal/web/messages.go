@@ -71,6 +71,7 @@ func messageCells(pg *page, m *herald.Message) map[string]cell {
 		"direction":     {Text: directionLabel(m.Direction)},
 		"senderId":      {Text: m.SenderID},
 		"destination":   {Text: m.Destination, Mono: true},
+		"preview":       {Text: messagePreview(m)},
 		"contactId":     {Text: contact, Mono: true},
 		"status":        {Text: string(m.Status), Badge: statusBadge(m)},
 		"error":         {Text: m.Error, Muted: true},

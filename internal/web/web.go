@@ -120,6 +120,9 @@ type Deps struct {
 	// are (not filtered by the templates).
 	Senders  *senders.Service
 	MediaURL func(id int64) string
+	// Health reports connections' health and the inbound mail webhook's
+	// URL on the Connections page; without it the page shows neither.
+	Health ConnectionHealth
 }
 
 // Session lifetimes.
@@ -161,6 +164,7 @@ type Portal struct {
 	mediaUploadURL string
 	convTemplates  herald.ConversationTemplateStore // nil when there is none
 	library        herald.MediaStore                // nil when there is no media library
+	health         ConnectionHealth
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -186,6 +190,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setTemplateDeps(deps)
 	p.setSenderDeps(deps)
 	p.setContentTemplateDeps(deps)
+	p.health = deps.Health
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err

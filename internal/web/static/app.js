@@ -127,6 +127,14 @@
     if (out) out.textContent = String(input.value.length);
   });
 
+  // Connection forms show the inputs of the chosen connector type.
+  function typeFields(sel) {
+    all('[data-type-show]', sel.form).forEach(function (el) { el.hidden = el.getAttribute('data-type-show') !== sel.value; });
+    all('[data-type-hide]', sel.form).forEach(function (el) { el.hidden = el.getAttribute('data-type-hide') === sel.value; });
+  }
+  on('select[name=type]', 'change', function (ev, sel) { typeFields(sel); });
+  document.addEventListener('DOMContentLoaded', function () { all('select[name=type]').forEach(typeFields); });
+
   // Buttons that reveal a hidden part of a form.
   on('[data-reveal]', 'click', function (ev, btn) {
     var el = document.getElementById(btn.getAttribute('data-reveal'));

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/app"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/config"
+)
+
+// result holds the figures of a run.
+type result struct {
+	n        int
+	elapsed  time.Duration // launch to the last message sent
+	cpu      time.Duration
+	peakRSS  int64 // kB
+	firstMsg time.Duration
+}
+
+// line formats the result line.
+func (r *result) line() string {
+	perS, cpuPer := 0, int64(0)
+	if r.elapsed > 0 {
+		perS = int(float64(r.n) / r.elapsed.Seconds())
+	}
+	if r.n > 0 {
+		cpuPer = r.cpu.Microseconds() / int64(r.n)
+	}
+	return fmt.Sprintf("email: n=%d per_s=%d cpu_us_per_msg=%d peak_rss_mb=%d first_message_ms=%d",
+		r.n, perS, cpuPer, r.peakRSS/1024, r.firstMsg.Milliseconds())
+}
+
+// driver launches the sends of a run: one e-mail to each contact.
+// engineDriver is the one there is until broadcasts exist.
+type driver interface {
+	launch(ctx context.Context, m *app.Main, contacts []int64) error
+}
+
+// run does one benchmark run.
+func run(ctx context.Context, o options) (*result, error) {
+	sk, err := startSink()
+	if err != nil {
+		return nil, err
+	}
+	defer sk.stop()
+	m, stop, err := startHerald(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	contacts, err := setup(ctx, m, sk.addr, o)
+	if err != nil {
+		return nil, err
+	}
+	logf("sending %d e-mails through a pool of %d SMTP sessions to %s (peak RSS so far %d MB)", o.n, o.pool, sk.addr, peakRSS()/1024)
+	var d driver = engineDriver{clients: o.clients}
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpu0 := cpuTime()
+	start := time.Now()
+	errc := make(chan error, 1)
+	go func() {
+		err := d.launch(ctx, m, contacts)
+		logf("launched (all accepted) after %v", time.Since(start).Round(time.Millisecond))
+		errc <- err
+	}()
+	if err := waitSent(ctx, m, o.n, o.timeout, errc); err != nil {
+		return nil, err
+	}
+	res := &result{n: o.n, elapsed: time.Since(start), cpu: cpuTime() - cpu0, peakRSS: peakRSS()}
+	logf("sent %d in %v; CPU %v", o.n, res.elapsed.Round(time.Millisecond), res.cpu.Round(time.Millisecond))
+	select {
+	case t := <-sk.first:
+		res.firstMsg = t.Sub(start)
+	case <-time.After(5 * time.Second):
+		return nil, errors.New("the SMTP sink did not report its first message")
+	}
+	return res, nil
+}
+
+// startHerald boots Herald in this process on a fresh database.
+func startHerald(ctx context.Context, o options) (*app.Main, func(), error) {
+	dir, err := os.MkdirTemp("", "herald-bench-email-")
+	if err != nil {
+		return nil, nil, err
+	}
+	env := []string{"HERALD_DATA_DIR=" + dir, "HERALD_BASE_URL=https://herald.example.com"}
+	if o.dbURL != "" {
+		env = append(env, "HERALD_DATABASE_URL="+o.dbURL)
+	}
+	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0"}, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	fast := auth.FastHashParams()
+	started := make(chan string, 1)
+	m := &app.Main{Config: cfg, Stdout: io.Discard, Log: slog.New(slog.DiscardHandler), Hash: &fast,
+		Started: func(a string) { started <- a }}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- m.Run(rctx) }()
+	stop := func() { cancel(); <-done; _ = os.RemoveAll(dir) }
+	select {
+	case <-started:
+		return m, stop, nil
+	case err := <-done:
+		cancel()
+		return nil, nil, fmt.Errorf("herald did not start: %w", err)
+	}
+}
+
+// setup creates the SMTP connection, the sender ID, the name attribute and
+// the contacts, and returns the contacts' IDs.
+func setup(ctx context.Context, m *app.Main, sinkAddr string, o options) ([]int64, error) {
+	ctx = herald.WithActor(ctx, herald.Actor{AccountID: 1, Login: "bench"})
+	host, port, _ := net.SplitHostPort(sinkAddr)
+	settings := fmt.Sprintf(`{"host": %q, "port": %s, "tls": "none", "poolSize": %d, "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`,
+		host, port, o.pool)
+	c := &herald.Connection{Type: herald.ConnectorSMTP, Channel: herald.ChannelEmail, Name: "sink",
+		Settings: json.RawMessage(settings), Accounts: []int64{1}}
+	if err := m.CreateConnection(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := m.Store.CreateSender(ctx, &herald.SenderID{AccountID: 1, Name: "news@shop.test", Channel: herald.ChannelEmail, ConnectionID: c.ID}); err != nil {
+		return nil, err
+	}
+	attr := &herald.Attribute{AccountID: 1, Name: "first name", Type: herald.AttrText, FreeText: true}
+	if err := m.Store.CreateAttribute(ctx, attr); err != nil {
+		return nil, fmt.Errorf("creating the name attribute: %w", err)
+	}
+	t0 := time.Now()
+	for from := 0; from < o.n; from += 1000 {
+		var batch []herald.Contact
+		for i := from; i < min(from+1000, o.n); i++ {
+			batch = append(batch, herald.Contact{AccountID: 1, Phone: fmt.Sprintf("+3460%07d", i),
+				Email: fmt.Sprintf("user%d@example.com", i), Attributes: map[string]string{"first name": "User " + strconv.Itoa(i)}})
+		}
+		res, err := m.Store.UpsertContacts(ctx, 1, batch, herald.DupSkip)
+		if err != nil {
+			return nil, fmt.Errorf("creating contacts: %w", err)
+		}
+		if len(res.Errors) > 0 {
+			return nil, fmt.Errorf("creating contacts: %+v", res.Errors[0])
+		}
+	}
+	ids, err := contactIDs(ctx, m, o.n)
+	logf("created %d contacts in %v", len(ids), time.Since(t0).Round(time.Millisecond))
+	return ids, err
+}
+
+// contactIDs lists the account's contacts.
+func contactIDs(ctx context.Context, m *app.Main, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	q := herald.ListQuery{Limit: herald.MaxPageSize}
+	for {
+		page, err := m.Store.ListContacts(ctx, 1, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.Items {
+			ids = append(ids, c.ID)
+		}
+		if page.Next == "" {
+			return ids, nil
+		}
+		q.Cursor = page.Next
+	}
+}
+
+// engineDriver sends through Engine.Send from several goroutines.
+type engineDriver struct{ clients int }
+
+// html is the e-mail's body: about 4 KB of HTML with links and the
+// contact's name.
+var html = func() string {
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html><head><meta charset="utf-8"><style>body{font-family:Arial,sans-serif;color:#222}` +
+		`.btn{background:#0a7;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none}</style></head><body>` +
+		`<table width="100%" cellpadding="0" cellspacing="0"><tr><td align="center"><table width="600"><tr><td>` +
+		`<h1>Hola {{attribute.first name}},</h1>`)
+	for i := 0; b.Len() < 3800; i++ {
+		fmt.Fprintf(&b, `<p>Autumn offers, part %d: our new collection has arrived with jackets, boots and scarves for the `+
+			`cold days ahead. Free delivery on orders over 50 euros until Sunday.</p><p><a class="btn" href="https://shop.example.com/c/%d?utm_source=email">See the offers</a></p>`, i, i)
+	}
+	b.WriteString(`<p>Thanks for being with us, {{attribute.first name}}.</p></td></tr></table></td></tr></table></body></html>`)
+	return b.String()
+}()
+
+// launch sends one e-mail to each contact.
+func (d engineDriver) launch(ctx context.Context, m *app.Main, contacts []int64) error {
+	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": html})
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, d.clients)
+	for range d.clients {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(contacts) {
+					return
+				}
+				_, err := m.Messaging.Engine.Send(ctx, &herald.SendRequest{AccountID: 1, Contact: herald.ContactRef{ID: contacts[i]},
+					Origin: herald.OriginBroadcast, Traffic: herald.TrafficA2P,
+					Steps: []herald.SendStep{{Channel: herald.ChannelEmail, SenderID: senderName(), Payload: payload}}})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// waitSent waits until the engine counted n e-mails sent, failing on the
+// first failed one or a driver error.
+func waitSent(ctx context.Context, m *app.Main, n int, timeout time.Duration, errc <-chan error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		sent, failed := emailCounts(m)
+		switch {
+		case failed > 0:
+			return fmt.Errorf("%v e-mails failed", failed)
+		case int(sent) >= n:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("%v of %d e-mails sent in %v", sent, n, timeout)
+		}
+		select {
+		case err := <-errc:
+			if err != nil {
+				return fmt.Errorf("sending: %w", err)
+			}
+			errc = nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// emailCounts reads the engine's counts of e-mails sent and failed.
+func emailCounts(m *app.Main) (sent, failed float64) {
+	mfs, err := m.Metrics.Gather()
+	if err != nil {
+		return 0, 0
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "herald_messages_total" {
+			continue
+		}
+		for _, mt := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range mt.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["channel"] != "email" {
+				continue
+			}
+			switch labels["status"] {
+			case "sent":
+				sent = mt.GetCounter().GetValue()
+			case "failed", "rejected":
+				failed += mt.GetCounter().GetValue()
+			}
+		}
+	}
+	return sent, failed
+}
+
+// cpuTime returns this process's CPU time, user plus system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS returns this process's VmHWM in kB.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// senderName is the sender ID the driver sends from.
+func senderName() string {
+	if os.Getenv("BENCH_SANDBOX") != "" {
+		return "sandbox"
+	}
+	return "news@shop.test"
+}

@@ -1,0 +1,42 @@
+package smtp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel/smtp/smtptest"
+)
+
+// BenchmarkSend sends a 4 KB HTML e-mail with tracking through a pool of
+// 4 sessions to a discarding server.
+func BenchmarkSend(b *testing.B) {
+	srv := smtptest.Start(b, smtptest.Options{Discard: true})
+	var s map[string]any
+	_ = json.Unmarshal([]byte(`{"tls": "none", "poolSize": 4, "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`), &s)
+	s["host"], s["port"] = srv.Host(), srv.Port()
+	raw, _ := json.Marshal(s)
+	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+	c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type, Settings: raw})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body strings.Builder
+	for i := 0; body.Len() < 4000; i++ {
+		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
+	}
+	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": "<html><body>" + body.String() + "</body></html>"})
+	m := email("ana@example.com", string(payload))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Send(context.Background(), m); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,248 @@
+package smtp
+
+import (
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"mime"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-msgauth/dkim"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/content"
+)
+
+// MediaSource gives the files of an account's media library to attach:
+// a herald.MediaStore and the herald.BlobStore its bytes are in.
+type MediaSource struct {
+	Store herald.MediaStore
+	Blobs herald.BlobStore
+}
+
+// maxAttachmentBytes bounds the files one e-mail carries (25 MB is what
+// most mail servers accept for a whole message).
+const maxAttachmentBytes = 25 << 20
+
+// composed is an e-mail ready for the SMTP transaction.
+type composed struct {
+	raw          []byte // the message in RFC 5322 form
+	envelopeFrom string
+	to           string
+	messageID    string // the Message-ID header value
+}
+
+// errPayload marks content the connector cannot send: a permanent failure.
+var errPayload = errors.New("smtp: bad e-mail content")
+
+// dkimHeaders are the header fields a DKIM signature covers.
+func dkimHeaders() []string {
+	return []string{"From", "To", "Subject", "Date", "Message-ID", "Reply-To", "MIME-Version", "Content-Type",
+		"List-Unsubscribe", "List-Unsubscribe-Post"}
+}
+
+// compose builds the RFC 5322 message of m: From (the sender ID with its
+// display name), To, Subject, Date, a Message-ID derived from m's ID, the
+// envelope sender (VERP), List-Unsubscribe headers, a text and an HTML
+// part with tracked links, the open pixel and the unsubscribe link, the
+// attachments, and a DKIM signature when the connection has a key.
+func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, error) {
+	var e content.Email
+	if err := json.Unmarshal(m.Payload, &e); err != nil {
+		return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
+	}
+	_, fromDomain, ok := splitAddress(m.SenderID)
+	if !ok {
+		return nil, fmt.Errorf("%w: the sender ID %q is not an e-mail address", errPayload, m.SenderID)
+	}
+	if _, _, ok := splitAddress(m.Destination); !ok {
+		return nil, fmt.Errorf("%w: %q is not an e-mail address", errPayload, m.Destination)
+	}
+	if strings.ContainsAny(e.Subject, "\r\n") {
+		return nil, fmt.Errorf("%w: the subject has a line break", errPayload)
+	}
+	out := &composed{to: m.Destination, envelopeFrom: m.SenderID}
+	msg := &message{}
+	c.headers(msg, m, out, fromDomain, e.Subject)
+	c.body(msg, m, &e)
+	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
+		return nil, err
+	}
+	out.raw = msg.render(make([]byte, 0, 2*len(e.HTML)+len(e.Body)+2048))
+	if c.dkimKey != nil {
+		domain := c.settings.DKIMDomain
+		if domain == "" {
+			domain = fromDomain
+		}
+		signed, err := signDKIM(out.raw, domain, c.settings.DKIMSelector, c.dkimKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: DKIM signing: %v", errPayload, err)
+		}
+		out.raw = signed
+	}
+	return out, nil
+}
+
+// signDKIM returns raw with a DKIM-Signature header (relaxed/relaxed).
+func signDKIM(raw []byte, domain, selector string, key crypto.Signer) ([]byte, error) {
+	s, err := dkim.NewSigner(&dkim.SignOptions{Domain: domain, Selector: selector, Signer: key,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: dkimHeaders()})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Write(raw); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	sig := s.Signature()
+	out := make([]byte, 0, len(sig)+len(raw))
+	return append(append(out, sig...), raw...), nil
+}
+
+// headers sets the addresses, subject, date, Message-ID and list headers.
+func (c *Connector) headers(msg *message, m *herald.Message, out *composed, fromDomain, subject string) {
+	s := &c.settings
+	msg.addressHeader("From", s.fromName(m.SenderID), m.SenderID)
+	msg.header("To", "<"+m.Destination+">")
+	if s.ReplyTo != "" {
+		msg.header("Reply-To", "<"+s.ReplyTo+">")
+	}
+	msg.header("Subject", subject)
+	msg.header("Date", dateHeader(time.Now()))
+	domain := s.MessageIDDomain
+	if domain == "" {
+		domain = fromDomain
+	}
+	out.messageID = c.hub.signer.MessageID(m.ID, domain)
+	msg.header("Message-ID", out.messageID)
+	msg.header("User-Agent", "Herald")
+	if s.BounceAddress != "" {
+		out.envelopeFrom = s.BounceAddress
+		if s.verp() {
+			out.envelopeFrom = c.hub.signer.VERP(s.BounceAddress, m.ID)
+		}
+	}
+	if c.unsubscribe() {
+		// RFC 2369 and RFC 8058: mail programs offer an unsubscribe button
+		// that POSTs to the URL.
+		msg.header("List-Unsubscribe", "<"+c.links(m).unsubscribe(s.UnsubscribeScope)+">")
+		msg.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+}
+
+// unsubscribe reports whether messages carry unsubscribe links: the
+// setting is on and Herald knows its public URL.
+func (c *Connector) unsubscribe() bool { return on(c.settings.Unsubscribe) && c.hub.BaseURL() != "" }
+
+// links returns the signed URLs of m.
+func (c *Connector) links(m *herald.Message) links {
+	return links{signer: c.hub.signer, base: c.hub.BaseURL(), account: m.AccountID, message: m.ID}
+}
+
+// body sets the text part and, when there is HTML, the HTML alternative
+// with the preheader, tracked links, the pixel and the unsubscribe link.
+func (c *Connector) body(msg *message, m *herald.Message, e *content.Email) {
+	l := c.links(m)
+	var unsub string
+	if c.unsubscribe() {
+		unsub = l.unsubscribe(c.settings.UnsubscribeScope)
+	}
+	text := e.Body
+	if text == "" {
+		text = textFromHTML(e.HTML)
+	}
+	if unsub != "" {
+		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
+	}
+	msg.text = validUTF8(text)
+	if strings.TrimSpace(e.HTML) == "" {
+		return
+	}
+	doc := e.HTML
+	if e.Subtitle != "" {
+		doc = insertAfterBodyStart(doc, `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">`+html.EscapeString(e.Subtitle)+`</div>`)
+	}
+	if l.base != "" && on(c.settings.TrackClicks) {
+		doc = rewriteLinks(doc, l.click)
+	}
+	if unsub != "" {
+		esc := html.EscapeString(unsub)
+		doc = withUnsubscribe(doc, esc, `<p style="font-size:12px;color:#888;text-align:center"><a href="`+esc+`">Unsubscribe</a></p>`)
+	}
+	if l.base != "" && on(c.settings.TrackOpens) {
+		doc = insertBeforeBodyEnd(doc, `<img src="`+html.EscapeString(l.open())+`" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`)
+	}
+	msg.html = validUTF8(doc)
+}
+
+// withUnsubscribe replaces UnsubscribeTag in doc with url, or adds footer
+// at its end (before </body> in HTML) when doc has no tag.
+func withUnsubscribe(doc, url, footer string) string {
+	if strings.Contains(doc, UnsubscribeTag) {
+		return strings.ReplaceAll(doc, UnsubscribeTag, url)
+	}
+	return insertBeforeBodyEnd(doc, footer)
+}
+
+// attach adds the message's media library files.
+func (c *Connector) attach(ctx context.Context, msg *message, account int64, atts []content.EmailAttachment) error {
+	if len(atts) == 0 {
+		return nil
+	}
+	src := c.hub.media
+	if src.Store == nil || src.Blobs == nil {
+		return fmt.Errorf("%w: attachments need the media library, which this process does not have", errPayload)
+	}
+	var total int64
+	for _, a := range atts {
+		md, err := src.Store.Media(ctx, account, a.MediaID)
+		if herald.IsNotFound(err) {
+			return fmt.Errorf("%w: attachment %d is not in the media library", errPayload, a.MediaID)
+		} else if err != nil {
+			return fmt.Errorf("reading attachment %d: %w", a.MediaID, err) // retryable
+		}
+		if total += md.Size; total > maxAttachmentBytes {
+			return fmt.Errorf("%w: the attachments are larger than %d MB", errPayload, maxAttachmentBytes>>20)
+		}
+		f, err := readAttachment(ctx, src.Blobs, md, a.Name)
+		if err != nil {
+			return err
+		}
+		msg.files = append(msg.files, f)
+	}
+	return nil
+}
+
+// readAttachment reads one file of the media library.
+func readAttachment(ctx context.Context, blobs herald.BlobStore, md *herald.Media, name string) (part, error) {
+	if name == "" {
+		name = md.Name
+	}
+	if name == "" {
+		name = fmt.Sprintf("file-%d.%s", md.ID, md.Format)
+	}
+	rc, err := blobs.Open(ctx, md.Key)
+	if err != nil {
+		return part{}, fmt.Errorf("opening attachment %d: %w", md.ID, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxAttachmentBytes+1))
+	if err != nil {
+		return part{}, fmt.Errorf("reading attachment %d: %w", md.ID, err)
+	}
+	ctype := md.MIME
+	if ctype == "" {
+		ctype = mime.TypeByExtension(path.Ext(name))
+	}
+	return part{name: path.Base(name), ctype: ctype, data: data}, nil
+}

@@ -1,0 +1,257 @@
+package smtp
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"mime"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// A message is written in one pass into a byte slice: headers encoded as
+// RFC 2047 words where they are not ASCII, folded under 78 characters,
+// and a multipart/alternative body of a text and an HTML part in
+// quoted-printable (multipart/mixed around it with base64 attachments).
+// It is Herald's hot path for campaigns, so it avoids reflection and
+// per-byte writers: see BenchmarkSend.
+
+// part is an attachment.
+type part struct {
+	name, ctype string
+	data        []byte
+}
+
+// message is an e-mail ready to be written.
+type message struct {
+	headers [][2]string // name and value, the value not yet encoded
+	text    string
+	html    string // "" for a text-only e-mail
+	files   []part
+}
+
+// header adds a header field.
+func (m *message) header(name, value string) { m.headers = append(m.headers, [2]string{name, value}) }
+
+// addressHeader adds a header field of one address with a display name.
+func (m *message) addressHeader(name, display, addr string) {
+	a := mail.Address{Name: display, Address: addr}
+	m.headers = append(m.headers, [2]string{name, "\x00" + a.String()}) // "\x00": encoded already
+}
+
+// render returns the message in RFC 5322 form with CRLF line ends.
+func (m *message) render(buf []byte) []byte {
+	for _, h := range m.headers {
+		buf = appendHeader(buf, h[0], h[1])
+	}
+	buf = append(buf, "MIME-Version: 1.0\r\n"...)
+	switch {
+	case len(m.files) > 0:
+		outer := boundary()
+		buf = appendMultipartHeader(buf, "mixed", outer)
+		buf = append(buf, "\r\n--"...)
+		buf = append(buf, outer...)
+		buf = append(buf, "\r\n"...)
+		buf = m.renderBody(buf)
+		for _, f := range m.files {
+			buf = append(buf, "\r\n--"...)
+			buf = append(buf, outer...)
+			buf = append(buf, "\r\n"...)
+			buf = appendFile(buf, f)
+		}
+		buf = append(buf, "\r\n--"...)
+		buf = append(buf, outer...)
+		buf = append(buf, "--\r\n"...)
+	default:
+		buf = m.renderBody(buf)
+	}
+	return buf
+}
+
+// renderBody writes the text part, or the alternative of text and HTML,
+// with its own Content-Type header.
+func (m *message) renderBody(buf []byte) []byte {
+	if m.html == "" {
+		return appendTextPart(buf, "text/plain", m.text)
+	}
+	b := boundary()
+	buf = appendMultipartHeader(buf, "alternative", b)
+	buf = append(buf, "\r\n--"...)
+	buf = append(buf, b...)
+	buf = append(buf, "\r\n"...)
+	buf = appendTextPart(buf, "text/plain", m.text)
+	buf = append(buf, "\r\n--"...)
+	buf = append(buf, b...)
+	buf = append(buf, "\r\n"...)
+	buf = appendTextPart(buf, "text/html", m.html)
+	buf = append(buf, "\r\n--"...)
+	buf = append(buf, b...)
+	return append(buf, "--\r\n"...)
+}
+
+// boundary returns a new random multipart boundary.
+func boundary() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on Linux
+	return "=_herald_" + hex.EncodeToString(b[:])
+}
+
+func appendMultipartHeader(buf []byte, sub, b string) []byte {
+	buf = append(buf, "Content-Type: multipart/"...)
+	buf = append(buf, sub...)
+	buf = append(buf, ";\r\n boundary=\""...)
+	buf = append(buf, b...)
+	return append(buf, "\"\r\n"...)
+}
+
+// appendTextPart writes a UTF-8 text part in quoted-printable.
+func appendTextPart(buf []byte, ctype, s string) []byte {
+	buf = append(buf, "Content-Type: "...)
+	buf = append(buf, ctype...)
+	buf = append(buf, "; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"...)
+	return appendQP(buf, s)
+}
+
+// appendFile writes an attachment in base64.
+func appendFile(buf []byte, f part) []byte {
+	ctype := f.ctype
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	buf = append(buf, "Content-Type: "...)
+	buf = append(buf, ctype...)
+	buf = append(buf, "\r\nContent-Disposition: attachment; "...)
+	buf = append(buf, fileNameParam(f.name)...)
+	buf = append(buf, "\r\nContent-Transfer-Encoding: base64\r\n\r\n"...)
+	enc := make([]byte, base64.StdEncoding.EncodedLen(len(f.data)))
+	base64.StdEncoding.Encode(enc, f.data)
+	for len(enc) > 76 {
+		buf = append(buf, enc[:76]...)
+		buf = append(buf, "\r\n"...)
+		enc = enc[76:]
+	}
+	buf = append(buf, enc...)
+	return append(buf, "\r\n"...)
+}
+
+// fileNameParam is the filename parameter of an attachment: quoted ASCII,
+// or RFC 2231 percent-encoded UTF-8.
+func fileNameParam(name string) string {
+	if isPrintableASCII(name) && !strings.ContainsAny(name, "\"\\") {
+		return "filename=\"" + name + "\""
+	}
+	return mime.FormatMediaType("attachment", map[string]string{"filename": name})[len("attachment; "):]
+}
+
+// isPrintableASCII reports whether s has only printable ASCII.
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendHeader writes one header field. A value that is not printable
+// ASCII becomes RFC 2047 encoded words; long values are folded at spaces
+// so that no line passes 78 characters where it can be helped.
+func appendHeader(buf []byte, name, value string) []byte {
+	if strings.HasPrefix(value, "\x00") {
+		value = value[1:]
+	} else if !isPrintableASCII(value) {
+		value = mime.QEncoding.Encode("UTF-8", value)
+	}
+	buf = append(buf, name...)
+	buf = append(buf, ':')
+	line := len(name) + 1
+	for i, word := range strings.Split(value, " ") {
+		if i > 0 && line+1+len(word) > 78 {
+			buf = append(buf, "\r\n"...)
+			line = 0
+		}
+		buf = append(buf, ' ')
+		buf = append(buf, word...)
+		line += 1 + len(word)
+	}
+	return append(buf, "\r\n"...)
+}
+
+// qpSafe marks the bytes quoted-printable writes as they are; qpPlain
+// those among them that need no look at their neighbours (not white
+// space, which must be encoded before a line end).
+var qpSafe, qpPlain = func() (safe, plain [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		safe[c], plain[c] = c != '=', c != '='
+	}
+	safe[' '], safe['\t'] = true, true
+	return safe, plain
+}()
+
+const hexUpper = "0123456789ABCDEF"
+
+// appendQP writes s in quoted-printable (RFC 2045): lines of at most 76
+// characters with soft breaks, hard breaks as CRLF, trailing white space
+// and a leading dot encoded (a dot alone on a line would end DATA on
+// servers that mishandle dot-stuffing). Runs of plain bytes are copied
+// at once.
+func appendQP(buf []byte, s string) []byte {
+	col := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if qpPlain[c] && !(col == 0 && c == '.') {
+			j, lim := i+1, min(len(s), i+75-col)
+			for j < lim && qpPlain[s[j]] {
+				j++
+			}
+			buf = append(buf, s[i:j]...)
+			col += j - i
+			i = j
+			if col >= 75 && i < len(s) && s[i] != '\n' && s[i] != '\r' {
+				buf = append(buf, "=\r\n"...)
+				col = 0
+			}
+			continue
+		}
+		if c == '\n' || (c == '\r' && i+1 < len(s) && s[i+1] == '\n') {
+			if c == '\r' {
+				i++
+			}
+			buf = append(buf, "\r\n"...)
+			col = 0
+			i++
+			continue
+		}
+		enc := !qpSafe[c] || (col == 0 && c == '.') ||
+			((c == ' ' || c == '\t') && (i+1 == len(s) || s[i+1] == '\n' || s[i+1] == '\r'))
+		n := 1
+		if enc {
+			n = 3
+		}
+		if col+n > 75 {
+			buf = append(buf, "=\r\n"...)
+			col = 0
+		}
+		if enc {
+			buf = append(buf, '=', hexUpper[c>>4], hexUpper[c&15])
+		} else {
+			buf = append(buf, c)
+		}
+		col += n
+		i++
+	}
+	return buf
+}
+
+// dateHeader formats t as RFC 5322 wants.
+func dateHeader(t time.Time) string { return t.Format(time.RFC1123Z) }
+
+// validUTF8 replaces invalid UTF-8 so that the parts declare the truth.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}

@@ -1,0 +1,130 @@
+package smtp
+
+import (
+	"io"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"testing"
+)
+
+func TestRewriteLinks(t *testing.T) {
+	in := `<p><A HREF="https://a.test/x?y=1&amp;z=2">a</A> <a class=b href='http://b.test'>b</a> <a href=https://c.test/>c</a>` +
+		` <a href="mailto:m@x.test">m</a> <a href="#top">t</a> <link href="https://style.test/s.css"> <a data-href="https://no.test">n</a>` +
+		` <area shape=rect href="https://d.test/map"></p>`
+	got := rewriteLinks(in, func(u string) string { return "T(" + u + ")" })
+	want := `<p><A HREF="T(https://a.test/x?y=1&amp;z=2)">a</A> <a class=b href='T(http://b.test)'>b</a> <a href=T(https://c.test/)>c</a>` +
+		` <a href="mailto:m@x.test">m</a> <a href="#top">t</a> <link href="https://style.test/s.css"> <a data-href="https://no.test">n</a>` +
+		` <area shape=rect href="T(https://d.test/map)"></p>`
+	if got != want {
+		t.Errorf("rewriteLinks:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestQuotedPrintable(t *testing.T) {
+	for _, s := range []string{
+		"plain ascii",
+		strings.Repeat("é", 100) + "\nnext line \n.leading dot\r\nend with space ",
+		strings.Repeat("x", 300),
+		"tab\tand = sign\n",
+	} {
+		enc := string(appendQP(nil, s))
+		for _, line := range strings.Split(enc, "\r\n") {
+			if len(line) > 76 {
+				t.Errorf("line of %d characters: %q", len(line), line)
+			}
+			if strings.HasSuffix(line, " ") || strings.HasPrefix(line, ".") {
+				t.Errorf("unsafe line %q", line)
+			}
+		}
+		dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(enc)))
+		want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+		if err != nil || string(dec) != want {
+			t.Errorf("round trip of %q: %q, %v", s, dec, err)
+		}
+	}
+}
+
+func TestParseDSN(t *testing.T) {
+	raw := "From: MAILER-DAEMON@relay.test (Mail Delivery System)\r\nTo: bounces@x.test\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status;\r\n boundary=\"B\"\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nsorry\r\n" +
+		"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.test\r\nArrival-Date: now\r\n\r\n" +
+		"Final-Recipient: rfc822; a@x.test\r\nAction: delayed\r\nStatus: 4.4.1\r\n\r\n" +
+		"Final-Recipient: rfc822; b@x.test\r\nOriginal-Recipient: rfc822;b@x.test\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+		"Remote-MTA: dns; mx.x.test\r\nDiagnostic-Code: smtp; 550 5.1.1 <b@x.test>:\r\n    Recipient address rejected\r\n\r\n" +
+		"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <abc@shop.test>\r\nSubject: hi\r\n\r\n--B--\r\n"
+	m, _ := readTestMail(raw)
+	d, ok := parseDSN(m.Header, m.Body)
+	if !ok || len(d.Recipients) != 2 || d.OriginalMessageID != "<abc@shop.test>" {
+		t.Fatalf("parseDSN = %+v, %v", d, ok)
+	}
+	r := d.Recipients[1]
+	if d.Recipients[0].Failed() || !r.Failed() || r.Status != "5.1.1" || r.Recipient != "b@x.test" ||
+		r.Reason() != "mx.x.test said: 550 5.1.1 <b@x.test>: Recipient address rejected" {
+		t.Errorf("recipients %+v, reason %q", d.Recipients, r.Reason())
+	}
+	if m, _ := readTestMail("Subject: hi\r\n\r\nbody"); m != nil {
+		if _, ok := parseDSN(m.Header, m.Body); ok {
+			t.Error("a plain mail parsed as a DSN")
+		}
+	}
+}
+
+func TestSignerRejectsForgeries(t *testing.T) {
+	s, other := NewSigner(testKey), NewSigner([]byte("another key of thirty-two bytes!"))
+	id := "01a1fe42-6c38-726c-ae4a-9339ca1debee"
+	v := s.VERP("bounces@mail.shop.test", id)
+	if got, ok := s.ParseVERP(strings.ToUpper(v)); !ok || got != id {
+		t.Errorf("ParseVERP(%q) = %q, %v", v, got, ok)
+	}
+	if _, ok := other.ParseVERP(v); ok {
+		t.Error("another key accepts the VERP address")
+	}
+	tok := s.token(linkClick, 3, id, "https://a.test")
+	if _, _, ok := s.parseToken(linkClick, tok, "https://b.test"); ok {
+		t.Error("a click token works for another URL")
+	}
+	if _, _, ok := s.parseToken(linkOpen, tok, "https://a.test"); ok {
+		t.Error("a click token works as an open token")
+	}
+	if acc, msg, ok := s.parseToken(linkClick, tok, "https://a.test"); !ok || acc != 3 || msg != id {
+		t.Errorf("parseToken = %d %q %v", acc, msg, ok)
+	}
+}
+
+// readTestMail parses a raw message.
+func readTestMail(raw string) (*mail.Message, error) { return mail.ReadMessage(strings.NewReader(raw)) }
+
+func TestReadMail(t *testing.T) {
+	raw := "From: =?ISO-8859-1?Q?Jos=E9?= <JOSE@Example.com>\r\nTo: news@shop.test\r\nSubject: =?ISO-8859-1?Q?Se=F1or?=\r\n" +
+		"Message-ID: <r1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"o\"\r\n\r\n" +
+		"--o\r\nContent-Type: multipart/alternative; boundary=\"i\"\r\n\r\n" +
+		"--i\r\nContent-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nSe=F1or, gracias\r\n" +
+		"--i\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Se\xc3\xb1or</p>\r\n--i--\r\n" +
+		"--o\r\nContent-Type: image/png; name=\"p.png\"\r\nContent-Disposition: attachment; filename=\"p.png\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\niVBORw0K\r\nGgo=\r\n--o--\r\n"
+	m, err := readTestMail(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := readMail(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.From.Address != "jose@example.com" || in.From.Name != "José" || in.Subject != "Señor" || in.MessageID != "<r1@example.com>" ||
+		!strings.HasPrefix(in.Text, "Señor, gracias") || !strings.Contains(in.HTML, "Señor") ||
+		len(in.Files) != 1 || in.Files[0].Name != "p.png" || in.Files[0].Type != "image/png" || string(in.Files[0].Data) != "\x89PNG\r\n\x1a\n" {
+		t.Errorf("readMail = %+v", in)
+	}
+}
+
+func TestTextFromHTML(t *testing.T) {
+	in := `<html><head><title>T</title><style>p{color:red}</style></head><body><!-- hidden --><h1>Hola&nbsp;Ana,</h1>` +
+		`<p>Autumn   offers<br>are here.</p><ul><li>Jackets</li><li>Boots</li></ul><p><a href="https://shop.test/sale?a=1&amp;b=2">See the <b>sale</b></a> ` +
+		`or <a href="mailto:x@shop.test">write</a>.</p><script>alert(1)</script></body></html>`
+	want := "Hola Ana,\r\n\r\nAutumn offers\r\nare here.\r\n\r\nJackets\r\nBoots\r\n\r\nSee the sale (https://shop.test/sale?a=1&b=2) or write."
+	if got := textFromHTML(in); got != want {
+		t.Errorf("textFromHTML:\n got %q\nwant %q", got, want)
+	}
+}
