@@ -169,10 +169,10 @@ const (
 )
 
 // SplitPhones splits pasted text into phone numbers: separated by commas,
-// semicolons, white space or new lines.
+// semicolons, tabs or new lines (spaces may group a number's digits).
 func SplitPhones(text string) []string {
 	return strings.FieldsFunc(text, func(r rune) bool {
-		return r == ',' || r == ';' || r == '\n' || r == '\r' || r == '\t' || r == ' '
+		return r == ',' || r == ';' || r == '\n' || r == '\r' || r == '\t'
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 // commit together.
 
 // chainSelects are the columns scanChain reads.
-const chainSelects = "id, account_id, spec, current_step, current_message_id, fallback_at, outcome, final_status, created_at, updated_at"
+const chainSelects = "id, account_id, spec, current_step, current_message_id, fallback_at, outcome, final_status, created_at, updated_at, broadcast_id"
 
 // scanChain reads chainSelects.
 func scanChain(r scanner) (*herald.Chain, error) {
@@ -22,7 +22,7 @@ func scanChain(r scanner) (*herald.Chain, error) {
 	var spec string
 	var due *int64
 	err := r.Scan(&c.ID, &c.AccountID, &spec, &c.Current, &c.CurrentMessageID, &due, &c.Outcome, &c.FinalStatus,
-		&c.CreatedAt, &c.UpdatedAt)
+		&c.CreatedAt, &c.UpdatedAt, &c.BroadcastID)
 	if err != nil {
 		return nil, err
 	}
@@ -48,13 +48,13 @@ func chainValues(c *herald.Chain) (spec string, due any) {
 
 // InsertChains inserts new chains.
 func (x *MessageTx) InsertChains(ctx context.Context, chains []*herald.Chain) error {
-	const cols = 10
+	const cols = 11
 	return chunks(len(chains), cols, func(lo, hi int) error {
 		vals := make([][]any, 0, hi-lo)
 		for _, c := range chains[lo:hi] {
 			spec, due := chainValues(c)
 			vals = append(vals, []any{c.ID, c.AccountID, spec, c.Current, c.CurrentMessageID, due, c.Outcome,
-				c.FinalStatus, c.CreatedAt.UTC().Truncate(time.Microsecond), c.UpdatedAt.UTC().Truncate(time.Microsecond)})
+				c.FinalStatus, c.CreatedAt.UTC().Truncate(time.Microsecond), c.UpdatedAt.UTC().Truncate(time.Microsecond), c.BroadcastID})
 		}
 		args := x.s.batch()
 		q := "INSERT INTO message_chains (" + chainSelects + ") VALUES " + rowsSQL(args, vals)

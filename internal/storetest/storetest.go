@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Threads", testThreads},
 		{"Sandbox", testSandbox},
 		{"SMPP", testSMPP},
+		{"Broadcasts", testBroadcasts},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
