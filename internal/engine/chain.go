@@ -100,6 +100,7 @@ func (st *batchState) timeout(c *herald.Chain, u update) {
 func (st *batchState) finish(c *herald.Chain, outcome herald.ChainOutcome, final herald.MessageStatus) {
 	c.Outcome, c.FinalStatus, c.FallbackAt, c.UpdatedAt = outcome, final, nil, st.now
 	st.chainDirty[c.ID] = true
+	st.finished = append(st.finished, c)
 }
 
 // next sends the chain's next step, or fails the chain after its last.

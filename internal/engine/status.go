@@ -84,6 +84,9 @@ func (e *Engine) applyStatus(ctx context.Context, items []update) ([]error, erro
 		if err := st.resolveChains(ctx, x); err != nil {
 			return err
 		}
+		if err := st.hook(ctx, x); err != nil {
+			return err
+		}
 		return st.write(ctx, x)
 	})
 	for _, u := range items {
@@ -117,6 +120,8 @@ type batchState struct {
 	chains     map[string]*herald.Chain
 	chainDirty map[string]bool
 	counts     []countKey
+	trans      []Transition    // applied status changes, for the hook
+	finished   []*herald.Chain // chains decided, for the hook
 }
 
 // countKey is one status counted in the metrics after commit.
@@ -226,6 +231,7 @@ func (st *batchState) transition(r store.MessageRow, u update) {
 		return
 	}
 	m := r.Message
+	st.trans = append(st.trans, Transition{Message: m, From: m.Status, To: u.status})
 	m.Status, m.Detail, m.UpdatedAt = u.status, d, st.now
 	if u.providerCode != "" {
 		m.ProviderCode = u.providerCode
@@ -321,7 +327,7 @@ func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
 func (st *batchState) rollback() {
 	for i, r := range st.newRows {
 		if st.reserved[i] {
-			st.e.disp.unreserve(r.AccountID)
+			st.e.disp.unreserve(laneOf(r.Message))
 		}
 	}
 }
@@ -338,5 +344,8 @@ func (st *batchState) committed() {
 	}
 	for _, c := range st.counts {
 		st.e.metrics.status(c.channel, c.status)
+	}
+	if h := st.e.deps.Hook; h != nil && (len(st.trans) > 0 || len(st.finished) > 0) {
+		h.StatusCommitted(st.batch())
 	}
 }
