@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/api"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/broadcast"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/events"
 	"github.com/heraldhq/herald/internal/importer"
@@ -133,6 +134,9 @@ func (m *Main) openJobs(ctx context.Context) error {
 		return err
 	}
 	if err := importer.RegisterJob(reg, m.Store); err != nil {
+		return err
+	}
+	if err := broadcast.RegisterJobs(reg, m.broadcasts); err != nil {
 		return err
 	}
 	r, err := jobs.New(jobs.Config{

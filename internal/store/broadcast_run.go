@@ -291,6 +291,17 @@ func (s *Store) ReleaseBroadcastRun(ctx context.Context, instance string, id int
 	return nil
 }
 
+// RenewBroadcastRun extends instance's hold on broadcast id in progress
+// until until; false when it no longer holds it or it is not in progress.
+func (s *Store) RenewBroadcastRun(ctx context.Context, instance string, id, until int64) (bool, error) {
+	n, err := s.write().exec(ctx, `UPDATE broadcasts SET runner_until = $1 WHERE id = $2 AND runner = $3 AND status = $4`,
+		until, id, instance, herald.BroadcastInProgress)
+	if err != nil {
+		return false, fmt.Errorf("renewing broadcast claim: %w", err)
+	}
+	return n == 1, nil
+}
+
 // BroadcastRunStatus returns the status of a broadcast and whether
 // instance still holds it, for a runner between batches.
 func (s *Store) BroadcastRunStatus(ctx context.Context, id int64, instance string) (herald.BroadcastStatus, bool, error) {

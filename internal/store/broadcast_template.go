@@ -241,3 +241,28 @@ func recordLaunch(ctx context.Context, tx *tx, id int64, next *time.Time, status
 	}
 	return nil
 }
+
+// DueTemplate is a template whose schedule's next launch has come.
+type DueTemplate struct {
+	AccountID, ID int64
+	At            time.Time
+}
+
+// DueTemplates returns, oldest first, up to limit active templates of
+// every account whose next launch is at or before now.
+func (s *Store) DueTemplates(ctx context.Context, now time.Time, limit int) ([]DueTemplate, error) {
+	var out []DueTemplate
+	err := eachRow(ctx, s.read(), `SELECT account_id, id, next_launch_at FROM broadcast_templates
+		WHERE schedule_status = $1 AND next_launch_at <= $2 ORDER BY next_launch_at LIMIT $3`,
+		[]any{herald.ScheduleActive, now.UTC().Truncate(time.Microsecond), limit}, func(r scanner) error {
+			var d DueTemplate
+			err := r.Scan(&d.AccountID, &d.ID, &d.At)
+			d.At = utc(d.At)
+			out = append(out, d)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("finding due templates: %w", err)
+	}
+	return out, nil
+}

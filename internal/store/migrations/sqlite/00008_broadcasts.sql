@@ -95,6 +95,7 @@ CREATE TABLE broadcast_templates (
     updated_at TIMESTAMP NOT NULL
 );
 CREATE INDEX broadcast_templates_account_idx ON broadcast_templates (account_id, id);
+CREATE INDEX broadcast_templates_due_idx ON broadcast_templates (next_launch_at) WHERE schedule_status = 'active';
 
 CREATE TABLE broadcast_settings (
     account_id INTEGER PRIMARY KEY REFERENCES accounts (id),
