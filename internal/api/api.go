@@ -59,6 +59,9 @@ type Deps struct {
 	MessageStore MessageReader
 	Webhooks     herald.WebhookStore
 	Sandbox      Sandbox
+	// Broadcasts; nil in a process without them (their routes answer
+	// 503). Store must then also be a BroadcastStore.
+	Broadcasts Broadcasts
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -101,6 +104,8 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.webhookRoutes()...)
 	h.routes = append(h.routes, h.sandboxRoutes()...)
 	h.routes = append(h.routes, h.smppRoutes()...)
+	h.routes = append(h.routes, h.broadcastRoutes()...)
+	h.routes = append(h.routes, h.broadcastTemplateRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

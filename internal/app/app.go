@@ -206,7 +206,8 @@ func (m *Main) listen() error {
 	deps := server.Deps{Registry: reg, Log: m.Log, Ready: m.ready}
 	if m.Config.Role != "worker" {
 		deps.API = api.New(api.Deps{Store: m.Store, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
-			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService()})
+			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService(),
+			Broadcasts: m.Messaging.Broadcasts})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,
