@@ -167,11 +167,14 @@ func (s *Service) Update(ctx context.Context, b *herald.Broadcast) (*herald.Broa
 
 // check runs every check launching b needs, without changing anything.
 func (s *Service) check(ctx context.Context, b *herald.Broadcast) error {
-	if err := b.Validate(); err != nil {
-		return err
-	}
 	var vs herald.Violations
-	vs = append(vs, herald.ErrorViolations(b.CheckLaunch(s.now()))...)
+	if err := b.Validate(); err != nil {
+		if herald.ErrorCode(err) != herald.EINVALID {
+			return err
+		}
+		vs = append(vs, herald.ErrorViolations(err)...)
+	}
+	vs = appendNew(vs, herald.ErrorViolations(b.CheckLaunch(s.now())))
 	switch b.Type {
 	case herald.BroadcastChatbot:
 		vs.Add("chatbotId", herald.VUnknown, "Chatbot broadcasts need the chatbots, which this Herald does not have yet.")
@@ -184,7 +187,7 @@ func (s *Service) check(ctx context.Context, b *herald.Broadcast) error {
 			}
 		}
 	default:
-		if !vs.Has("steps") {
+		if !stepViolations(vs) {
 			if _, err := s.plan(ctx, b); err != nil {
 				if herald.ErrorCode(err) != herald.EINVALID {
 					return err
@@ -204,6 +207,16 @@ func (s *Service) check(ctx context.Context, b *herald.Broadcast) error {
 		vs.Add("recipients", herald.VRequired, "The recipients select no contacts; choose other targets, tags or numbers.")
 	}
 	return vs.Err()
+}
+
+// stepViolations reports whether vs has a violation of the steps.
+func stepViolations(vs herald.Violations) bool {
+	for _, v := range vs {
+		if strings.HasPrefix(v.Field, "steps") {
+			return true
+		}
+	}
+	return false
 }
 
 // appendNew appends the violations of more whose field and code vs does
