@@ -253,12 +253,25 @@ func (w *worker) room(ctx context.Context) (int, error) {
 
 // send builds and commits the chains of rows.
 func (w *worker) send(ctx context.Context, rows []store.RecipientRow) error {
+	ids := make([]int64, 0, len(rows))
+	for _, row := range rows {
+		if row.ContactID != 0 {
+			ids = append(ids, row.ContactID)
+		}
+	}
+	// One query for the batch spares the dispatcher one per message;
+	// a contact with opt-outs is checked by the dispatcher as usual.
+	opted, err := w.r.s.store.OptedOutContacts(ctx, w.b.AccountID, ids)
+	if err != nil {
+		return err
+	}
 	items := make([]*engine.BulkItem, 0, len(rows))
 	results := make([]store.RecipientResult, 0, len(rows))
 	for i := range rows {
 		row := &rows[i]
 		br := engine.BulkRecipient{ContactID: row.ContactID, Phone: row.Phone, Email: row.Email, Attrs: row.Attrs,
-			Identities: row.Identities, SkipRCS: w.b.RCSCheck && row.RCSCapable != nil && !*row.RCSCapable}
+			Identities: row.Identities, SkipRCS: w.b.RCSCheck && row.RCSCapable != nil && !*row.RCSCapable,
+			NoOptOuts: !opted[row.ContactID]}
 		it, reason := w.r.s.engine.BuildBulk(w.plan, &br)
 		if it == nil {
 			results = append(results, store.RecipientResult{Seq: row.Seq, State: herald.RecipientSkipped, Reason: reason})
@@ -270,7 +283,7 @@ func (w *worker) send(ctx context.Context, rows []store.RecipientRow) error {
 	last := rows[len(rows)-1].Seq
 	until := w.r.s.now().Add(w.r.cfg.Hold).UnixMilli()
 	var done bool
-	err := w.r.s.engine.CommitBulk(ctx, items, func(ctx context.Context, x *store.MessageTx) error {
+	err = w.r.s.engine.CommitBulk(ctx, items, func(ctx context.Context, x *store.MessageTx) error {
 		var err error
 		done, err = x.CommitRecipients(ctx, w.b.ID, w.r.cfg.Instance, w.seq, last, until, results)
 		return err

@@ -180,6 +180,10 @@ type BulkRecipient struct {
 	Attrs      map[string]string // by attribute name
 	Identities map[string]string // by identity kind
 	SkipRCS    bool              // known not RCS capable: RCS steps are left out
+	// NoOptOuts says the caller found the contact without any opt-out
+	// just now: the first message is sent without looking again (later
+	// steps are checked when they are sent).
+	NoOptOuts bool
 }
 
 // address returns the recipient's address on ch.
@@ -241,7 +245,7 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	steps[0].MessageID = m.ID
 	c := &herald.Chain{ID: m.ID, AccountID: p.AccountID, BroadcastID: p.BroadcastID, Steps: steps, CurrentMessageID: m.ID,
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
-	return &BulkItem{p: prepared{row: store.MessageRow{Message: m}, chain: c}}, ""
+	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}}, ""
 }
 
 // BulkRoom returns how many more broadcast messages of the account this

@@ -185,12 +185,14 @@ func (e *Engine) sendOne(ctx context.Context, r store.MessageRow) {
 		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusExpired, detail: herald.DetailExpired, at: now})
 		return
 	}
-	if d, err := e.optedOut(ctx, m); err != nil {
-		e.submitStatus(e.retry(m, now, err))
-		return
-	} else if d != nil {
-		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now})
-		return
+	if !r.OptOutChecked { // the broadcast runner checked the contact a moment ago
+		if d, err := e.optedOut(ctx, m); err != nil {
+			e.submitStatus(e.retry(m, now, err))
+			return
+		} else if d != nil {
+			e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now})
+			return
+		}
 	}
 	conn, _, err := e.routes.connector(ctx, m.ConnectionID)
 	var res channel.Result

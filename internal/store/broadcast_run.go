@@ -369,6 +369,30 @@ func (s *Store) PendingRecipients(ctx context.Context, accountID, id, afterSeq i
 	return out, nil
 }
 
+// OptedOutContacts returns which of the account's contacts ids have any
+// opt-out.
+func (s *Store) OptedOutContacts(ctx context.Context, accountID int64, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	err := chunks(len(ids), 1, func(lo, hi int) error {
+		args := listArgs{accountID}
+		ph := make([]string, 0, hi-lo)
+		for _, id := range ids[lo:hi] {
+			ph = append(ph, args.add(id))
+		}
+		return eachRow(ctx, s.read(), "SELECT DISTINCT contact_id FROM contact_optouts WHERE account_id = $1 AND contact_id IN ("+
+			strings.Join(ph, ", ")+")", args, func(r scanner) error {
+			var id int64
+			err := r.Scan(&id)
+			out[id] = true
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading opt-outs: %w", err)
+	}
+	return out, nil
+}
+
 // RecipientResult is what a runner did with one recipient.
 type RecipientResult struct {
 	Seq     int64
