@@ -126,19 +126,27 @@ func (s *Service) Create(ctx context.Context, b *herald.Broadcast, launch bool) 
 	if b.LaunchType == "" {
 		b.LaunchType = herald.LaunchManual
 	}
-	if launch {
-		// Nothing is saved when the broadcast cannot launch.
-		if err := s.check(ctx, b); err != nil {
+	if !launch {
+		if err := s.store.CreateBroadcast(ctx, b); err != nil {
 			return nil, err
 		}
+		return b, nil
+	}
+	// Nothing is saved when the broadcast cannot launch.
+	if err := s.check(ctx, b); err != nil {
+		return nil, err
 	}
 	if err := s.store.CreateBroadcast(ctx, b); err != nil {
 		return nil, err
 	}
-	if !launch {
-		return b, nil
+	out, err := s.launch(ctx, b, b.LaunchType)
+	if err != nil && herald.ErrorCode(err) == herald.EINVALID {
+		// The snapshot found nobody: the draft goes too.
+		if derr := s.store.DeleteBroadcast(ctx, b.AccountID, b.ID); derr != nil {
+			s.log.Warn("deleting a broadcast that did not launch", "broadcast", b.ID, "err", derr)
+		}
 	}
-	return s.Launch(ctx, b.AccountID, b.ID, b.LaunchType)
+	return out, err
 }
 
 // Update saves an editable broadcast's definition; a scheduled one is
@@ -199,6 +207,9 @@ func (s *Service) check(ctx context.Context, b *herald.Broadcast) error {
 	}
 	if err := vs.Err(); err != nil {
 		return err
+	}
+	if b.ScheduledAt == nil {
+		return nil // launched at once: the snapshot finds out, in its transaction
 	}
 	n, err := s.store.CountRecipients(ctx, b.AccountID, b.Recipients)
 	if err != nil {
@@ -261,15 +272,20 @@ func (s *Service) Launch(ctx context.Context, accountID, id int64, lt herald.Lau
 	if err := s.check(ctx, b); err != nil {
 		return nil, err
 	}
+	return s.launch(ctx, b, lt)
+}
+
+// launch starts, schedules or moderates b, which passed check.
+func (s *Service) launch(ctx context.Context, b *herald.Broadcast, lt herald.LaunchType) (*herald.Broadcast, error) {
 	if lt == "" {
 		lt = b.LaunchType
 	}
-	moderated, err := s.store.BroadcastModeration(ctx, accountID)
+	moderated, err := s.store.BroadcastModeration(ctx, b.AccountID)
 	if err != nil {
 		return nil, err
 	}
 	if moderated {
-		b, err = s.store.ChangeBroadcast(ctx, accountID, id, store.BroadcastChange{From: launchable(), To: herald.BroadcastModeration,
+		b, err = s.store.ChangeBroadcast(ctx, b.AccountID, b.ID, store.BroadcastChange{From: launchable(), To: herald.BroadcastModeration,
 			LaunchType: lt, Reason: ptr(""), Action: "Sent broadcast to moderation"})
 		if err == nil {
 			s.prog.changed(b)
