@@ -33,8 +33,13 @@ func TestFallbackWithRCSCheck(t *testing.T) {
 		if want := (herald.FallbackStats{Total: 12, Initiated: 12, Successful: 12}); done.Stats != want {
 			t.Errorf("stats = %+v, want %+v", done.Stats, want)
 		}
-		stats, err := h.s.BroadcastChannelStats(h.ctx, h.account.ID, b.ID)
-		must(t, err)
+		var stats []herald.ChannelStats
+		h.waitFor("the read receipts", func() bool { // they follow the deliveries that complete the chains
+			var err error
+			stats, err = h.s.BroadcastChannelStats(h.ctx, h.account.ID, b.ID)
+			must(t, err)
+			return stats[0].Seen == 9
+		})
 		rcs, sms := stats[0], stats[1]
 		if rcs.Channel != herald.ChannelRCS || rcs.Sent != 9 || rcs.Delivered != 9 || rcs.Seen != 9 || rcs.Failed != 3 {
 			t.Errorf("RCS stats = %+v; want 9 sent, delivered and seen, 3 failed (2 incapable, 1 opted out)", rcs)
@@ -279,11 +284,15 @@ func TestScheduledAndModerated(t *testing.T) {
 
 	// A template whose schedule is due launches a recurrent run.
 	tpl, err := h.svc.CreateTemplate(h.ctx, &herald.BroadcastTemplate{AccountID: h.account.ID, Name: "Daily", Steps: sms,
-		Recipients: herald.Recipients{Tags: []string{"vip"}}, Schedule: &herald.Schedule{Kind: herald.ScheduleCron, Cron: "* * * * *"}})
+		Recipients: herald.Recipients{Tags: []string{"vip"}}, Schedule: &herald.Schedule{Kind: herald.ScheduleDaily, Time: "03:00"}})
 	must(t, err)
 	if tpl.ScheduleStatus != herald.ScheduleActive || tpl.NextLaunchAt == nil {
 		t.Fatalf("template = %+v", tpl)
 	}
+	// Move its next launch to now, as the clock would.
+	due := time.Now().Add(-time.Second).UTC().Truncate(time.Microsecond)
+	tpl.NextLaunchAt = &due
+	must(t, h.s.UpdateBroadcastTemplate(h.ctx, tpl))
 	h.waitFor("the template's launch", func() bool {
 		must(t, h.svc.LaunchDue(h.ctx))
 		got, err := h.s.BroadcastTemplate(h.ctx, h.account.ID, tpl.ID)
