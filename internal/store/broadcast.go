@@ -276,10 +276,21 @@ type BroadcastChange struct {
 func (s *Store) ChangeBroadcast(ctx context.Context, accountID, id int64, ch BroadcastChange) (*herald.Broadcast, error) {
 	var b *herald.Broadcast
 	err := s.inTx(ctx, func(t *tx) error {
+		// Chains first, then the broadcast: the order the engine's status
+		// transactions lock them in (a status is rolled back with the
+		// rest when the broadcast turns out not to allow the change).
+		aborted := 0
+		if ch.Abort {
+			var err error
+			if aborted, err = abortChains(ctx, t, id); err != nil {
+				return err
+			}
+		}
 		var err error
 		if b, err = s.getBroadcast(ctx, t, accountID, id, true); err != nil {
 			return err
 		}
+		b.Stats.Unsuccessful += aborted
 		if !slices.Contains(ch.From, b.Status) {
 			return herald.Errorf(herald.ECONFLICT, "The broadcast is %s; it cannot be %s.", b.Status.Label(), changeVerb(ch.To))
 		}
@@ -341,13 +352,6 @@ func (s *Store) applyChange(ctx context.Context, t *tx, b *herald.Broadcast, ch 
 		if b.ScheduledAt == nil {
 			b.ScheduledAt = &now
 		}
-	}
-	if ch.Abort {
-		n, err := abortChains(ctx, t, b.ID)
-		if err != nil {
-			return err
-		}
-		b.Stats.Unsuccessful += n
 	}
 	if ch.Finish {
 		now := t.now
