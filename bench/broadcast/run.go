@@ -135,24 +135,26 @@ func (s *server) loadContacts(key string, n int, tag string, phone func(int) str
 	for range 4 {
 		wg.Go(func() {
 			for lo := range next {
-				var cs []map[string]any
-				for i := lo; i < min(n, lo+per); i++ {
-					cs = append(cs, map[string]any{"phone": phone(i), "tags": []string{tag}, "attributes": map[string]string{"Name": fmt.Sprintf("N%d", i)}})
-				}
-				var res struct {
-					Created int `json:"created"`
-				}
-				if err := s.api("POST", "/api/v1/contacts/bulk", key, map[string]any{"policy": "skip", "contacts": cs}, &res); err != nil {
+				if err := s.loadBatch(key, lo, min(n, lo+per), tag, phone); err != nil {
 					errs <- err
-					return
-				} else if res.Created != len(cs) {
-					errs <- fmt.Errorf("created %d of %d contacts", res.Created, len(cs))
 					return
 				}
 			}
 		})
 	}
+	// The first batch alone creates the tag; concurrent batches would
+	// race to create it.
+	first := true
 	for lo := 0; lo < n; lo += per {
+		if first {
+			first = false
+			if err := s.loadBatch(key, lo, min(n, lo+per), tag, phone); err != nil {
+				close(next)
+				wg.Wait()
+				return err
+			}
+			continue
+		}
 		select {
 		case next <- lo:
 		case err := <-errs:
@@ -169,6 +171,23 @@ func (s *server) loadContacts(key string, n int, tag string, phone func(int) str
 	default:
 		return nil
 	}
+}
+
+// loadBatch creates contacts lo to hi-1.
+func (s *server) loadBatch(key string, lo, hi int, tag string, phone func(int) string) error {
+	var cs []map[string]any
+	for i := lo; i < hi; i++ {
+		cs = append(cs, map[string]any{"phone": phone(i), "tags": []string{tag}, "attributes": map[string]string{"Name": fmt.Sprintf("N%d", i)}})
+	}
+	var res struct {
+		Created int `json:"created"`
+	}
+	if err := s.api("POST", "/api/v1/contacts/bulk", key, map[string]any{"policy": "skip", "contacts": cs}, &res); err != nil {
+		return err
+	} else if res.Created != len(cs) {
+		return fmt.Errorf("created %d of %d contacts", res.Created, len(cs))
+	}
+	return nil
 }
 
 // broadcastAnswer is the part of a broadcast the bench reads.
