@@ -316,3 +316,32 @@ func TestScheduledAndModerated(t *testing.T) {
 		t.Errorf("manual launch = %+v", manual)
 	}
 }
+
+// TestRCSCapabilityCheck runs a broadcast of the RCS capability check
+// type: nothing is sent, each contact's device is asked about, and the
+// answers land on the contacts and in the statistics.
+func TestRCSCapabilityCheck(t *testing.T) {
+	h := newHarness(t, storetestSQLite(t), 500)
+	capable := h.contacts(1, 3, "check")
+	incapable := h.contact("+34600050004", "check")
+	b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "check", Type: herald.BroadcastRCSCheck,
+		Steps: []herald.BroadcastStep{{Channel: herald.ChannelRCS, SenderID: "sandbox"}}, Recipients: herald.Recipients{Tags: []string{"check"}}}, true)
+	must(t, err)
+	done := h.waitStatus(b.ID, herald.BroadcastComplete)
+	if want := (herald.FallbackStats{Total: 4, Initiated: 4, Successful: 3, Unsuccessful: 1}); done.Stats != want {
+		t.Errorf("stats = %+v, want %+v", done.Stats, want)
+	}
+	c, err := h.s.Contact(h.ctx, h.account.ID, incapable.ID)
+	must(t, err)
+	if c.RCSCapable == nil || *c.RCSCapable {
+		t.Errorf("incapable contact = %v", c.RCSCapable)
+	}
+	c, _ = h.s.Contact(h.ctx, h.account.ID, capable[0].ID)
+	if c.RCSCapable == nil || !*c.RCSCapable || c.RCSChecked == nil {
+		t.Errorf("capable contact = %v %v", c.RCSCapable, c.RCSChecked)
+	}
+	inbox, _ := h.e.SandboxInbox(h.ctx, h.account.ID, "", 10)
+	if len(inbox) != 0 {
+		t.Errorf("a capability check sent %d messages", len(inbox))
+	}
+}
