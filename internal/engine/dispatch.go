@@ -69,15 +69,17 @@ func (d *dispatcher) unreserve(l lane) {
 	}
 }
 
-// bulkRoom returns how many more broadcast messages of the account the
-// dispatcher would take now.
+// bulkRoom returns how many more broadcast messages of the account a
+// broadcast runner may hand the dispatcher now: three quarters of the
+// bulk window at most, so that the next steps of the chains already
+// running (made by the status writer) find room before new contacts.
 func (d *dispatcher) bulkRoom(account int64) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.started || d.stopped {
 		return 0
 	}
-	return max(0, min(d.e.cfg.BulkWindow-d.bulk[account], d.e.cfg.AccountQueue-d.inflight[account]))
+	return max(0, min(d.e.cfg.BulkWindow*3/4-d.bulk[account], d.e.cfg.AccountQueue-d.inflight[account]))
 }
 
 // full returns the accounts whose share is taken: the sweeper leaves
