@@ -41,15 +41,14 @@ func (h *Hook) StatusTx(ctx context.Context, x *store.MessageTx, b *engine.Statu
 	}
 	var rcs []rcsResult
 	for _, t := range b.Transitions {
-		ch := b.Chain(t)
-		if ch == nil || ch.BroadcastID == 0 {
+		if t.BroadcastID == 0 {
 			continue
 		}
-		c := get(ch.BroadcastID)
+		c := get(t.BroadcastID)
 		st := c.Channels[t.Message.Channel]
 		st.Add(herald.StatusCounts(t.From, t.To))
 		c.Channels[t.Message.Channel] = st
-		if r, ok := rcsLearnt(t, ch.BroadcastID); ok {
+		if r, ok := rcsLearnt(t, t.BroadcastID); ok {
 			rcs = append(rcs, r)
 		}
 	}
@@ -77,8 +76,8 @@ func (h *Hook) StatusTx(ctx context.Context, x *store.MessageTx, b *engine.Statu
 // event.
 func (h *Hook) StatusCommitted(b *engine.StatusBatch) {
 	for _, t := range b.Transitions {
-		if ch := b.Chain(t); ch != nil && ch.BroadcastID != 0 {
-			h.s.prog.touch(ch.AccountID, ch.BroadcastID)
+		if t.BroadcastID != 0 {
+			h.s.prog.touch(t.Message.AccountID, t.BroadcastID)
 		}
 	}
 	for _, ch := range b.Finished {

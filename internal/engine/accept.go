@@ -179,6 +179,7 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 		return nil, err
 	}
 	for _, p := range items {
+		e.chains.add(p.chain)
 		if p.reserved {
 			e.disp.enqueue(p.row)
 		}

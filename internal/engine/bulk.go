@@ -294,6 +294,7 @@ func (e *Engine) CommitBulk(ctx context.Context, items []*BulkItem, extra func(c
 		return err
 	}
 	for _, it := range items {
+		e.chains.add(it.p.chain)
 		if it.p.reserved {
 			e.disp.enqueue(it.p.row)
 		}

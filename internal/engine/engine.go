@@ -137,6 +137,7 @@ type Engine struct {
 	routes *routes
 
 	hookCache hookCache
+	chains    *chainCache
 	canceled  sync.Map // message IDs canceled while this process may hold them
 	timeouts  sync.Map // chain IDs whose timeout waits in the status writer
 
@@ -158,7 +159,7 @@ func New(cfg Config, deps Deps) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg.withDefaults(), deps: deps, log: deps.Log}
+	e := &Engine{cfg: cfg.withDefaults(), deps: deps, log: deps.Log, chains: newChainCache()}
 	e.metrics = newMetrics(deps.Metrics)
 	e.routes = newRoutes(e)
 	e.disp = newDispatcher(e)

@@ -34,9 +34,13 @@ type Transition struct {
 	Message *herald.Message
 	From    herald.MessageStatus
 	To      herald.MessageStatus
+	// BroadcastID is the broadcast of the message's chain, 0 for none.
+	BroadcastID int64
 }
 
-// Chain returns the chain of the transition's message, or nil.
+// Chain returns the chain of the transition's message when the batch
+// read it (a status that cannot decide its chain leaves it unread), or
+// nil.
 func (b *StatusBatch) Chain(t Transition) *herald.Chain {
 	if t.Message.ChainID == "" {
 		return nil
@@ -54,6 +58,17 @@ func (st *batchState) hook(ctx context.Context, x *store.MessageTx) error {
 	h := st.e.deps.Hook
 	if h == nil || (len(st.trans) == 0 && len(st.finished) == 0) {
 		return nil
+	}
+	for i := range st.trans {
+		t := &st.trans[i]
+		if t.BroadcastID != 0 || t.Message.ChainID == "" {
+			continue
+		}
+		if c := st.chains[t.Message.ChainID]; c != nil {
+			t.BroadcastID = c.BroadcastID
+		} else if b, ok := st.e.chains.broadcastOf(t.Message.ChainID); ok {
+			t.BroadcastID = b
+		}
 	}
 	return h.StatusTx(ctx, x, st.batch())
 }

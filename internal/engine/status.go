@@ -122,6 +122,8 @@ type batchState struct {
 	counts     []countKey
 	trans      []Transition    // applied status changes, for the hook
 	finished   []*herald.Chain // chains decided, for the hook
+	decided    []*herald.Chain // chains decided, for the chain cache after commit
+	moved      []*herald.Chain // chains that moved on, for the chain cache after commit
 }
 
 // countKey is one status counted in the metrics after commit.
@@ -245,7 +247,11 @@ func (st *batchState) transition(r store.MessageRow, u update) {
 	st.deliver(r.Message, &ev)
 	st.counts = append(st.counts, countKey{m.Channel, u.status})
 	if m.ChainID != "" {
-		st.inChains = append(st.inChains, m.ID)
+		if b, idle := st.e.chains.idle(m, u.status); idle {
+			st.trans[len(st.trans)-1].BroadcastID = b // nothing to decide: the chain stays unread
+		} else {
+			st.inChains = append(st.inChains, m.ID)
+		}
 	}
 }
 
@@ -344,6 +350,12 @@ func (st *batchState) committed() {
 	}
 	for _, c := range st.counts {
 		st.e.metrics.status(c.channel, c.status)
+	}
+	for _, c := range st.moved {
+		st.e.chains.add(c)
+	}
+	for _, c := range st.decided {
+		st.e.chains.forget(c)
 	}
 	if h := st.e.deps.Hook; h != nil && (len(st.trans) > 0 || len(st.finished) > 0) {
 		h.StatusCommitted(st.batch())
