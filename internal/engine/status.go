@@ -315,11 +315,24 @@ func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
 	if err := x.InsertEvents(ctx, st.events); err != nil {
 		return err
 	}
-	var chains []*herald.Chain
-	for id := range st.chainDirty {
-		chains = append(chains, st.chains[id])
+	// A chain that moved on has new steps to save; one only decided
+	// keeps its steps, which need not be written again.
+	var moved, decided []*herald.Chain
+	movedIDs := map[string]bool{}
+	for _, c := range st.moved {
+		movedIDs[c.ID] = true
 	}
-	if err := x.UpdateChains(ctx, chains); err != nil {
+	for id := range st.chainDirty {
+		if movedIDs[id] {
+			moved = append(moved, st.chains[id])
+		} else {
+			decided = append(decided, st.chains[id])
+		}
+	}
+	if err := x.UpdateChains(ctx, moved); err != nil {
+		return err
+	}
+	if err := x.UpdateChainStates(ctx, decided); err != nil {
 		return err
 	}
 	claimer := ""

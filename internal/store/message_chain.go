@@ -125,6 +125,21 @@ func (x *MessageTx) UpdateChains(ctx context.Context, chains []*herald.Chain) er
 	return nil
 }
 
+// UpdateChainStates saves the position, deadline and outcome of chains
+// whose steps did not change (UpdateChains saves the steps too).
+func (x *MessageTx) UpdateChainStates(ctx context.Context, chains []*herald.Chain) error {
+	for _, c := range chains {
+		_, due := chainValues(&herald.Chain{FallbackAt: c.FallbackAt})
+		_, err := x.t.exec(ctx, `UPDATE message_chains SET current_step = $1, current_message_id = $2, fallback_at = $3,
+			outcome = $4, final_status = $5, updated_at = $6 WHERE id = $7`,
+			c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID)
+		if err != nil {
+			return fmt.Errorf("updating chain %s: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
 // Chain returns the account's chain id, or ENOTFOUND.
 func (s *Store) Chain(ctx context.Context, accountID int64, id string) (*herald.Chain, error) {
 	c, err := scanChain(s.read().queryRow(ctx, "SELECT "+chainSelects+" FROM message_chains WHERE id = $1 AND account_id = $2", id, accountID))
