@@ -21,6 +21,7 @@ const (
 type Chain struct {
 	ID               string        `json:"id"`
 	AccountID        int64         `json:"-"`
+	BroadcastID      int64         `json:"broadcastId,omitempty"` // the broadcast it belongs to, 0 for API chains
 	Steps            []ChainStep   `json:"steps"`
 	Current          int           `json:"currentStep"`
 	CurrentMessageID string        `json:"currentMessageId"`

@@ -71,6 +71,9 @@ type Deps struct {
 	// Senders is sender ID registration; it defaults to a service on
 	// Store (without the media library) when Store keeps sender IDs.
 	Senders *senders.Service
+	// Broadcasts; nil in a process without them (their routes answer
+	// 503). Store must then also be a BroadcastStore.
+	Broadcasts Broadcasts
 }
 
 // Route is one API operation. The table of routes drives the mux, the
@@ -124,6 +127,8 @@ func New(deps Deps) *Handler {
 	h.routes = append(h.routes, h.templateRoutes()...)
 	h.routes = append(h.routes, h.conversationTemplateRoutes()...)
 	h.routes = append(h.routes, h.senderRoutes()...)
+	h.routes = append(h.routes, h.broadcastRoutes()...)
+	h.routes = append(h.routes, h.broadcastTemplateRoutes()...)
 	for _, rt := range h.routes {
 		h.mux.Handle(rt.Method+" "+rt.Path, h.wrap(rt))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/api"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/broadcast"
 	smtpconn "github.com/heraldhq/herald/internal/channel/smtp"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/events"
@@ -154,6 +155,9 @@ func (m *Main) openJobs(ctx context.Context) error {
 	if err := importer.RegisterJob(reg, m.Store); err != nil {
 		return err
 	}
+	if err := broadcast.RegisterJobs(reg, m.broadcasts); err != nil {
+		return err
+	}
 	r, err := jobs.New(jobs.Config{
 		Engine:     m.Store.Engine(),
 		SQLite:     m.Store.SQLiteDB(),
@@ -231,7 +235,7 @@ func (m *Main) listen() error {
 		deps.API = api.New(api.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Log: m.Log.With("component", "api"), TrustProxy: m.Config.TrustProxy,
 			Messages: m.Messaging.Engine, MessageStore: m.Store, Webhooks: m.Messaging.Webhooks, Sandbox: m.Messaging.Engine, Imports: m.importService(),
 			Media: m.Media, Templates: m.templates(), ConversationTemplates: m.templates(),
-			Senders: m.senderService()})
+			Senders: m.senderService(), Broadcasts: m.Messaging.Broadcasts})
 		portal, err := web.New(web.Config{
 			CookieSecure: m.Config.SecureCookies(),
 			BaseURL:      m.Config.BaseURL,

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/broadcast"
 	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/channel/sandbox"
 	smppconn "github.com/heraldhq/herald/internal/channel/smpp"
@@ -28,6 +29,10 @@ type Messaging struct {
 	Deliverer *webhook.Deliverer // nil in an accept-only process
 	SMPP      *smppconn.Hub      // the SMPP client connections
 	SMTP      *smtpconn.Hub      // the SMTP (e-mail) connections
+	// Broadcasts runs broadcasts; Runner sends them (nil in an
+	// accept-only process).
+	Broadcasts *broadcast.Service
+	Runner     *broadcast.Runner
 	// ConnectorTypes are the registered connector types, for the
 	// Connections form.
 	ConnectorTypes []string
@@ -75,9 +80,14 @@ func (m *Main) openMessaging(ctx context.Context, box *secret.Box, dispatch bool
 		ms.Deliverer = webhook.NewDeliverer(webhook.Config{Instance: engineInstanceID(&cfg)}, m.Store, ms.Webhooks,
 			m.Clock, log.With("part", "webhooks"), webhook.NewMetrics(reg))
 	}
+	ms.Broadcasts = broadcast.New(broadcast.Deps{Store: m.Store, Jobs: m.Jobs, Clock: m.Clock, Log: m.Log.With("component", "broadcasts")})
 	deps := engine.Deps{Store: m.Store, Contacts: m.contacts(), Templates: m.Store, Connectors: connectors, Box: box,
-		Webhooks: ms.Deliverer, Clock: m.Clock, Log: log, Metrics: reg}
+		Webhooks: ms.Deliverer, Clock: m.Clock, Log: log, Metrics: reg, Hook: ms.Broadcasts.Hook()}
 	ms.Engine = engine.New(cfg, deps)
+	ms.Broadcasts.UseEngine(ms.Engine)
+	if dispatch {
+		ms.Runner = broadcast.NewRunner(ms.Broadcasts, broadcast.RunnerConfig{Instance: cfg.Instance})
+	}
 	m.Messaging = ms
 	return m.bootstrapSandbox(ctx)
 }
@@ -143,6 +153,12 @@ func (m *Main) StartMessaging(ctx context.Context) error {
 	if err := ms.Engine.Start(ctx); err != nil {
 		return fmt.Errorf("starting messaging: %w", err)
 	}
+	if m.Events != nil {
+		ms.Broadcasts.SetPublisher(m.Events)
+	}
+	if ms.Runner != nil {
+		ms.Runner.Start(ctx)
+	}
 	ms.started = true
 	return nil
 }
@@ -155,6 +171,9 @@ func (m *Main) StopMessaging(ctx context.Context) error {
 		return nil
 	}
 	ms.started = false
+	if ms.Runner != nil {
+		ms.Runner.Stop() // its last batch commits before the engine stops
+	}
 	err := ms.Engine.Stop(ctx)
 	if ms.Deliverer != nil {
 		ms.Deliverer.Stop()

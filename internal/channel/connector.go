@@ -65,6 +65,13 @@ type Starter interface {
 	Start(ctx context.Context) error
 }
 
+// CapabilityChecker is a connector that can tell whether an address can
+// receive messages on its channel before anything is sent (RCS
+// capability discovery).
+type CapabilityChecker interface {
+	Capable(ctx context.Context, addr string) (bool, error)
+}
+
 // Closer is a connector that holds resources; Close waits for its
 // background work within ctx.
 type Closer interface {

@@ -136,7 +136,7 @@ func deadline(start time.Time, step herald.ChainStep) *time.Time {
 // has room for it, else leaves it due now for any process. It reports
 // whether a place was reserved.
 func (e *Engine) claim(r *store.MessageRow, now time.Time) bool {
-	if e.cfg.Dispatch && e.disp.reserve(r.AccountID) {
+	if e.cfg.Dispatch && e.disp.reserve(laneOf(r.Message)) {
 		r.ClaimUntil, r.ClaimedBy = now.Add(e.cfg.Lease).UnixMilli(), e.cfg.Instance
 		return true
 	}
@@ -147,7 +147,7 @@ func (e *Engine) claim(r *store.MessageRow, now time.Time) bool {
 // release gives back the dispatcher place of a message that was not committed.
 func (e *Engine) release(p *prepared) {
 	if p.reserved {
-		e.disp.unreserve(p.row.AccountID)
+		e.disp.unreserve(laneOf(p.row.Message))
 	}
 }
 
@@ -179,6 +179,7 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 		return nil, err
 	}
 	for _, p := range items {
+		e.chains.add(p.chain)
 		if p.reserved {
 			e.disp.enqueue(p.row)
 		}

@@ -26,6 +26,9 @@ func (st *batchState) resolveChains(ctx context.Context, x *store.MessageTx) err
 		return err
 	}
 	st.chains = chains
+	for _, c := range chains {
+		st.e.chains.add(c)
+	}
 	for _, id := range st.inChains {
 		r := st.rows[id]
 		c := chains[r.ChainID]
@@ -100,6 +103,8 @@ func (st *batchState) timeout(c *herald.Chain, u update) {
 func (st *batchState) finish(c *herald.Chain, outcome herald.ChainOutcome, final herald.MessageStatus) {
 	c.Outcome, c.FinalStatus, c.FallbackAt, c.UpdatedAt = outcome, final, nil, st.now
 	st.chainDirty[c.ID] = true
+	st.finished = append(st.finished, c)
+	st.decided = append(st.decided, c)
 }
 
 // next sends the chain's next step, or fails the chain after its last.
@@ -117,6 +122,7 @@ func (st *batchState) next(c *herald.Chain, r store.MessageRow, reason string) {
 	c.Steps[i].MessageID = m.ID
 	c.Current, c.CurrentMessageID, c.FallbackAt, c.UpdatedAt = i, m.ID, deadline(st.now, step), st.now
 	st.chainDirty[c.ID] = true
+	st.moved = append(st.moved, c)
 	ev := herald.MessageEvent{AccountID: r.AccountID, MessageID: r.ID, Type: herald.EventSwitch, Status: r.Status,
 		Detail: herald.DetailSwitched, At: st.now, Applied: true, Switch: &herald.SwitchInfo{
 			FromStep: i - 1, ToStep: i, FromChannel: r.Channel, ToChannel: step.Channel, NextMessageID: m.ID, Reason: reason}}

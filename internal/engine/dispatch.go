@@ -19,6 +19,7 @@ type dispatcher struct {
 
 	mu       sync.Mutex
 	inflight map[int64]int // places reserved per account
+	bulk     map[int64]int // of those, places of broadcast messages
 	senders  map[int64]*fairQueue
 	started  bool
 	stopped  bool
@@ -26,7 +27,7 @@ type dispatcher struct {
 }
 
 func newDispatcher(e *Engine) *dispatcher {
-	return &dispatcher{e: e, inflight: map[int64]int{}, senders: map[int64]*fairQueue{}}
+	return &dispatcher{e: e, inflight: map[int64]int{}, bulk: map[int64]int{}, senders: map[int64]*fairQueue{}}
 }
 
 // start lets enqueued messages be sent.
@@ -36,25 +37,49 @@ func (d *dispatcher) start() {
 	d.started = true
 }
 
-// reserve takes a place for one more message of the account; false when
-// the account holds its share already.
-func (d *dispatcher) reserve(account int64) bool {
+// reserve takes a place for one more message of l's account; false when
+// the account holds its share already or, for a broadcast message, when
+// its broadcasts hold theirs (BulkWindow), which keeps room for the
+// account's other traffic.
+func (d *dispatcher) reserve(l lane) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.started || d.stopped || d.inflight[account] >= d.e.cfg.AccountQueue {
+	if !d.started || d.stopped || d.inflight[l.account] >= d.e.cfg.AccountQueue ||
+		(l.bulk && d.bulk[l.account] >= d.e.cfg.BulkWindow) {
 		return false
 	}
-	d.inflight[account]++
+	d.inflight[l.account]++
+	if l.bulk {
+		d.bulk[l.account]++
+	}
 	return true
 }
 
 // unreserve gives a place back.
-func (d *dispatcher) unreserve(account int64) {
+func (d *dispatcher) unreserve(l lane) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.inflight[account]--; d.inflight[account] <= 0 {
-		delete(d.inflight, account)
+	if d.inflight[l.account]--; d.inflight[l.account] <= 0 {
+		delete(d.inflight, l.account)
 	}
+	if l.bulk {
+		if d.bulk[l.account]--; d.bulk[l.account] <= 0 {
+			delete(d.bulk, l.account)
+		}
+	}
+}
+
+// bulkRoom returns how many more broadcast messages of the account a
+// broadcast runner may hand the dispatcher now: three quarters of the
+// bulk window at most, so that the next steps of the chains already
+// running (made by the status writer) find room before new contacts.
+func (d *dispatcher) bulkRoom(account int64) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started || d.stopped {
+		return 0
+	}
+	return max(0, min(d.e.cfg.BulkWindow*3/4-d.bulk[account], d.e.cfg.AccountQueue-d.inflight[account]))
 }
 
 // full returns the accounts whose share is taken: the sweeper leaves
@@ -97,7 +122,7 @@ func (d *dispatcher) enqueue(r store.MessageRow) {
 	}
 	d.mu.Unlock()
 	if q == nil || !q.push(r) {
-		d.unreserve(r.AccountID) // stopping: the lease runs out or is released
+		d.unreserve(laneOf(r.Message)) // stopping: the lease runs out or is released
 	}
 }
 
@@ -110,7 +135,7 @@ func (d *dispatcher) work(q *fairQueue) {
 			return
 		}
 		d.e.sendOne(d.e.ctx, r)
-		d.unreserve(r.AccountID)
+		d.unreserve(laneOf(r.Message))
 	}
 }
 
@@ -125,7 +150,7 @@ func (d *dispatcher) stop() {
 	for _, q := range queues {
 		for _, r := range q.close() {
 			left = append(left, r.ID)
-			d.unreserve(r.AccountID)
+			d.unreserve(laneOf(r.Message))
 		}
 	}
 	d.wg.Wait()
@@ -162,12 +187,14 @@ func (e *Engine) sendOne(ctx context.Context, r store.MessageRow) {
 		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusExpired, detail: herald.DetailExpired, at: now})
 		return
 	}
-	if d, err := e.optedOut(ctx, m); err != nil {
-		e.submitStatus(e.retry(m, now, err))
-		return
-	} else if d != nil {
-		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now})
-		return
+	if !r.OptOutChecked { // the broadcast runner checked the contact a moment ago
+		if d, err := e.optedOut(ctx, m); err != nil {
+			e.submitStatus(e.retry(m, now, err))
+			return
+		} else if d != nil {
+			e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now})
+			return
+		}
 	}
 	conn, _, err := e.routes.connector(ctx, m.ConnectionID)
 	var res channel.Result

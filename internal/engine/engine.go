@@ -61,9 +61,12 @@ type Config struct {
 	RetryBase   time.Duration // first retry delay, doubling up to 5 minutes; default 2 s
 	// AccountQueue bounds the messages of one account held in memory.
 	AccountQueue int // default 20 000
-	Workers      int // concurrent submissions per connection; default 64
-	AcceptBatch  int // messages per accept transaction; default 500
-	StatusBatch  int // status changes per transaction; default 1000
+	// BulkWindow bounds, within AccountQueue, an account's broadcast
+	// messages in memory, so that its API traffic always finds room.
+	BulkWindow  int // default AccountQueue/2
+	Workers     int // concurrent submissions per connection; default 64
+	AcceptBatch int // messages per accept transaction; default 500
+	StatusBatch int // status changes per transaction; default 1000
 	// Flushers is how many accept transactions may run at once: 1 for
 	// SQLite (one writer), more for PostgreSQL. Default 1. Status changes
 	// always have one flusher per process, so that changes of one message
@@ -97,6 +100,7 @@ func (c Config) withDefaults() Config {
 	def(&c.RetryBase, 2*time.Second)
 	defInt(&c.MaxAttempts, 5)
 	defInt(&c.AccountQueue, 20000)
+	defInt(&c.BulkWindow, max(1, c.AccountQueue/2))
 	defInt(&c.Workers, 64)
 	defInt(&c.AcceptBatch, 500)
 	defInt(&c.StatusBatch, 1000)
@@ -116,6 +120,8 @@ type Deps struct {
 	Clock      herald.Clock
 	Log        *slog.Logger
 	Metrics    prometheus.Registerer // nil registers nothing
+	// Hook, when set, sees every status batch (broadcast statistics).
+	Hook Hook
 }
 
 // Engine is the messaging pipeline. Its methods are safe for concurrent use.
@@ -131,6 +137,7 @@ type Engine struct {
 	routes *routes
 
 	hookCache hookCache
+	chains    *chainCache
 	canceled  sync.Map // message IDs canceled while this process may hold them
 	timeouts  sync.Map // chain IDs whose timeout waits in the status writer
 
@@ -152,7 +159,7 @@ func New(cfg Config, deps Deps) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg.withDefaults(), deps: deps, log: deps.Log}
+	e := &Engine{cfg: cfg.withDefaults(), deps: deps, log: deps.Log, chains: newChainCache()}
 	e.metrics = newMetrics(deps.Metrics)
 	e.routes = newRoutes(e)
 	e.disp = newDispatcher(e)

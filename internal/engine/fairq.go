@@ -3,19 +3,23 @@ package engine
 import (
 	"sync"
 
+	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/store"
 )
 
 // fairQueue holds the messages waiting for one connection, one FIFO per
-// account, and hands them out round-robin across accounts: an account with
-// a million messages waiting delays another account's message by at most
-// one message per busy account. It is safe for concurrent use.
+// lane, and hands them out round-robin across lanes: an account with a
+// million messages waiting delays another account's message by at most
+// one message per busy lane. Each account has two lanes, its broadcasts'
+// bulk and the rest (API, chatbots, conversations), so that its own
+// broadcast does not hold up its API traffic either. It is safe for
+// concurrent use.
 type fairQueue struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
-	queues map[int64]*fifo
-	ring   []int64 // accounts with messages, in serving order
-	next   int     // position in ring of the next account to serve
+	queues map[lane]*fifo
+	ring   []lane // lanes with messages, in serving order
+	next   int    // position in ring of the next account to serve
 	closed bool
 	n      int
 }
@@ -26,8 +30,20 @@ type fifo struct {
 	head  int
 }
 
+// lane is one FIFO of a fairQueue: an account's bulk (broadcast) messages
+// or its other messages.
+type lane struct {
+	account int64
+	bulk    bool
+}
+
+// laneOf returns the lane of m.
+func laneOf(m *herald.Message) lane {
+	return lane{account: m.AccountID, bulk: m.Origin == herald.OriginBroadcast}
+}
+
 func newFairQueue() *fairQueue {
-	q := &fairQueue{queues: map[int64]*fifo{}}
+	q := &fairQueue{queues: map[lane]*fifo{}}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
@@ -39,11 +55,12 @@ func (q *fairQueue) push(r store.MessageRow) bool {
 	if q.closed {
 		return false
 	}
-	f := q.queues[r.AccountID]
+	l := laneOf(r.Message)
+	f := q.queues[l]
 	if f == nil {
 		f = &fifo{}
-		q.queues[r.AccountID] = f
-		q.ring = append(q.ring, r.AccountID)
+		q.queues[l] = f
+		q.ring = append(q.ring, l)
 	}
 	f.items = append(f.items, r)
 	q.n++
@@ -65,14 +82,14 @@ func (q *fairQueue) pop() (store.MessageRow, bool) {
 	if q.next >= len(q.ring) {
 		q.next = 0
 	}
-	acc := q.ring[q.next]
-	f := q.queues[acc]
+	l := q.ring[q.next]
+	f := q.queues[l]
 	r := f.items[f.head]
 	f.items[f.head] = store.MessageRow{}
 	f.head++
 	q.n--
 	if f.head == len(f.items) {
-		delete(q.queues, acc)
+		delete(q.queues, l)
 		q.ring = append(q.ring[:q.next], q.ring[q.next+1:]...)
 	} else {
 		if f.head > 1024 && f.head*2 > len(f.items) {
@@ -91,11 +108,11 @@ func (q *fairQueue) close() []store.MessageRow {
 	q.closed = true
 	q.cond.Broadcast()
 	var left []store.MessageRow
-	for _, acc := range q.ring {
-		f := q.queues[acc]
+	for _, l := range q.ring {
+		f := q.queues[l]
 		left = append(left, f.items[f.head:]...)
 	}
-	q.queues, q.ring, q.n = map[int64]*fifo{}, nil, 0
+	q.queues, q.ring, q.n = map[lane]*fifo{}, nil, 0
 	return left
 }
 

@@ -84,6 +84,9 @@ func (e *Engine) applyStatus(ctx context.Context, items []update) ([]error, erro
 		if err := st.resolveChains(ctx, x); err != nil {
 			return err
 		}
+		if err := st.hook(ctx, x); err != nil {
+			return err
+		}
 		return st.write(ctx, x)
 	})
 	for _, u := range items {
@@ -117,6 +120,10 @@ type batchState struct {
 	chains     map[string]*herald.Chain
 	chainDirty map[string]bool
 	counts     []countKey
+	trans      []Transition    // applied status changes, for the hook
+	finished   []*herald.Chain // chains decided, for the hook
+	decided    []*herald.Chain // chains decided, for the chain cache after commit
+	moved      []*herald.Chain // chains that moved on, for the chain cache after commit
 }
 
 // countKey is one status counted in the metrics after commit.
@@ -226,6 +233,7 @@ func (st *batchState) transition(r store.MessageRow, u update) {
 		return
 	}
 	m := r.Message
+	st.trans = append(st.trans, Transition{Message: m, From: m.Status, To: u.status})
 	m.Status, m.Detail, m.UpdatedAt = u.status, d, st.now
 	if u.providerCode != "" {
 		m.ProviderCode = u.providerCode
@@ -239,7 +247,11 @@ func (st *batchState) transition(r store.MessageRow, u update) {
 	st.deliver(r.Message, &ev)
 	st.counts = append(st.counts, countKey{m.Channel, u.status})
 	if m.ChainID != "" {
-		st.inChains = append(st.inChains, m.ID)
+		if b, idle := st.e.chains.idle(m, u.status); idle {
+			st.trans[len(st.trans)-1].BroadcastID = b // nothing to decide: the chain stays unread
+		} else {
+			st.inChains = append(st.inChains, m.ID)
+		}
 	}
 }
 
@@ -303,11 +315,24 @@ func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
 	if err := x.InsertEvents(ctx, st.events); err != nil {
 		return err
 	}
-	var chains []*herald.Chain
-	for id := range st.chainDirty {
-		chains = append(chains, st.chains[id])
+	// A chain that moved on has new steps to save; one only decided
+	// keeps its steps, which need not be written again.
+	var moved, decided []*herald.Chain
+	movedIDs := map[string]bool{}
+	for _, c := range st.moved {
+		movedIDs[c.ID] = true
 	}
-	if err := x.UpdateChains(ctx, chains); err != nil {
+	for id := range st.chainDirty {
+		if movedIDs[id] {
+			moved = append(moved, st.chains[id])
+		} else {
+			decided = append(decided, st.chains[id])
+		}
+	}
+	if err := x.UpdateChains(ctx, moved); err != nil {
+		return err
+	}
+	if err := x.UpdateChainStates(ctx, decided); err != nil {
 		return err
 	}
 	claimer := ""
@@ -321,7 +346,7 @@ func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
 func (st *batchState) rollback() {
 	for i, r := range st.newRows {
 		if st.reserved[i] {
-			st.e.disp.unreserve(r.AccountID)
+			st.e.disp.unreserve(laneOf(r.Message))
 		}
 	}
 }
@@ -338,5 +363,14 @@ func (st *batchState) committed() {
 	}
 	for _, c := range st.counts {
 		st.e.metrics.status(c.channel, c.status)
+	}
+	for _, c := range st.moved {
+		st.e.chains.add(c)
+	}
+	for _, c := range st.decided {
+		st.e.chains.forget(c)
+	}
+	if h := st.e.deps.Hook; h != nil && (len(st.trans) > 0 || len(st.finished) > 0) {
+		h.StatusCommitted(st.batch())
 	}
 }

@@ -45,7 +45,7 @@ func (e *Engine) sweepMessages(ctx context.Context) {
 		}
 		var full []string
 		for _, r := range rows {
-			if e.disp.reserve(r.AccountID) {
+			if e.disp.reserve(laneOf(r.Message)) {
 				e.disp.enqueue(r)
 			} else {
 				full = append(full, r.ID)

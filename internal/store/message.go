@@ -22,6 +22,10 @@ type MessageRow struct {
 	*herald.Message
 	ClaimUntil int64
 	ClaimedBy  string
+	// OptOutChecked, in memory only, says that whoever made the row
+	// found the contact without any opt-out just before, so the
+	// dispatcher need not look again; a row read back has it false.
+	OptOutChecked bool
 }
 
 // messageSelects are the columns scanMessageRow reads.

@@ -14,7 +14,7 @@ import (
 // commit together.
 
 // chainSelects are the columns scanChain reads.
-const chainSelects = "id, account_id, spec, current_step, current_message_id, fallback_at, outcome, final_status, created_at, updated_at"
+const chainSelects = "id, account_id, spec, current_step, current_message_id, fallback_at, outcome, final_status, created_at, updated_at, broadcast_id"
 
 // scanChain reads chainSelects.
 func scanChain(r scanner) (*herald.Chain, error) {
@@ -22,7 +22,7 @@ func scanChain(r scanner) (*herald.Chain, error) {
 	var spec string
 	var due *int64
 	err := r.Scan(&c.ID, &c.AccountID, &spec, &c.Current, &c.CurrentMessageID, &due, &c.Outcome, &c.FinalStatus,
-		&c.CreatedAt, &c.UpdatedAt)
+		&c.CreatedAt, &c.UpdatedAt, &c.BroadcastID)
 	if err != nil {
 		return nil, err
 	}
@@ -48,13 +48,13 @@ func chainValues(c *herald.Chain) (spec string, due any) {
 
 // InsertChains inserts new chains.
 func (x *MessageTx) InsertChains(ctx context.Context, chains []*herald.Chain) error {
-	const cols = 10
+	const cols = 11
 	return chunks(len(chains), cols, func(lo, hi int) error {
 		vals := make([][]any, 0, hi-lo)
 		for _, c := range chains[lo:hi] {
 			spec, due := chainValues(c)
 			vals = append(vals, []any{c.ID, c.AccountID, spec, c.Current, c.CurrentMessageID, due, c.Outcome,
-				c.FinalStatus, c.CreatedAt.UTC().Truncate(time.Microsecond), c.UpdatedAt.UTC().Truncate(time.Microsecond)})
+				c.FinalStatus, c.CreatedAt.UTC().Truncate(time.Microsecond), c.UpdatedAt.UTC().Truncate(time.Microsecond), c.BroadcastID})
 		}
 		args := x.s.batch()
 		q := "INSERT INTO message_chains (" + chainSelects + ") VALUES " + rowsSQL(args, vals)
@@ -118,6 +118,21 @@ func (x *MessageTx) UpdateChains(ctx context.Context, chains []*herald.Chain) er
 		_, err := x.t.exec(ctx, `UPDATE message_chains SET spec = $1, current_step = $2, current_message_id = $3,
 			fallback_at = $4, outcome = $5, final_status = $6, updated_at = $7 WHERE id = $8`,
 			spec, c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID)
+		if err != nil {
+			return fmt.Errorf("updating chain %s: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// UpdateChainStates saves the position, deadline and outcome of chains
+// whose steps did not change (UpdateChains saves the steps too).
+func (x *MessageTx) UpdateChainStates(ctx context.Context, chains []*herald.Chain) error {
+	for _, c := range chains {
+		_, due := chainValues(&herald.Chain{FallbackAt: c.FallbackAt})
+		_, err := x.t.exec(ctx, `UPDATE message_chains SET current_step = $1, current_message_id = $2, fallback_at = $3,
+			outcome = $4, final_status = $5, updated_at = $6 WHERE id = $7`,
+			c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID)
 		if err != nil {
 			return fmt.Errorf("updating chain %s: %w", c.ID, err)
 		}

@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Media", testMedia},
 		{"Templates", testTemplates},
 		{"ConversationTemplates", testConversationTemplates},
+		{"Broadcasts", testBroadcasts},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {

@@ -111,9 +111,23 @@ type Connector struct {
 }
 
 var (
-	_ channel.Connector = (*Connector)(nil)
-	_ channel.Starter   = (*Connector)(nil)
+	_ channel.Connector         = (*Connector)(nil)
+	_ channel.Starter           = (*Connector)(nil)
+	_ channel.CapabilityChecker = (*Connector)(nil)
 )
+
+// Capable answers a capability check as the simulated devices would: an
+// address is capable unless its outcome on the connection's channel is
+// not_capable (test destinations ending 0004 on RCS, or a rule).
+func (c *Connector) Capable(_ context.Context, addr string) (bool, error) {
+	for _, r := range c.settings.Rules {
+		if r.matches(c.channel, addr) {
+			return r.Outcome != NotCapable || c.channel != herald.ChannelRCS, nil
+		}
+	}
+	o, ok := testOutcome(c.channel, addr)
+	return !ok || o != NotCapable, nil
+}
 
 // errNotCapable and friends are the simulated provider's refusals.
 var (
