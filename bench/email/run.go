@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -14,13 +13,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/bench/internal/inproc"
 	"github.com/heraldhq/herald/internal/app"
-	"github.com/heraldhq/herald/internal/auth"
-	"github.com/heraldhq/herald/internal/config"
 )
 
 // result holds the figures of a run.
@@ -80,7 +77,7 @@ func run(ctx context.Context, o options) (*result, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	cpu0 := cpuTime()
+	cpu0 := inproc.CPU()
 	start := time.Now()
 	errc := make(chan error, 1)
 	go func() {
@@ -91,7 +88,7 @@ func run(ctx context.Context, o options) (*result, error) {
 	if err := waitSent(ctx, m, o.n, o.timeout, errc); err != nil {
 		return nil, err
 	}
-	res := &result{n: o.n, elapsed: time.Since(start), cpu: cpuTime() - cpu0, peakRSS: peakRSS()}
+	res := &result{n: o.n, elapsed: time.Since(start), cpu: inproc.CPU() - cpu0, peakRSS: peakRSS()}
 	logf("sent %d in %v; CPU %v", o.n, res.elapsed.Round(time.Millisecond), res.cpu.Round(time.Millisecond))
 	select {
 	case t := <-sk.first:
@@ -112,25 +109,12 @@ func startHerald(ctx context.Context, o options) (*app.Main, func(), error) {
 	if o.dbURL != "" {
 		env = append(env, "HERALD_DATABASE_URL="+o.dbURL)
 	}
-	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0"}, env)
+	m, _, stop, err := inproc.Start(ctx, env, slog.New(slog.DiscardHandler))
 	if err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	fast := auth.FastHashParams()
-	started := make(chan string, 1)
-	m := &app.Main{Config: cfg, Stdout: io.Discard, Log: slog.New(slog.DiscardHandler), Hash: &fast,
-		Started: func(a string) { started <- a }}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- m.Run(rctx) }()
-	stop := func() { cancel(); <-done; _ = os.RemoveAll(dir) }
-	select {
-	case <-started:
-		return m, stop, nil
-	case err := <-done:
-		cancel()
-		return nil, nil, fmt.Errorf("herald did not start: %w", err)
-	}
+	return m, func() { stop(); _ = os.RemoveAll(dir) }, nil
 }
 
 // setup creates the SMTP connection, the sender ID, the name attribute and
@@ -267,40 +251,7 @@ func waitSent(ctx context.Context, m *app.Main, n int, timeout time.Duration, er
 
 // emailCounts reads the engine's counts of e-mails sent and failed.
 func emailCounts(m *app.Main) (sent, failed float64) {
-	mfs, err := m.Metrics.Gather()
-	if err != nil {
-		return 0, 0
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != "herald_messages_total" {
-			continue
-		}
-		for _, mt := range mf.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range mt.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["channel"] != "email" {
-				continue
-			}
-			switch labels["status"] {
-			case "sent":
-				sent = mt.GetCounter().GetValue()
-			case "failed", "rejected":
-				failed += mt.GetCounter().GetValue()
-			}
-		}
-	}
-	return sent, failed
-}
-
-// cpuTime returns this process's CPU time, user plus system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return inproc.Messages(m, "email", "sent"), inproc.Messages(m, "email", "failed") + inproc.Messages(m, "email", "rejected")
 }
 
 // peakRSS returns this process's VmHWM in kB.

@@ -39,13 +39,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/bench/internal/inproc"
 	"github.com/heraldhq/herald/internal/app"
 	"github.com/heraldhq/herald/internal/auth"
-	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/smpp/kannel"
 	"github.com/heraldhq/herald/internal/smpp/smppbench"
 )
@@ -124,28 +123,7 @@ func logger(o options) *slog.Logger {
 // startMain runs Herald in-process on a fresh SQLite data directory under
 // dir with the extra environment env; stop ends it.
 func startMain(ctx context.Context, o options, dir string, env ...string) (m *app.Main, addr string, stop func(), err error) {
-	env = append(env, "HERALD_DATA_DIR="+filepath.Join(dir, "data"))
-	cfg, err := config.Load([]string{"--addr", "127.0.0.1:0"}, env)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("configuring herald: %w", err)
-	}
-	started := make(chan string, 1)
-	fast := auth.FastHashParams()
-	m = &app.Main{Config: cfg, Stdout: io.Discard, Log: logger(o), Hash: &fast, Started: func(a string) { started <- a }}
-	mctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- m.Run(mctx) }()
-	stop = func() { cancel(); <-done }
-	select {
-	case addr = <-started:
-		return m, addr, stop, nil
-	case err := <-done:
-		cancel()
-		return nil, "", nil, fmt.Errorf("herald did not start: %w", err)
-	case <-ctx.Done():
-		stop()
-		return nil, "", nil, fmt.Errorf("herald did not start: %w", ctx.Err())
-	}
+	return inproc.Start(ctx, append(env, "HERALD_DATA_DIR="+filepath.Join(dir, "data")), logger(o))
 }
 
 // runHerald measures API acceptance to submit_sm_resp through one SMPP
@@ -197,15 +175,15 @@ func runHerald(ctx context.Context, o options) (smppbench.Result, error) {
 	if err := waitBound(ctx, m, c.ID); err != nil {
 		return smppbench.Result{}, err
 	}
-	for sentCount(m) < 1 {
+	for inproc.Messages(m, "", string(herald.StatusSent)) < 1 {
 		select {
 		case <-ctx.Done():
 			return smppbench.Result{}, fmt.Errorf("waiting for the warm-up message: %w", ctx.Err())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	before := sentCount(m)
-	cpu := rusage()
+	before := inproc.Messages(m, "", string(herald.StatusSent))
+	cpu := inproc.CPU()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-n", fmt.Sprint(o.n), "-clients", fmt.Sprint(o.clients),
 		"-load-url", "http://"+addr+"/api/v1/messages", "-load-key", key)
@@ -215,10 +193,10 @@ func runHerald(ctx context.Context, o options) (smppbench.Result, error) {
 	}
 	loaded := make(chan error, 1)
 	go func() { loaded <- cmd.Wait() }()
-	for sentCount(m)-before < float64(o.n) {
+	for inproc.Messages(m, "", string(herald.StatusSent))-before < float64(o.n) {
 		select {
 		case <-ctx.Done():
-			return smppbench.Result{}, fmt.Errorf("%.0f of %d sent: %w", sentCount(m)-before, o.n, ctx.Err())
+			return smppbench.Result{}, fmt.Errorf("%.0f of %d sent: %w", inproc.Messages(m, "", string(herald.StatusSent))-before, o.n, ctx.Err())
 		case err := <-loaded:
 			if err != nil {
 				return smppbench.Result{}, fmt.Errorf("load client: %w", err)
@@ -229,7 +207,7 @@ func runHerald(ctx context.Context, o options) (smppbench.Result, error) {
 	}
 	elapsed := time.Since(start)
 	res := smppbench.Result{N: o.n, Elapsed: elapsed, PerSecond: float64(o.n) / elapsed.Seconds(),
-		CPUPerMessage: (rusage() - cpu) / time.Duration(o.n)}
+		CPUPerMessage: (inproc.CPU() - cpu) / time.Duration(o.n)}
 	if loaded != nil {
 		if err := <-loaded; err != nil {
 			return res, fmt.Errorf("load client: %w", err)
@@ -273,28 +251,6 @@ func waitBound(ctx context.Context, m *app.Main, connID int64) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// sentCount reads the engine's count of messages that reached sent.
-func sentCount(m *app.Main) float64 {
-	fams, err := m.Metrics.Gather()
-	if err != nil {
-		return 0
-	}
-	var n float64
-	for _, f := range fams {
-		if f.GetName() != "herald_messages_total" {
-			continue
-		}
-		for _, mt := range f.GetMetric() {
-			for _, l := range mt.GetLabel() {
-				if l.GetName() == "status" && l.GetValue() == string(herald.StatusSent) {
-					n += mt.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return n
 }
 
 // runServer measures Herald's integrated SMPP server: one transmitter bind
@@ -374,13 +330,4 @@ func post(ctx context.Context, hc *http.Client, o options, i int64) error {
 		return fmt.Errorf("posting a message: status %d: %s", res.StatusCode, data)
 	}
 	return nil
-}
-
-// rusage returns this process's user plus system CPU time.
-func rusage() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -43,6 +42,27 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 	return r
 }
 
+// hookedKey creates the API key "shop" with scopes (comma separated)
+// whose webhooks go to a new receiver that knows the key's signing
+// secret.
+func hookedKey(t *testing.T, h *instance, env map[string]string, scopes string) (string, *hookReceiver) {
+	t.Helper()
+	hooks := newHookReceiver(t)
+	code, out, errOut := runCLI(t, env, "apikey", "create", "--name", "shop", "--scopes", scopes, "--webhook", hooks.srv.URL)
+	if code != 0 {
+		t.Fatalf("apikey create: %d %s", code, errOut)
+	}
+	key := strings.TrimSpace(out)
+	var settings struct {
+		Secret string `json:"secret"`
+	}
+	apiGet(t, h.url+"/api/v1/webhook", key, &settings)
+	hooks.mu.Lock()
+	hooks.secret = settings.Secret
+	hooks.mu.Unlock()
+	return key, hooks
+}
+
 // wait waits for an event about message id with type and status.
 func (r *hookReceiver) wait(t *testing.T, id, typ, status string) webhook.Envelope {
 	t.Helper()
@@ -65,21 +85,12 @@ func (r *hookReceiver) wait(t *testing.T, id, typ, status string) webhook.Envelo
 // apiPost posts body with key and decodes the answer into v.
 func apiPost(t *testing.T, u, key string, body any, want int, v any) {
 	t.Helper()
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", u, bytes.NewReader(b))
-	req.Header.Set("X-API-Key", key)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if res.StatusCode != want {
-		t.Fatalf("POST %s = %d %s", u, res.StatusCode, data)
+	status, data := apiSend(t, u, key, body)
+	if status != want {
+		t.Fatalf("POST %s = %d %s", u, status, data)
 	}
 	if v != nil {
-		if err := json.Unmarshal(data, v); err != nil {
+		if err := json.Unmarshal([]byte(data), v); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -107,19 +118,7 @@ type sentMessage struct {
 func TestMessagingFlow(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
 		h := start(t, env)
-		hooks := newHookReceiver(t)
-		code, out, errOut := runCLI(t, env, "apikey", "create", "--name", "shop", "--scopes", "omni-api", "--webhook", hooks.srv.URL)
-		if code != 0 {
-			t.Fatalf("apikey create: %d %s", code, errOut)
-		}
-		key := strings.TrimSpace(out)
-		var settings struct {
-			Secret string `json:"secret"`
-		}
-		apiGet(t, h.url+"/api/v1/webhook", key, &settings)
-		hooks.mu.Lock()
-		hooks.secret = settings.Secret
-		hooks.mu.Unlock()
+		key, hooks := hookedKey(t, h, env, "omni-api")
 
 		var sms sentMessage
 		apiPost(t, h.url+"/api/v1/messages", key, map[string]any{"contact": "+34600123456", "channel": 1, "senderId": "sandbox",
@@ -156,7 +155,7 @@ func TestMessagingFlow(t *testing.T) {
 		}
 		hooks.mu.Unlock()
 
-		code, out, errOut = runCLI(t, env, "send", "--to", "+34600129999", "--wait", "Hello from the shell")
+		code, out, errOut := runCLI(t, env, "send", "--to", "+34600129999", "--wait", "Hello from the shell")
 		if lines := strings.Fields(out); code != 0 || len(lines) != 2 || lines[1] != "delivered" {
 			t.Fatalf("send --wait with a server: %d %q %q", code, out, errOut)
 		}

@@ -42,19 +42,7 @@ func inboxText(t *testing.T, base, key, destination string, ch herald.Channel) s
 func TestSendByTemplate(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
 		h := start(t, env)
-		hooks := newHookReceiver(t)
-		code, out, errOut := runCLI(t, env, "apikey", "create", "--name", "shop", "--scopes", "broadcast,omni-api", "--webhook", hooks.srv.URL)
-		if code != 0 {
-			t.Fatalf("apikey create: %d %s", code, errOut)
-		}
-		key := strings.TrimSpace(out)
-		var settings struct {
-			Secret string `json:"secret"`
-		}
-		apiGet(t, h.url+"/api/v1/webhook", key, &settings)
-		hooks.mu.Lock()
-		hooks.secret = settings.Secret
-		hooks.mu.Unlock()
+		key, hooks := hookedKey(t, h, env, "broadcast,omni-api")
 
 		var tp herald.Template
 		apiPost(t, h.url+"/api/v1/templates", key, map[string]any{"name": "Welcome card", "channel": 2,

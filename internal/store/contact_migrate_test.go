@@ -21,27 +21,7 @@ func TestContactsMigrationSeeds(t *testing.T) {
 
 func testContactsMigration(t *testing.T, url, dir string) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, url, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	fsys, err := store.Migrations(s.Engine())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dialect, db := goose.DialectSQLite3, s.SQLiteDB()
-	if s.Engine() == store.EnginePostgres {
-		dialect = goose.DialectPostgres
-		db = openPgSQL(t, url)
-	}
-	p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 1); err != nil {
-		t.Fatalf("migrating to 1: %v", err)
-	}
+	s, db := openAtVersion(t, url, dir, 1)
 	if _, err := db.ExecContext(ctx, `INSERT INTO accounts (name, status, time_zone, created_at, updated_at)
 		VALUES ('Old', 'active', 'UTC', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`); err != nil {
 		t.Fatal(err)
@@ -57,6 +37,36 @@ func testContactsMigration(t *testing.T, url, dir string) {
 	if err != nil || len(attrs) != 2 || attrs[0].Name != "Name" || attrs[1].Name != "Surname" || !attrs[0].FreeText {
 		t.Fatalf("attributes of an old account = %+v, %v; want Name and Surname, free text", attrs, err)
 	}
+}
+
+// openAtVersion opens a fresh store (PostgreSQL at url, or SQLite in dir)
+// migrated up to version only, with the database/sql handle that writes
+// the rows of an older Herald.
+func openAtVersion(t *testing.T, url, dir string, version int64) (*store.Store, *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, url, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	fsys, err := store.Migrations(s.Engine())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialect, db := goose.DialectSQLite3, s.SQLiteDB()
+	if s.Engine() == store.EnginePostgres {
+		dialect = goose.DialectPostgres
+		db = openPgSQL(t, url)
+	}
+	p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		t.Fatalf("migrating to %d: %v", version, err)
+	}
+	return s, db
 }
 
 // openPgSQL opens url through database/sql, for goose.

@@ -4,10 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pressly/goose/v3"
-
 	"github.com/heraldhq/herald"
-	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/storetest"
 )
 
@@ -21,27 +18,7 @@ func TestSenderRegistrationMigration(t *testing.T) {
 
 func testSenderMigration(t *testing.T, url, dir string) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, url, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	fsys, err := store.Migrations(s.Engine())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dialect, db := goose.DialectSQLite3, s.SQLiteDB()
-	if s.Engine() == store.EnginePostgres {
-		dialect = goose.DialectPostgres
-		db = openPgSQL(t, url)
-	}
-	p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 4); err != nil {
-		t.Fatalf("migrating to 4: %v", err)
-	}
+	s, db := openAtVersion(t, url, dir, 4)
 	for _, q := range []string{
 		`INSERT INTO accounts (name, status, time_zone, created_at, updated_at) VALUES ('Old', 'active', 'UTC', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
 		`INSERT INTO connections (type, channel, name, created_at, updated_at) VALUES ('sandbox', 1, 'Old SMS', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,

@@ -137,17 +137,8 @@ func (p *Portal) loadConnection(w http.ResponseWriter, r *http.Request) (Message
 	if !ok {
 		return nil, nil, false
 	}
-	id, ok := pathID(r)
-	if !ok {
-		p.notFound(w, r)
-		return nil, nil, false
-	}
-	c, err := ms.Connection(r.Context(), id)
-	if err != nil {
-		p.fail(w, r, err)
-		return nil, nil, false
-	}
-	return ms, c, true
+	c, ok := loadByID(p, w, r, ms.Connection)
+	return ms, c, ok
 }
 
 // editConnection shows a connection's form; secrets show by name only.

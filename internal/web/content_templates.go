@@ -49,25 +49,13 @@ func (p *Portal) listContentTemplates(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t, q, ok := p.beginTable(w, r, contentTemplatesTable())
-	if !ok {
-		return
-	}
-	pg := p.newPage(r, "Content templates")
-	pg.Active = "assets"
-	t.Empty = "No content templates yet. A template is a message made once in the constructor and sent by its ID from the API, broadcasts and chatbots."
-	if t.Err == "" {
-		list, err := ts.ListTemplates(r.Context(), state(r).User.AccountID, q)
-		if err == nil {
-			fillTable(t, r, list, func(tp *herald.Template) (map[string]cell, []rowAction, *detailTable) {
-				return templateCells(pg, tp), templateActions(tp), nil
-			})
-		} else if p.listFailed(w, r, t, err) {
-			return
-		}
-	}
-	pg.Data = t
-	p.render(w, r, "content_templates", pg)
+	listPage[herald.Template]{Spec: contentTemplatesTable(), Title: "Content templates", Active: "assets",
+		Empty: "No content templates yet. A template is a message made once in the constructor and sent by its ID from the API, broadcasts and chatbots.",
+		List:  listInAccount(r, ts.ListTemplates),
+		Row: func(pg *page, tp *herald.Template) (map[string]cell, []rowAction, *detailTable) {
+			return templateCells(pg, tp), templateActions(tp), nil
+		},
+	}.show(p, w, r, "content_templates")
 }
 
 // templatePath is the page of a content template.
@@ -182,17 +170,8 @@ func (p *Portal) loadContentTemplate(w http.ResponseWriter, r *http.Request) (he
 	if !ok {
 		return nil, nil, false
 	}
-	id, ok := pathID(r)
-	if !ok {
-		p.notFound(w, r)
-		return nil, nil, false
-	}
-	tp, err := ts.Template(r.Context(), state(r).User.AccountID, id)
-	if err != nil {
-		p.fail(w, r, err)
-		return nil, nil, false
-	}
-	return ts, tp, true
+	tp, ok := loadByID(p, w, r, getInAccount(r, ts.Template))
+	return ts, tp, ok
 }
 
 // editContentTemplate shows a template in the constructor.
@@ -238,9 +217,5 @@ func (p *Portal) deleteContentTemplate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := ts.DeleteTemplate(r.Context(), tp.AccountID, tp.ID); err != nil {
-		p.actionFailed(w, r, contentTemplatesPath, err)
-		return
-	}
-	p.redirect(w, r, contentTemplatesPath, "Template "+tp.Name+" deleted.")
+	p.afterAction(w, r, ts.DeleteTemplate(r.Context(), tp.AccountID, tp.ID), contentTemplatesPath, "Template "+tp.Name+" deleted.")
 }

@@ -32,11 +32,7 @@ func (p *Portal) setTemplateDeps(deps Deps) {
 
 // convTemplateStore returns the service, or answers and returns false.
 func (p *Portal) convTemplateStore(w http.ResponseWriter, r *http.Request) (herald.ConversationTemplateStore, bool) {
-	if p.convTemplates == nil {
-		p.fail(w, r, errNoConvTemplates)
-		return nil, false
-	}
-	return p.convTemplates, true
+	return available(p, w, r, p.convTemplates, errNoConvTemplates)
 }
 
 // convTemplatesTable is the conversation templates list.
@@ -53,25 +49,13 @@ func (p *Portal) listConvTemplates(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t, q, ok := p.beginTable(w, r, convTemplatesTable())
-	if !ok {
-		return
-	}
-	pg := p.newPage(r, "Conversation templates")
-	pg.Active = "assets"
-	t.Empty = "No conversation templates. Agents answer faster with a saved text and files: add one."
-	if t.Err == "" {
-		list, err := ts.ListConversationTemplates(r.Context(), state(r).User.AccountID, q)
-		if err == nil {
-			fillTable(t, r, list, func(ct *herald.ConversationTemplate) (map[string]cell, []rowAction, *detailTable) {
-				return convTemplateCells(pg, ct), convTemplateActions(ct), nil
-			})
-		} else if p.listFailed(w, r, t, err) {
-			return
-		}
-	}
-	pg.Data = t
-	p.render(w, r, "convtemplates", pg)
+	listPage[herald.ConversationTemplate]{Spec: convTemplatesTable(), Title: "Conversation templates", Active: "assets",
+		Empty: "No conversation templates. Agents answer faster with a saved text and files: add one.",
+		List:  listInAccount(r, ts.ListConversationTemplates),
+		Row: func(pg *page, ct *herald.ConversationTemplate) (map[string]cell, []rowAction, *detailTable) {
+			return convTemplateCells(pg, ct), convTemplateActions(ct), nil
+		},
+	}.show(p, w, r, "convtemplates")
 }
 
 // convTemplateCells are the cells of one conversation template.
@@ -263,17 +247,8 @@ func (p *Portal) loadConvTemplate(w http.ResponseWriter, r *http.Request) (heral
 	if !ok {
 		return nil, nil, false
 	}
-	id, ok := pathID(r)
-	if !ok {
-		p.notFound(w, r)
-		return nil, nil, false
-	}
-	ct, err := ts.ConversationTemplate(r.Context(), state(r).User.AccountID, id)
-	if err != nil {
-		p.fail(w, r, err)
-		return nil, nil, false
-	}
-	return ts, ct, true
+	ct, ok := loadByID(p, w, r, getInAccount(r, ts.ConversationTemplate))
+	return ts, ct, ok
 }
 
 // editConvTemplate shows a conversation template's form.
@@ -320,9 +295,6 @@ func (p *Portal) deleteConvTemplate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := ts.DeleteConversationTemplate(r.Context(), ct.AccountID, ct.ID); err != nil {
-		p.actionFailed(w, r, "/conversation-templates", err)
-		return
-	}
-	p.redirect(w, r, "/conversation-templates", "Conversation template "+ct.Name+" deleted.")
+	p.afterAction(w, r, ts.DeleteConversationTemplate(r.Context(), ct.AccountID, ct.ID), "/conversation-templates",
+		"Conversation template "+ct.Name+" deleted.")
 }

@@ -51,3 +51,24 @@ func (p *Portal) actionFailed(w http.ResponseWriter, r *http.Request, back strin
 	p.flashError(r, herald.ErrorMessage(err))
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
+
+// afterAction ends an action (such as a delete) on page back: there with
+// msg when err is nil, or with err shown.
+func (p *Portal) afterAction(w http.ResponseWriter, r *http.Request, err error, back, msg string) {
+	if err != nil {
+		p.actionFailed(w, r, back, err)
+		return
+	}
+	p.redirect(w, r, back, msg)
+}
+
+// available returns svc, or fails the request with unavailable when the
+// process runs without it (svc is nil).
+func available[T comparable](p *Portal, w http.ResponseWriter, r *http.Request, svc T, unavailable error) (T, bool) {
+	var none T
+	if svc == none {
+		p.fail(w, r, unavailable)
+		return none, false
+	}
+	return svc, true
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -144,4 +145,28 @@ func (p *Portal) confirm(w http.ResponseWriter, r *http.Request, active string, 
 	pg.Active = active
 	pg.Data = d
 	p.render(w, r, "confirm", pg)
+}
+
+// loadByID loads the item of the {id} path value with get. It answered
+// the request when ok is false: 404 for an ID that is not a number, the
+// error page when get fails.
+func loadByID[T any](p *Portal, w http.ResponseWriter, r *http.Request, get func(ctx context.Context, id int64) (*T, error)) (*T, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		p.notFound(w, r)
+		return nil, false
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		p.fail(w, r, err)
+		return nil, false
+	}
+	return v, true
+}
+
+// getInAccount binds a load by account and ID to the signed-in user's
+// account.
+func getInAccount[T any](r *http.Request, get func(ctx context.Context, accountID, id int64) (*T, error)) func(context.Context, int64) (*T, error) {
+	acc := state(r).User.AccountID
+	return func(ctx context.Context, id int64) (*T, error) { return get(ctx, acc, id) }
 }

@@ -47,11 +47,7 @@ type mediaData struct {
 
 // mediaService returns the media library, or answers 503.
 func (p *Portal) mediaService(w http.ResponseWriter, r *http.Request) (*media.Service, bool) {
-	if p.media == nil {
-		p.fail(w, r, herald.Errorf(herald.EUNAVAILABLE, "The media library is not available in this process."))
-		return nil, false
-	}
-	return p.media, true
+	return available(p, w, r, p.media, herald.Errorf(herald.EUNAVAILABLE, "The media library is not available in this process."))
 }
 
 // listMedia shows the account's media library.
@@ -65,22 +61,15 @@ func (p *Portal) renderMedia(w http.ResponseWriter, r *http.Request, status int,
 	if !ok {
 		return
 	}
-	t, q, ok := p.beginTable(w, r, mediaTable())
+	pg, t, ok := listPage[herald.Media]{Spec: mediaTable(), Title: "Media", Active: "assets",
+		Empty: "No media yet. Drop images, videos, audio or documents above to add them.",
+		List:  listInAccount(r, svc.List),
+		Row: func(pg *page, m *herald.Media) (map[string]cell, []rowAction, *detailTable) {
+			return mediaCells(pg, m), mediaActions(svc, m), nil
+		},
+	}.begin(p, w, r)
 	if !ok {
 		return
-	}
-	pg := p.newPage(r, "Media")
-	pg.Active = "assets"
-	t.Empty = "No media yet. Drop images, videos, audio or documents above to add them."
-	if t.Err == "" {
-		list, err := svc.List(r.Context(), state(r).User.AccountID, q)
-		if err == nil {
-			fillTable(t, r, list, func(m *herald.Media) (map[string]cell, []rowAction, *detailTable) {
-				return mediaCells(pg, m), mediaActions(svc, m), nil
-			})
-		} else if p.listFailed(w, r, t, err) {
-			return
-		}
 	}
 	v := r.URL.Query()
 	d := &mediaData{Table: t, Cards: v.Get("view") == "cards", Form: f, MaxSize: svc.MaxSize(), MaxLabel: media.HumanSize(svc.MaxSize()),
@@ -265,17 +254,8 @@ func (p *Portal) loadMedia(w http.ResponseWriter, r *http.Request) (*media.Servi
 	if !ok {
 		return nil, nil, false
 	}
-	id, ok := pathID(r)
-	if !ok {
-		p.notFound(w, r)
-		return nil, nil, false
-	}
-	m, err := svc.Media(r.Context(), state(r).User.AccountID, id)
-	if err != nil {
-		p.fail(w, r, err)
-		return nil, nil, false
-	}
-	return svc, m, true
+	m, ok := loadByID(p, w, r, getInAccount(r, svc.Media))
+	return svc, m, ok
 }
 
 // mediaItemData is the data of a file's page.
@@ -361,9 +341,5 @@ func (p *Portal) deleteMedia(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := svc.Delete(r.Context(), m.AccountID, m.ID); err != nil {
-		p.actionFailed(w, r, "/media", err)
-		return
-	}
-	p.redirect(w, r, "/media", m.Name+" deleted.")
+	p.afterAction(w, r, svc.Delete(r.Context(), m.AccountID, m.ID), "/media", m.Name+" deleted.")
 }

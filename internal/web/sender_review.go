@@ -29,25 +29,13 @@ func (p *Portal) listSenderReviews(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t, q, ok := p.beginTable(w, r, senderReviewTable())
-	if !ok {
-		return
-	}
-	pg := p.newPage(r, "Sender IDs of all accounts")
-	pg.Active = "sender-review"
-	t.Empty = "No sender IDs match."
-	if t.Err == "" {
-		list, err := svc.ListAll(r.Context(), q)
-		if err == nil {
-			fillTable(t, r, list, func(sd *herald.SenderID) (map[string]cell, []rowAction, *detailTable) {
-				return senderCells(pg, sd, reviewPath(sd.ID)), []rowAction{{Label: "Review", Icon: "edit", Href: reviewPath(sd.ID)}}, nil
-			})
-		} else if p.listFailed(w, r, t, err) {
-			return
-		}
-	}
-	pg.Data = t
-	p.render(w, r, "sender_reviews", pg)
+	listPage[herald.SenderID]{Spec: senderReviewTable(), Title: "Sender IDs of all accounts", Active: "sender-review",
+		Empty: "No sender IDs match.",
+		List:  svc.ListAll,
+		Row: func(pg *page, sd *herald.SenderID) (map[string]cell, []rowAction, *detailTable) {
+			return senderCells(pg, sd, reviewPath(sd.ID)), []rowAction{{Label: "Review", Icon: "edit", Href: reviewPath(sd.ID)}}, nil
+		},
+	}.show(p, w, r, "sender_reviews")
 }
 
 // reviewFields are the review form's inputs.
@@ -71,17 +59,7 @@ func (p *Portal) loadReview(w http.ResponseWriter, r *http.Request) (*herald.Sen
 	if !ok {
 		return nil, false
 	}
-	id, ok := pathID(r)
-	if !ok {
-		p.notFound(w, r)
-		return nil, false
-	}
-	sd, err := svc.AnySender(r.Context(), id)
-	if err != nil {
-		p.fail(w, r, err)
-		return nil, false
-	}
-	return sd, true
+	return loadByID(p, w, r, svc.AnySender)
 }
 
 // renderReview renders the review page of sd.

@@ -29,11 +29,7 @@ func (p *Portal) setSenderDeps(deps Deps) {
 
 // senderService returns the registration service or fails the request.
 func (p *Portal) senderService(w http.ResponseWriter, r *http.Request) (*senders.Service, bool) {
-	if p.senders == nil {
-		p.fail(w, r, errNoSenders)
-		return nil, false
-	}
-	return p.senders, true
+	return available(p, w, r, p.senders, errNoSenders)
 }
 
 // sendersTable is the account's Sender IDs list.
@@ -47,25 +43,13 @@ func (p *Portal) listSenders(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	t, q, ok := p.beginTable(w, r, sendersTable())
-	if !ok {
-		return
-	}
-	pg := p.newPage(r, "Sender IDs")
-	pg.Active = "assets"
-	t.Empty = "No sender IDs yet. Register an SMS or RCS sender ID; the system owner sets up those of the other channels."
-	if t.Err == "" {
-		list, err := svc.List(r.Context(), state(r).User.AccountID, q)
-		if err == nil {
-			fillTable(t, r, list, func(sd *herald.SenderID) (map[string]cell, []rowAction, *detailTable) {
-				return senderCells(pg, sd, senderPath(sd.ID)), senderActions(pg, sd), nil
-			})
-		} else if p.listFailed(w, r, t, err) {
-			return
-		}
-	}
-	pg.Data = t
-	p.render(w, r, "senders", pg)
+	listPage[herald.SenderID]{Spec: sendersTable(), Title: "Sender IDs", Active: "assets",
+		Empty: "No sender IDs yet. Register an SMS or RCS sender ID; the system owner sets up those of the other channels.",
+		List:  listInAccount(r, svc.List),
+		Row: func(pg *page, sd *herald.SenderID) (map[string]cell, []rowAction, *detailTable) {
+			return senderCells(pg, sd, senderPath(sd.ID)), senderActions(pg, sd), nil
+		},
+	}.show(p, w, r, "senders")
 }
 
 // senderPath is the account's page of a sender ID.
@@ -140,17 +124,8 @@ func (p *Portal) loadSender(w http.ResponseWriter, r *http.Request) (*senders.Se
 	if !ok {
 		return nil, nil, false
 	}
-	id, ok := pathID(r)
-	if !ok {
-		p.notFound(w, r)
-		return nil, nil, false
-	}
-	sd, err := svc.Sender(r.Context(), state(r).User.AccountID, id)
-	if err != nil {
-		p.fail(w, r, err)
-		return nil, nil, false
-	}
-	return svc, sd, true
+	sd, ok := loadByID(p, w, r, getInAccount(r, svc.Sender))
+	return svc, sd, ok
 }
 
 // senderViewData is the data of a sender ID's page.
@@ -196,11 +171,8 @@ func (p *Portal) cancelSender(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := svc.Cancel(r.Context(), sd.AccountID, sd.ID); err != nil {
-		p.actionFailed(w, r, senderPath(sd.ID), err)
-		return
-	}
-	p.redirect(w, r, senderPath(sd.ID), "Sender ID "+senderTitle(sd)+" canceled.")
+	_, err := svc.Cancel(r.Context(), sd.AccountID, sd.ID)
+	p.afterAction(w, r, err, senderPath(sd.ID), "Sender ID "+senderTitle(sd)+" canceled.")
 }
 
 // confirmDeleteSender asks before deleting a canceled sender ID.

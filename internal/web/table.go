@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -401,4 +402,55 @@ func (t *table) Span() int {
 		n++
 	}
 	return n
+}
+
+// listPage is a page that shows one table of T in a section of the menu.
+type listPage[T any] struct {
+	Spec   tableSpec
+	Title  string
+	Active string // the menu entry
+	Empty  string // what the table says when it has no rows
+	// List reads one page of rows for the query.
+	List func(context.Context, herald.ListQuery) (herald.Page[T], error)
+	// Row gives an item's cells, row buttons and details.
+	Row func(*page, *T) (map[string]cell, []rowAction, *detailTable)
+}
+
+// begin reads the table's query, starts the page and fills the table,
+// unless the query is invalid (the table's banner says why then). It
+// answered the request when ok is false.
+func (lp listPage[T]) begin(p *Portal, w http.ResponseWriter, r *http.Request) (*page, *table, bool) {
+	t, q, ok := p.beginTable(w, r, lp.Spec)
+	if !ok {
+		return nil, nil, false
+	}
+	pg := p.newPage(r, lp.Title)
+	pg.Active = lp.Active
+	t.Empty = lp.Empty
+	if t.Err == "" {
+		list, err := lp.List(r.Context(), q)
+		if err == nil {
+			fillTable(t, r, list, func(item *T) (map[string]cell, []rowAction, *detailTable) { return lp.Row(pg, item) })
+		} else if p.listFailed(w, r, t, err) {
+			return nil, nil, false
+		}
+	}
+	return pg, t, true
+}
+
+// show renders the page with the page template name, the table as its
+// data.
+func (lp listPage[T]) show(p *Portal, w http.ResponseWriter, r *http.Request, name string) {
+	pg, t, ok := lp.begin(p, w, r)
+	if !ok {
+		return
+	}
+	pg.Data = t
+	p.render(w, r, name, pg)
+}
+
+// listInAccount binds a list of the signed-in user's account to it.
+func listInAccount[T any](r *http.Request, list func(context.Context, int64, herald.ListQuery) (herald.Page[T], error)) func(context.Context, herald.ListQuery) (herald.Page[T], error) {
+	acc := state(r).User.AccountID
+	return func(ctx context.Context, q herald.ListQuery) (herald.Page[T], error) { return list(ctx, acc, q) }
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
 )
 
 // Outcome is what the simulation does with a message.
@@ -31,32 +32,6 @@ func (o Outcome) valid() bool {
 	return false
 }
 
-// Duration is a time.Duration that reads "250ms" or a number of
-// milliseconds from JSON.
-type Duration time.Duration
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err == nil {
-		*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a duration is a string such as \"250ms\" or a number of milliseconds")
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("parsing duration %q: %w", s, err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalJSON implements json.Marshaler.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
 // Rule gives the destinations that match it an outcome.
 type Rule struct {
 	Prefix  string         `json:"prefix"`  // the destination starts with it, such as "+4915"
@@ -77,10 +52,10 @@ func (r Rule) matches(ch herald.Channel, dest string) bool {
 type Settings struct {
 	// Deterministic turns randomness off: latencies are exact and the
 	// rates below are ignored; only rules and test destinations decide.
-	Deterministic   bool     `json:"deterministic"`
-	SubmitLatency   Duration `json:"submitLatency"`   // how long a submission takes
-	DeliveryLatency Duration `json:"deliveryLatency"` // from submit to the delivery report
-	SeenLatency     Duration `json:"seenLatency"`     // from delivery to the read receipt
+	Deterministic   bool             `json:"deterministic"`
+	SubmitLatency   channel.Duration `json:"submitLatency"`   // how long a submission takes
+	DeliveryLatency channel.Duration `json:"deliveryLatency"` // from submit to the delivery report
+	SeenLatency     channel.Duration `json:"seenLatency"`     // from delivery to the read receipt
 	// DeliveryRate is the share of messages delivered (the rest are
 	// undelivered); SeenRate the share of delivered ones seen; FailRate
 	// the share of submissions refused with a retryable error.
@@ -97,8 +72,8 @@ type Settings struct {
 // message is delivered within about 200 ms and seen 300 ms later.
 func DefaultSettings() Settings {
 	return Settings{
-		DeliveryLatency: Duration(200 * time.Millisecond),
-		SeenLatency:     Duration(300 * time.Millisecond),
+		DeliveryLatency: channel.Duration(200 * time.Millisecond),
+		SeenLatency:     channel.Duration(300 * time.Millisecond),
 		DeliveryRate:    1, SeenRate: 1,
 	}
 }
@@ -106,12 +81,8 @@ func DefaultSettings() Settings {
 // ParseSettings reads a connection's settings over the defaults.
 func ParseSettings(raw json.RawMessage) (Settings, error) {
 	s := DefaultSettings()
-	if len(raw) > 0 {
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&s); err != nil {
-			return s, fmt.Errorf("reading sandbox settings: %w", err)
-		}
+	if err := channel.DecodeSettings(raw, &s); err != nil {
+		return s, fmt.Errorf("reading sandbox settings: %w", err)
 	}
 	for _, r := range s.Rules {
 		if !r.Outcome.valid() {

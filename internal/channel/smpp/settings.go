@@ -3,7 +3,6 @@ package smpp
 import (
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -11,37 +10,12 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/smpp"
 )
 
 // SecretPassword is the key of the bind password in a connection's secrets.
 const SecretPassword = "password"
-
-// Duration is a time.Duration that reads "30s" or a number of
-// milliseconds from JSON.
-type Duration time.Duration
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err == nil {
-		*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("a duration is a string such as \"30s\" or a number of milliseconds")
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("parsing duration %q: %w", s, err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalJSON implements json.Marshaler.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
 // Settings configure one SMPP connection (its Connection.Settings). The
 // bind password is the connection's secret "password". Zero values take
@@ -74,10 +48,10 @@ type Settings struct {
 	Throughput float64 `json:"throughput"`
 	// EnquireLink, ResponseTimeout, ReconnectMin and ReconnectMax tune the
 	// sessions' timers.
-	EnquireLink     Duration `json:"enquireLink"`
-	ResponseTimeout Duration `json:"responseTimeout"`
-	ReconnectMin    Duration `json:"reconnectMin"`
-	ReconnectMax    Duration `json:"reconnectMax"`
+	EnquireLink     channel.Duration `json:"enquireLink"`
+	ResponseTimeout channel.Duration `json:"responseTimeout"`
+	ReconnectMin    channel.Duration `json:"reconnectMin"`
+	ReconnectMax    channel.Duration `json:"reconnectMax"`
 	// RegisteredDelivery goes in every submit_sm; default 1 (final receipt).
 	RegisteredDelivery *byte `json:"registeredDelivery,omitempty"`
 	// DataCoding is the data_coding of text in the default alphabet.
@@ -131,12 +105,8 @@ func alphabet(name string) (smpp.Alphabet, bool) {
 // ParseSettings reads and checks a connection's settings.
 func ParseSettings(raw json.RawMessage) (Settings, error) {
 	var s Settings
-	if len(raw) > 0 {
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&s); err != nil {
-			return s, fmt.Errorf("reading smpp settings: %w", err)
-		}
+	if err := channel.DecodeSettings(raw, &s); err != nil {
+		return s, fmt.Errorf("reading smpp settings: %w", err)
 	}
 	var vs herald.Violations
 	if strings.TrimSpace(s.Host) == "" {

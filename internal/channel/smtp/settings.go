@@ -11,6 +11,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
 )
 
 // Keys of an SMTP connection's secrets.
@@ -62,9 +63,9 @@ type Settings struct {
 	// default 4.
 	PoolSize int `json:"poolSize,omitempty"`
 	// IdleTimeout closes a pooled connection unused this long; default 30 s.
-	IdleTimeout Duration `json:"idleTimeout,omitempty"`
+	IdleTimeout channel.Duration `json:"idleTimeout,omitempty"`
 	// Timeout bounds dialing and each command; default 30 s.
-	Timeout Duration `json:"timeout,omitempty"`
+	Timeout channel.Duration `json:"timeout,omitempty"`
 	// BounceAddress is the envelope sender (Return-Path). With VERP
 	// (default on) each message's envelope sender is
 	// local+<message>-<signature>@domain, so that a bounce names its
@@ -94,32 +95,6 @@ type Settings struct {
 	UnsubscribeScope string `json:"unsubscribeScope,omitempty"`
 }
 
-// Duration is a time.Duration that reads "30s" or a number of milliseconds
-// from JSON.
-type Duration time.Duration
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err == nil {
-		*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a duration is a string such as \"30s\" or a number of milliseconds")
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("parsing duration %q: %w", s, err)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalJSON implements json.Marshaler.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
 // on reads an optional switch that defaults to on.
 func on(b *bool) bool { return b == nil || *b }
 
@@ -127,14 +102,10 @@ func on(b *bool) bool { return b == nil || *b }
 // defaults. The error is EINVALID naming each bad field "settings.<key>".
 func ParseSettings(raw json.RawMessage) (Settings, error) {
 	var s Settings
-	if len(raw) > 0 {
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&s); err != nil {
-			var vs herald.Violations
-			vs.Add("settings", herald.VFormat, "The SMTP settings cannot be read: %s.", err.Error())
-			return s, fmt.Errorf("reading smtp settings: %w", vs.Err())
-		}
+	if err := channel.DecodeSettings(raw, &s); err != nil {
+		var vs herald.Violations
+		vs.Add("settings", herald.VFormat, "The SMTP settings cannot be read: %s.", err.Error())
+		return s, fmt.Errorf("reading smtp settings: %w", vs.Err())
 	}
 	s.fill()
 	if err := s.check().Err(); err != nil {
@@ -164,10 +135,10 @@ func (s *Settings) fill() {
 		s.PoolSize = 4
 	}
 	if s.IdleTimeout == 0 {
-		s.IdleTimeout = Duration(30 * time.Second)
+		s.IdleTimeout = channel.Duration(30 * time.Second)
 	}
 	if s.Timeout == 0 {
-		s.Timeout = Duration(30 * time.Second)
+		s.Timeout = channel.Duration(30 * time.Second)
 	}
 	if s.UnsubscribeScope == "" {
 		s.UnsubscribeScope = ScopeSender
