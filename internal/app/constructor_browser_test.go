@@ -143,7 +143,14 @@ func TestBrowserCarouselTemplate(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(input("suggestions[1].query")), "Acme shop"),
 		chromedp.Click(chromedp.CSS(`[data-add="suggestions"]`)),
 		chromedp.SendKeys(chromedp.CSS(input("suggestions[2].text")), "Not now"))
-	cards, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-preview-carousel] .c-card').length`))
+	// The preview redraws after the last keystroke: look again for a while.
+	var cards int
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cards, err = chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-preview-carousel] .c-card').length`)); err == nil && cards == 3 {
+			break
+		}
+	}
 	if err != nil || cards != 3 {
 		t.Errorf("the preview shows %d cards (%v), want 3", cards, err)
 	}
