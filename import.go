@@ -122,7 +122,7 @@ type ImportRow struct {
 	Identities map[string]string // by kind
 	Values     map[int64]Value   // by attribute ID; an empty Display clears the value
 	Tags       []string          // from a tags column
-	Cells      []string          // the row as read, for the failed rows report
+	Cells      []string          // the row as read when Err is set, for the failed rows report
 	Err        string
 }
 
@@ -133,6 +133,9 @@ type ImportBatch struct {
 	Rows     []ImportRow
 	From     int64
 	RowsDone int64
+	// Prepared is what the store made of Rows ahead of the write
+	// transaction (ImportStore's PrepareImportBatch), which it may redo.
+	Prepared any
 }
 
 // ImportFailure is a row that was not imported, with its number and why.
@@ -184,6 +187,11 @@ type ImportStore interface {
 	// ignored: it was applied before a restart. A batch that does not start
 	// at the import's checkpoint is ECONFLICT: another run is applying it.
 	ApplyImportBatch(ctx context.Context, id int64, b ImportBatch) (*Import, error)
+	// PrepareImportBatch sets b.Prepared to the work of applying b that
+	// needs no write transaction, so that it can be done while the
+	// previous batch is applied; ApplyImportBatch redoes it when the
+	// account's attributes changed meanwhile.
+	PrepareImportBatch(ctx context.Context, im *Import, b *ImportBatch) error
 	// FinishImport marks the import done, or failed with msg when msg is
 	// not "".
 	FinishImport(ctx context.Context, id int64, msg string) (*Import, error)

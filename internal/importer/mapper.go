@@ -89,9 +89,9 @@ func Blank(cells []string) bool {
 }
 
 // Row converts row number n with cells. A row with problems has Err set
-// to every reason, with the column it is in.
+// to every reason, with the column it is in, and keeps a copy of cells.
 func (m *Mapper) Row(n int, cells []string) herald.ImportRow {
-	r := herald.ImportRow{Row: n, Cells: append([]string(nil), cells...)}
+	r := herald.ImportRow{Row: n}
 	var errs []string
 	if num, err := phone.Parse(cell(cells, m.phone)); err != nil {
 		errs = append(errs, fmt.Sprintf("phone number (column %d) %s", m.phone+1, err.Error()))
@@ -133,6 +133,7 @@ func (m *Mapper) Row(n int, cells []string) herald.ImportRow {
 			r.Err += "; " + e
 		}
 		r.Err += "."
+		r.Cells = append([]string(nil), cells...)
 	}
 	return r
 }

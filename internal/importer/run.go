@@ -9,22 +9,27 @@ import (
 	"github.com/heraldhq/herald"
 )
 
-// DefaultBatch is how many rows one transaction applies.
-const DefaultBatch = 5000
+// DefaultBatch is how many rows one transaction applies. Each commit
+// writes every page the batch changed, and a batch of many rows shares
+// pages among more of them; 20,000 rows hold SQLite's write lock for about
+// half a second.
+const DefaultBatch = 20000
 
 // RunStore is what running an import needs from the store.
 type RunStore interface {
 	Attributes(ctx context.Context, accountID int64) ([]herald.Attribute, error)
 	BeginImportRun(ctx context.Context, id int64) (*herald.Import, error)
 	OpenImportFile(ctx context.Context, id int64) (io.ReadCloser, error)
+	PrepareImportBatch(ctx context.Context, im *herald.Import, b *herald.ImportBatch) error
 	ApplyImportBatch(ctx context.Context, id int64, b herald.ImportBatch) (*herald.Import, error)
 	FinishImport(ctx context.Context, id int64, msg string) (*herald.Import, error)
 }
 
-// Run applies import id from its checkpoint on. Rows are read and
-// converted by one goroutine while batches are written by the caller's,
-// so the two cores of a small machine both work; at most three batches
-// are in memory. Problems of the file (it cannot be read, the mapping is
+// Run applies import id from its checkpoint on. Rows are read, converted
+// and prepared for the store (PrepareImportBatch) by one goroutine while
+// batches are written by the caller's, so the two cores of a small
+// machine both work; at most two batches are in memory, the one being
+// written and the next. Problems of the file (it cannot be read, the mapping is
 // wrong) finish the import as failed and Run returns nil; database errors
 // and a cancelled ctx are returned, and a later Run goes on from the last
 // applied batch.
@@ -64,8 +69,8 @@ type batchOrErr struct {
 func apply(ctx context.Context, s RunStore, im *herald.Import, m *Mapper, rd Reader, size int) (*herald.Import, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan batchOrErr, 1)
-	go read(ctx, im, m, rd, size, ch)
+	ch := make(chan batchOrErr) // the next batch waits in read: two in memory
+	go read(ctx, s, im, m, rd, size, ch)
 	for item := range ch {
 		if item.err != nil {
 			if ctx.Err() != nil {
@@ -88,9 +93,12 @@ func apply(ctx context.Context, s RunStore, im *herald.Import, m *Mapper, rd Rea
 // read skips the rows before the first row and those applied already,
 // then sends the rest in batches and closes ch. A reading error is sent
 // last.
-func read(ctx context.Context, im *herald.Import, m *Mapper, rd Reader, size int, ch chan<- batchOrErr) {
+func read(ctx context.Context, s RunStore, im *herald.Import, m *Mapper, rd Reader, size int, ch chan<- batchOrErr) {
 	defer close(ch)
 	send := func(it batchOrErr) bool {
+		if it.err == nil && s.PrepareImportBatch(ctx, im, &it.b) != nil {
+			it.b.Prepared = nil // ApplyImportBatch prepares it
+		}
 		select {
 		case ch <- it:
 			return true

@@ -246,3 +246,73 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestRunSkipsExisting imports with the skip policy a file that repeats a
+// number and has one the account has: both are skipped, the first
+// occurrence wins, and the tag goes to every contact of the file.
+func TestRunSkipsExisting(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		old := &herald.Contact{AccountID: f.acc.ID, Phone: "+34601000002", Attributes: map[string]string{"Name": "Old"}}
+		if err := s.CreateContact(f.ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		data := "phone,name,surname,city,gender,age,email\n" +
+			"+34601000001,Ana,,Madrid,female,20,\n" +
+			"+34601000002,New,,Madrid,female,21,\n" +
+			"+34601000003,Bea,,Sevilla,female,22,\n" +
+			"34601000001,Again,,Bilbao,male,23,\n"
+		im := f.upload(t, "skip.csv", []byte(data), herald.DupSkip)
+		done, err := importer.Run(f.ctx, s, im.ID, 10)
+		if err != nil || done.Imported != 2 || done.Skipped != 2 || done.Updated != 0 || done.Failed != 0 {
+			t.Fatalf("import = %+v, %v; want 2 imported, 2 skipped", done, err)
+		}
+		for phone, name := range map[string]string{"+34601000001": "Ana", "+34601000002": "Old", "+34601000003": "Bea"} {
+			c, err := s.ContactByAddress(f.ctx, f.acc.ID, herald.ChannelSMS, phone)
+			if err != nil || c.Attributes["Name"] != name {
+				t.Errorf("%s = %+v, %v; want %s", phone, c, err, name)
+			}
+		}
+		n, _ := s.CountContacts(f.ctx, f.acc.ID, []herald.Filter{{Field: "tags", Op: herald.OpEq, Value: "imported"}})
+		if n != 3 {
+			t.Errorf("tagged contacts = %d; want 3", n)
+		}
+	})
+}
+
+// TestApplyStalePrepared applies a batch prepared before one of its
+// attributes was removed and another took its slot: the store prepares it
+// again and drops the removed attribute's values.
+func TestApplyStalePrepared(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		im := f.upload(t, "stale.csv", csvFile(3), herald.DupSkip)
+		if im, _ = s.BeginImportRun(f.ctx, im.ID); im.Status != herald.ImportRunning {
+			t.Fatalf("import %+v not running", im)
+		}
+		city, age := f.attrs["City"], f.attrs["Age"]
+		b := herald.ImportBatch{From: 0, RowsDone: 1, Rows: []herald.ImportRow{{Row: 2, Phone: "+34601000001", Country: "ES",
+			Values: map[int64]herald.Value{city.ID: {Display: "Madrid", Text: "madrid"}, age.ID: {Display: "30", Num: 30}}}}}
+		if err := s.PrepareImportBatch(f.ctx, im, &b); err != nil || b.Prepared == nil {
+			t.Fatalf("PrepareImportBatch: %v", err)
+		}
+		if err := s.DeleteAttribute(f.ctx, f.acc.ID, city.ID); err != nil {
+			t.Fatal(err)
+		}
+		town := &herald.Attribute{AccountID: f.acc.ID, Name: "Town", Type: herald.AttrText}
+		if err := s.CreateAttribute(f.ctx, town); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyImportBatch(f.ctx, im.ID, b); err != nil {
+			t.Fatalf("ApplyImportBatch: %v", err)
+		}
+		c, err := s.ContactByAddress(f.ctx, f.acc.ID, herald.ChannelSMS, "+34601000001")
+		if err != nil || len(c.Attributes) != 1 || c.Attributes["Age"] != "30" {
+			t.Errorf("contact = %+v, %v; want only Age 30", c, err)
+		}
+		n, err := s.CountContacts(f.ctx, f.acc.ID, []herald.Filter{{Field: town.ColumnKey(), Op: herald.OpNonEmpty}})
+		if err != nil || n != 0 {
+			t.Errorf("contacts with a town = %d, %v; want 0", n, err)
+		}
+	})
+}

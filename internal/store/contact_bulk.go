@@ -13,9 +13,13 @@ import (
 )
 
 // Bulk writes (imports and the bulk upsert API) apply many rows in one
-// transaction: one query finds which phone numbers exist, one statement
-// inserts the new contacts (a JSON batch on SQLite, COPY on PostgreSQL),
-// and duplicates are updated by the policy one by one.
+// transaction: one statement inserts the new contacts (a JSONB batch on
+// SQLite, COPY on PostgreSQL) and duplicates are updated by the policy
+// one by one. With the skip policy on SQLite the insert itself passes
+// over the numbers the account has; otherwise one query finds them
+// first. The work that needs no database (folding duplicates, ordering,
+// encoding) is prepareRows's, which an import does ahead of the write
+// transaction, on another core.
 
 // bulkCounts is what applying rows did.
 type bulkCounts struct {
@@ -30,44 +34,103 @@ type existing struct {
 	values map[string]string // display values by attribute ID
 }
 
-// applyRows writes rows (all valid) of the account by policy and gives
-// every one of them the tags tagIDs besides their own.
-func (s *Store) applyRows(ctx context.Context, t *tx, attrs []attr, accountID int64, rows []herald.ImportRow,
-	policy herald.DuplicatePolicy, tagIDs []int64) (bulkCounts, error) {
-	var n bulkCounts
-	rows = mergeDuplicates(rows, policy, &n)
-	found, err := findByPhone(ctx, t, s.d, accountID, rows)
+// bulkRows is a batch of valid rows made ready to write: rows repeating a
+// phone number folded into the first by policy, the others ordered for
+// the insert (insertOrder) and, on SQLite, encoded as the JSONB array that
+// insertRows reads.
+type bulkRows struct {
+	policy herald.DuplicatePolicy
+	rows   []herald.ImportRow
+	folded int     // rows folded into earlier ones
+	used   []*attr // the attributes the rows give values of
+	jsonb  []byte  // SQLite: the rows as a JSONB array
+	ends   []int   // SQLite: where each row's element ends in jsonb
+}
+
+// prepareRows folds, orders and encodes rows (all valid) for the
+// account's attributes attrs. It leaves rows as they are.
+func (s *Store) prepareRows(attrs []attr, rows []herald.ImportRow, policy herald.DuplicatePolicy) *bulkRows {
+	p := &bulkRows{policy: policy}
+	p.rows, p.folded = mergeDuplicates(rows, policy)
+	p.used = batchAttrs(attrs, p.rows)
+	insertOrder(p.used, p.rows)
+	if s.engine == EngineSQLite {
+		p.jsonb, p.ends = rowsJSONB(p.used, p.rows)
+	}
+	return p
+}
+
+// current reports whether p was prepared for policy with attributes that
+// attrs still has: the same IDs in the same slots.
+func (p *bulkRows) current(attrs []attr, policy herald.DuplicatePolicy) bool {
+	if p == nil || p.policy != policy {
+		return false
+	}
+	for _, u := range p.used {
+		if a := attrByID(attrs, u.ID); a == nil || a.slot != u.slot {
+			return false
+		}
+	}
+	return true
+}
+
+// attrByID returns the attribute id of attrs, or nil.
+func attrByID(attrs []attr, id int64) *attr {
+	for i := range attrs {
+		if attrs[i].ID == id {
+			return &attrs[i]
+		}
+	}
+	return nil
+}
+
+// applyRows writes the prepared rows p of the account and gives every one
+// of them the tags tagIDs besides their own.
+func (s *Store) applyRows(ctx context.Context, t *tx, attrs []attr, accountID int64, p *bulkRows, tagIDs []int64) (bulkCounts, error) {
+	n := bulkCounts{skipped: p.folded}
+	if p.policy == herald.DupSkip && s.engine == EngineSQLite {
+		created, err := s.insertRows(ctx, t, accountID, p, nil, true)
+		if err != nil {
+			return n, err
+		}
+		n.created, n.skipped = created, n.skipped+len(p.rows)-created
+		return n, linkRows(ctx, t, s.d, accountID, p.rows, tagIDs)
+	}
+	found, err := findByPhone(ctx, t, s.d, accountID, p.rows)
 	if err != nil {
 		return n, err
 	}
-	var fresh []herald.ImportRow
-	for _, r := range rows {
+	fresh := make([]int, 0, len(p.rows))
+	for i, r := range p.rows {
 		e, ok := found[r.Phone]
 		if !ok {
-			fresh = append(fresh, r)
+			fresh = append(fresh, i)
 			continue
 		}
-		if policy == herald.DupSkip {
+		if p.policy == herald.DupSkip {
 			n.skipped++
 			continue
 		}
-		if err := updateDuplicate(ctx, t, attrs, e, r, policy); err != nil {
+		if err := updateDuplicate(ctx, t, attrs, e, r, p.policy); err != nil {
 			return n, err
 		}
 		n.updated++
 	}
-	if err := s.insertRows(ctx, t, attrs, accountID, fresh); err != nil {
+	if n.created, err = s.insertRows(ctx, t, accountID, p, fresh, false); err != nil {
 		return n, err
 	}
-	n.created = len(fresh)
-	return n, linkRows(ctx, t, s.d, accountID, rows, tagIDs)
+	return n, linkRows(ctx, t, s.d, accountID, p.rows, tagIDs)
 }
 
 // mergeDuplicates folds rows that repeat a phone number of an earlier row
-// into it by policy (skip keeps the first).
-func mergeDuplicates(rows []herald.ImportRow, policy herald.DuplicatePolicy, n *bulkCounts) []herald.ImportRow {
+// into it by policy (skip keeps the first) and returns the rows left and
+// how many it folded. The rows it changes are copies: rows stay as they
+// are.
+func mergeDuplicates(rows []herald.ImportRow, policy herald.DuplicatePolicy) ([]herald.ImportRow, int) {
 	first := make(map[string]int, len(rows))
-	out := rows[:0:0]
+	out := make([]herald.ImportRow, 0, len(rows))
+	copied := map[int]bool{}
+	folded := 0
 	for _, r := range rows {
 		i, dup := first[r.Phone]
 		if !dup {
@@ -75,11 +138,18 @@ func mergeDuplicates(rows []herald.ImportRow, policy herald.DuplicatePolicy, n *
 			out = append(out, r)
 			continue
 		}
-		n.skipped++
+		folded++
 		if policy == herald.DupSkip {
 			continue
 		}
 		prev := &out[i]
+		if !copied[i] {
+			copied[i] = true
+			prev.Values, prev.Tags = maps.Clone(prev.Values), slices.Clone(prev.Tags)
+			if prev.Values == nil {
+				prev.Values = map[int64]herald.Value{}
+			}
+		}
 		for id, v := range r.Values {
 			if policy == herald.DupOverride || prev.Values[id].Display == "" {
 				prev.Values[id] = v
@@ -90,7 +160,7 @@ func mergeDuplicates(rows []herald.ImportRow, policy herald.DuplicatePolicy, n *
 		}
 		prev.Tags = append(prev.Tags, r.Tags...)
 	}
-	return out
+	return out, folded
 }
 
 // findByPhone returns the account's contacts with the rows' phone numbers.
@@ -194,86 +264,69 @@ func batchAttrs(attrs []attr, rows []herald.ImportRow) []*attr {
 	return out
 }
 
-// insertRows inserts new contacts in one statement (COPY on PostgreSQL).
-func (s *Store) insertRows(ctx context.Context, t *tx, attrs []attr, accountID int64, rows []herald.ImportRow) error {
-	if len(rows) == 0 {
-		return nil
+// insertRows inserts the new contacts among p's rows (those of idx, or
+// all when idx is nil) in one statement (COPY on PostgreSQL) and returns
+// how many it inserted. skipTaken (SQLite only) passes over the rows whose
+// phone number the account has already; otherwise they fail the statement.
+func (s *Store) insertRows(ctx context.Context, t *tx, accountID int64, p *bulkRows, idx []int, skipTaken bool) (int, error) {
+	if len(p.rows) == 0 || (idx != nil && len(idx) == 0) {
+		return 0, nil
 	}
-	used := batchAttrs(attrs, rows)
 	if s.engine == EnginePostgres {
-		return copyRows(ctx, t, used, accountID, rows)
+		rows := p.rows
+		if idx != nil {
+			rows = make([]herald.ImportRow, len(idx))
+			for i, j := range idx {
+				rows[i] = p.rows[j]
+			}
+		}
+		return len(rows), copyRows(ctx, t, p.used, accountID, rows)
 	}
 	cols := []string{"account_id", "phone", "country", "email", "attrs", "created_at", "updated_at"}
-	exprs := []string{"$1", "e.value->>0", "e.value->>1", "e.value->>2", "e.value->>3", "$3", "$3"}
-	for i, a := range used {
-		cols, exprs = append(cols, a.slot), append(exprs, "e.value->>"+strconv.Itoa(4+i))
+	exprs := []string{"$1", "e.value->>'$[0]'", "e.value->>'$[1]'", "e.value->>'$[2]'", "e.value->>'$[3]'", "$3", "$3"}
+	for i, a := range p.used {
+		cols, exprs = append(cols, a.slot), append(exprs, "e.value->>'$["+strconv.Itoa(4+i)+"]'")
 	}
 	// jsonb_each hands out each row as JSONB, which ->> reads without
-	// parsing it again.
-	_, err := t.exec(ctx, "INSERT INTO contacts ("+strings.Join(cols, ", ")+") SELECT "+strings.Join(exprs, ", ")+
-		" FROM jsonb_each($2) AS e", accountID, rowsJSON(used, rows), t.now)
+	// parsing it; a path costs ->> less than an index, which it would
+	// turn into a path. "WHERE true" tells SQLite's parser that ON
+	// CONFLICT is not a join constraint.
+	q := "INSERT INTO contacts (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(exprs, ", ") + " FROM jsonb_each($2) AS e"
+	if skipTaken {
+		q += " WHERE true ON CONFLICT (account_id, phone) DO NOTHING"
+	}
+	n, err := t.exec(ctx, q, accountID, p.subset(idx), t.now)
 	if err != nil {
-		return contactErr(err, "")
+		return 0, contactErr(err, "")
 	}
-	return nil
-}
-
-// rowsJSON encodes rows as the JSON array of arrays that insertRows reads:
-// phone, country, email, attrs JSON, then the used attributes' slot values.
-func rowsJSON(used []*attr, rows []herald.ImportRow) string {
-	b := make([]byte, 0, len(rows)*(64+24*len(used)))
-	b = append(b, '[')
-	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = strconv.AppendQuote(b, r.Phone)
-		b = append(b, ',')
-		b = strconv.AppendQuote(b, r.Country)
-		b = append(b, ',')
-		b = appendJSONString(b, r.Email)
-		b = append(b, ',')
-		b = appendJSONString(b, displayJSON(used, r))
-		for _, a := range used {
-			b = append(b, ',')
-			b = appendSlotJSON(b, a, r.Values[a.ID])
-		}
-		b = append(b, ']')
-	}
-	return string(append(b, ']'))
+	return int(n), nil
 }
 
 // displayJSON is the attrs JSON of r.
 func displayJSON(used []*attr, r herald.ImportRow) string {
-	b := make([]byte, 0, 16*len(used))
+	return string(appendDisplayJSON(make([]byte, 0, 16*len(used)), used, r))
+}
+
+// appendDisplayJSON appends the attrs JSON of r: display values by
+// attribute ID.
+func appendDisplayJSON(b []byte, used []*attr, r herald.ImportRow) []byte {
 	b = append(b, '{')
+	first := true
 	for _, a := range used {
 		v := r.Values[a.ID]
 		if v.Display == "" {
 			continue
 		}
-		if len(b) > 1 {
+		if !first {
 			b = append(b, ',')
 		}
+		first = false
 		b = append(b, '"')
 		b = strconv.AppendInt(b, a.ID, 10)
 		b = append(b, '"', ':')
 		b = appendJSONString(b, v.Display)
 	}
-	return string(append(b, '}'))
-}
-
-// appendSlotJSON appends the slot value of v as JSON: null, a string or a
-// number.
-func appendSlotJSON(b []byte, a *attr, v herald.Value) []byte {
-	switch {
-	case v.Display == "":
-		return append(b, "null"...)
-	case a.Type.Textual():
-		return appendJSONString(b, v.Text)
-	}
-	return strconv.AppendFloat(b, v.Num, 'g', -1, 64)
+	return append(b, '}')
 }
 
 // appendJSONString appends s as a JSON string.

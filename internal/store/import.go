@@ -300,7 +300,7 @@ func (s *Store) ApplyImportBatch(ctx context.Context, id int64, b herald.ImportB
 		if b.From != im.RowsDone {
 			return herald.Errorf(herald.ECONFLICT, "Import %d is at row %d, not %d: another run is applying it.", id, im.RowsDone, b.From)
 		}
-		n, failed, err := s.applyImportRows(ctx, t, im, b.Rows)
+		n, failed, err := s.applyImportRows(ctx, t, im, b)
 		if err != nil {
 			return err
 		}
@@ -316,11 +316,24 @@ func (s *Store) ApplyImportBatch(ctx context.Context, id int64, b herald.ImportB
 	return im, err
 }
 
-// applyImportRows writes the valid rows by the import's policy and tag and
-// records the failed ones.
-func (s *Store) applyImportRows(ctx context.Context, t *tx, im *herald.Import, rows []herald.ImportRow) (bulkCounts, int, error) {
-	var good []herald.ImportRow
-	var bad []herald.ImportRow
+// PrepareImportBatch does the part of applying b that needs no write
+// transaction, so that it can run while the previous batch is written:
+// the valid rows folded, ordered and encoded (prepareRows). It is an
+// optimisation: ApplyImportBatch prepares the rows itself when b is not
+// prepared, or was prepared with attributes that have changed since.
+func (s *Store) PrepareImportBatch(ctx context.Context, im *herald.Import, b *herald.ImportBatch) error {
+	attrs, err := loadAttrs(ctx, s.read(), im.AccountID)
+	if err != nil {
+		return err
+	}
+	good, _ := splitFailed(b.Rows)
+	b.Prepared = s.prepareRows(attrs, good, im.Policy)
+	return nil
+}
+
+// splitFailed returns the rows without and with an error.
+func splitFailed(rows []herald.ImportRow) (good, bad []herald.ImportRow) {
+	good = make([]herald.ImportRow, 0, len(rows))
 	for _, r := range rows {
 		if r.Err != "" {
 			bad = append(bad, r)
@@ -328,9 +341,20 @@ func (s *Store) applyImportRows(ctx context.Context, t *tx, im *herald.Import, r
 			good = append(good, r)
 		}
 	}
+	return good, bad
+}
+
+// applyImportRows writes the valid rows of b by the import's policy and
+// tag and records the failed ones.
+func (s *Store) applyImportRows(ctx context.Context, t *tx, im *herald.Import, b herald.ImportBatch) (bulkCounts, int, error) {
 	attrs, err := loadAttrs(ctx, t, im.AccountID)
 	if err != nil {
 		return bulkCounts{}, 0, err
+	}
+	good, bad := splitFailed(b.Rows)
+	p, _ := b.Prepared.(*bulkRows)
+	if !p.current(attrs, im.Policy) {
+		p = s.prepareRows(attrs, good, im.Policy)
 	}
 	var tags []string
 	if im.Tag != "" {
@@ -340,7 +364,7 @@ func (s *Store) applyImportRows(ctx context.Context, t *tx, im *herald.Import, r
 	if err != nil {
 		return bulkCounts{}, 0, err
 	}
-	n, err := s.applyRows(ctx, t, attrs, im.AccountID, good, im.Policy, tagIDs)
+	n, err := s.applyRows(ctx, t, attrs, im.AccountID, p, tagIDs)
 	if err != nil {
 		return n, 0, err
 	}

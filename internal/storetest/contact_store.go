@@ -16,6 +16,7 @@ func testContacts(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("ListAndTargets", func(t *testing.T) { testContactTargets(t, newFixture(t, open, "Acme")) })
 	t.Run("MassEdit", func(t *testing.T) { testMassEdit(t, newFixture(t, open, "Acme")) })
 	t.Run("Upsert", func(t *testing.T) { testUpsert(t, newFixture(t, open, "Acme")) })
+	t.Run("BulkValues", func(t *testing.T) { testBulkValues(t, newFixture(t, open, "Acme")) })
 }
 
 // attribute creates an attribute or fails t.
