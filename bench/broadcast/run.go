@@ -16,20 +16,20 @@ func run(ctx context.Context, o options) (*result, error) {
 	}
 	s, err := newServer(ctx, o)
 	if s != nil {
-		defer s.cleanup(o.keep)
+		defer s.Cleanup(o.keep)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.command(ctx, "migrate"); err != nil {
+	if _, err := s.Command(ctx, "migrate"); err != nil {
 		return nil, err
 	}
-	out, err := s.command(ctx, "apikey", "create", "--name", "bench", "--scopes", "broadcast,recipients")
+	out, err := s.Command(ctx, "apikey", "create", "--name", "bench", "--scopes", "broadcast,recipients")
 	if err != nil {
 		return nil, err
 	}
 	key := strings.TrimSpace(out)
-	if err := s.start(ctx, o.verbose); err != nil {
+	if err := s.Start(ctx, o.verbose); err != nil {
 		return nil, err
 	}
 	res := &result{}
@@ -74,12 +74,12 @@ func run(ctx context.Context, o options) (*result, error) {
 			return res, err
 		}
 	}
-	res.peakRSS = s.rss()
-	if cpu := s.cpu(); cpu > 0 {
+	res.peakRSS = s.RSS()
+	if cpu := s.CPU(); cpu > 0 {
 		logf("server CPU %v", cpu.Round(time.Millisecond))
 	}
-	s.logMetrics()
-	if err := s.stop(); err != nil {
+	s.LogMetrics()
+	if err := s.Stop(); err != nil {
 		logf("server stopped with %v", err)
 	}
 	return res, nil
@@ -115,7 +115,7 @@ func (s *server) runFallback(key string, o options) (time.Duration, error) {
 	}
 	d := b.FinishedAt.Sub(start)
 	var st statistics
-	if err := s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d/statistics", id), key, nil, &st); err != nil {
+	if err := s.API("GET", fmt.Sprintf("/api/v1/broadcasts/%d/statistics", id), key, nil, &st); err != nil {
 		return 0, err
 	}
 	logf("fallback broadcast: %d contacts, %d successful, in %v; channels %+v", b.Contacts, b.Stats.Successful, d.Round(time.Millisecond), st.Channels)
@@ -182,7 +182,7 @@ func (s *server) loadBatch(key string, lo, hi int, tag string, phone func(int) s
 	var res struct {
 		Created int `json:"created"`
 	}
-	if err := s.api("POST", "/api/v1/contacts/bulk", key, map[string]any{"policy": "skip", "contacts": cs}, &res); err != nil {
+	if err := s.API("POST", "/api/v1/contacts/bulk", key, map[string]any{"policy": "skip", "contacts": cs}, &res); err != nil {
 		return err
 	} else if res.Created != len(cs) {
 		return fmt.Errorf("created %d of %d contacts", res.Created, len(cs))
@@ -213,7 +213,7 @@ type statistics struct {
 func (s *server) launch(key, tag string, steps []map[string]any) (int64, time.Time, error) {
 	var b broadcastAnswer
 	start := time.Now()
-	err := s.api("POST", "/api/v1/broadcasts", key, map[string]any{"name": "bench " + tag, "launch": true,
+	err := s.API("POST", "/api/v1/broadcasts", key, map[string]any{"name": "bench " + tag, "launch": true,
 		"recipients": map[string]any{"tags": []string{tag}}, "steps": steps}, &b)
 	if err != nil {
 		return 0, start, err
@@ -228,7 +228,7 @@ func (s *server) waitComplete(key string, id int64, timeout time.Duration) (*bro
 	last := time.Now()
 	for {
 		var b broadcastAnswer
-		if err := s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", id), key, nil, &b); err != nil {
+		if err := s.API("GET", fmt.Sprintf("/api/v1/broadcasts/%d", id), key, nil, &b); err != nil {
 			return nil, err
 		}
 		switch {
@@ -251,13 +251,13 @@ func (s *server) waitComplete(key string, id int64, timeout time.Duration) (*bro
 func (s *server) crashAt(ctx context.Context, key string, id int64, n int, verbose bool) error {
 	for {
 		var b broadcastAnswer
-		if err := s.api("GET", fmt.Sprintf("/api/v1/broadcasts/%d", id), key, nil, &b); err != nil {
+		if err := s.API("GET", fmt.Sprintf("/api/v1/broadcasts/%d", id), key, nil, &b); err != nil {
 			return err
 		}
 		if b.Stats.Initiated >= n {
-			s.kill()
+			s.Kill()
 			logf("killed the server with %d contacts initiated, %d successful; restarting", b.Stats.Initiated, b.Stats.Successful)
-			return s.start(ctx, verbose)
+			return s.Start(ctx, verbose)
 		}
 		if b.Status == "complete" {
 			return errors.New("the broadcast completed before the crash")

@@ -13,8 +13,8 @@ import (
 
 // query runs q on the server's database and calls fn for each row.
 func (s *server) query(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
-	if s.dbURL != "" {
-		conn, err := pgx.Connect(ctx, s.dbURL)
+	if s.DBURL != "" {
+		conn, err := pgx.Connect(ctx, s.DBURL)
 		if err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func (s *server) query(ctx context.Context, q string, args []any, fn func(scan f
 		}
 		return rs.Err()
 	}
-	db, err := sql.Open("sqlite", filepath.Join(s.dir, "data", "herald.db")+"?_pragma=busy_timeout(5000)&mode=ro&_time_format=sqlite")
+	db, err := sql.Open("sqlite", filepath.Join(s.Dir, "data", "herald.db")+"?_pragma=busy_timeout(5000)&mode=ro&_time_format=sqlite")
 	if err != nil {
 		return err
 	}

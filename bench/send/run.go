@@ -19,7 +19,7 @@ import (
 func run(ctx context.Context, o options) (*result, error) {
 	s, err := newServer(ctx, o)
 	if s != nil {
-		defer s.cleanup(o.keep)
+		defer s.Cleanup(o.keep)
 	}
 	if err != nil {
 		return nil, err
@@ -33,8 +33,8 @@ func run(ctx context.Context, o options) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	logf("posting %d messages with %d clients to %s (%s)", o.n, o.clients, s.addr, o.engine)
-	p := newPoster(s.addr, key, o.clients)
+	logf("posting %d messages with %d clients to %s (%s)", o.n, o.clients, s.Addr, o.engine)
+	p := newPoster(s.Addr, key, o.clients)
 	start := time.Now()
 	if o.crash {
 		err = p.crashRun(ctx, s, o)
@@ -50,13 +50,13 @@ func run(ctx context.Context, o options) (*result, error) {
 		return res, err
 	}
 	res.e2e = time.Unix(0, rcv.last.Load()).Sub(start)
-	res.peakRSS = s.rss()
-	if cpu := s.cpu(); cpu > 0 && res.accepted > 0 {
+	res.peakRSS = s.RSS()
+	if cpu := s.CPU(); cpu > 0 && res.accepted > 0 {
 		logf("server CPU %v: %d µs per message; run took %v", cpu.Round(time.Millisecond), cpu.Microseconds()/int64(res.accepted), res.e2e.Round(time.Millisecond))
 	}
-	s.logMetrics()
+	s.LogMetrics()
 	logf("webhooks: %d requests, %d events, %d bad signatures", rcv.requests.Load(), rcv.events.Load(), rcv.badSigs.Load())
-	if err := s.stop(); err != nil {
+	if err := s.Stop(); err != nil {
 		logf("server stopped with %v", err)
 	}
 	if n := rcv.badSigs.Load(); n > 0 {
@@ -68,21 +68,21 @@ func run(ctx context.Context, o options) (*result, error) {
 // prepare migrates, creates the API key, starts the server and sets the
 // webhook up; it returns the key.
 func (s *server) prepare(ctx context.Context, rcv *receiver, o options) (string, error) {
-	if _, err := s.command(ctx, "migrate"); err != nil {
+	if _, err := s.Command(ctx, "migrate"); err != nil {
 		return "", err
 	}
-	out, err := s.command(ctx, "apikey", "create", "--name", "bench", "--scopes", "omni-api", "--webhook", rcv.url)
+	out, err := s.Command(ctx, "apikey", "create", "--name", "bench", "--scopes", "omni-api", "--webhook", rcv.url)
 	if err != nil {
 		return "", err
 	}
 	key := strings.TrimSpace(out)
-	if err := s.start(ctx, o.verbose); err != nil {
+	if err := s.Start(ctx, o.verbose); err != nil {
 		return "", err
 	}
 	var w struct {
 		Secret string `json:"secret"`
 	}
-	if err := s.api("PATCH", "/api/v1/webhook", key, map[string]any{"batch": o.batch, "batchSize": 100, "batchWaitMs": 50}, &w); err != nil {
+	if err := s.API("PATCH", "/api/v1/webhook", key, map[string]any{"batch": o.batch, "batchSize": 100, "batchWaitMs": 50}, &w); err != nil {
 		return "", err
 	}
 	rcv.secret.Store(w.Secret)
@@ -177,11 +177,11 @@ func (p *poster) crashRun(ctx context.Context, s *server, o options) error {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	s.kill()
+	s.Kill()
 	p.stop.Store(true)
 	<-done
 	logf("killed the server with %d messages accepted; restarting", p.accepted.Load())
-	return s.start(ctx, o.verbose)
+	return s.Start(ctx, o.verbose)
 }
 
 // result returns the accept figures.

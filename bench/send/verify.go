@@ -43,8 +43,8 @@ func verify(ctx context.Context, s *server, ids []string) error {
 // each message, from PostgreSQL when the server uses it and from its SQLite
 // file otherwise.
 func (s *server) read(ctx context.Context) (map[string]string, map[string]int, error) {
-	if s.dbURL != "" {
-		conn, err := pgx.Connect(ctx, s.dbURL)
+	if s.DBURL != "" {
+		conn, err := pgx.Connect(ctx, s.DBURL)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -57,7 +57,7 @@ func (s *server) read(ctx context.Context) (map[string]string, map[string]int, e
 			return r, r.Close, nil
 		})
 	}
-	db, err := sql.Open("sqlite", filepath.Join(s.dir, "data", "herald.db")+"?_pragma=busy_timeout(5000)&mode=ro")
+	db, err := sql.Open("sqlite", filepath.Join(s.Dir, "data", "herald.db")+"?_pragma=busy_timeout(5000)&mode=ro")
 	if err != nil {
 		return nil, nil, err
 	}
