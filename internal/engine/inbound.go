@@ -38,6 +38,9 @@ func (e *Engine) Report(ctx context.Context, reports ...channel.Report) error {
 // contact, lifts the contact's opt-out of the channel and sender, records
 // an opt-out when the text is an opt-out word, matches the contact's
 // thread and queues the message.inbound webhooks of the account's keys.
+// A message the connection already received under the same provider ID
+// (an e-mail delivered twice with one Message-ID) is not stored again: the
+// stored one is returned.
 func (e *Engine) Receive(ctx context.Context, in channel.Inbound) (*herald.Message, error) {
 	if in.At.IsZero() {
 		in.At = e.now()
@@ -62,7 +65,12 @@ func (e *Engine) Receive(ctx context.Context, in channel.Inbound) (*herald.Messa
 		return nil, err
 	}
 	var deliveries []*herald.WebhookDelivery
+	var dup string
 	err = e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
+		var err error
+		if dup, err = x.InboundByProvider(ctx, m.ConnectionID, m.ProviderID); err != nil || dup != "" {
+			return err
+		}
 		if err := x.InsertMessages(ctx, []store.MessageRow{{Message: m}}); err != nil {
 			return err
 		}
@@ -82,6 +90,10 @@ func (e *Engine) Receive(ctx context.Context, in channel.Inbound) (*herald.Messa
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storing an inbound message: %w", err)
+	}
+	if dup != "" {
+		e.log.Info("inbound message received again", "connection", m.ConnectionID, "provider_id", m.ProviderID, "message", dup)
+		return e.deps.Store.Message(ctx, m.AccountID, dup)
 	}
 	if e.deps.Webhooks != nil && len(deliveries) > 0 {
 		e.deps.Webhooks.Hand(deliveries...)

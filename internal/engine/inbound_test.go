@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/engine"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/storetest"
@@ -153,4 +154,68 @@ func itoa(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// TestInboundOnce receives one provider message several times at once (an
+// e-mail delivered twice with one Message-ID): it is stored once, every
+// delivery answers with the stored message, and one webhook goes out.
+func TestInboundOnce(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, engine.Config{})
+		ctx := context.Background()
+		out := h.waitStatus(h.send(h.sms("+34688888123", "hello")).ID, herald.StatusDelivered)
+		in := channel.Inbound{ConnectionID: out.ConnectionID, AccountID: h.account.ID, Channel: herald.ChannelSMS,
+			From: out.Destination, To: "sandbox", Payload: textPayload("twice"), Text: "twice", ProviderID: "<once@example.com>"}
+		const n = 6
+		ids := make(chan string, n)
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				m, err := h.e.Receive(ctx, in)
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- m.ID
+			}()
+		}
+		var first string
+		for range n {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case id := <-ids:
+				if first == "" {
+					first = id
+				} else if id != first {
+					t.Errorf("deliveries stored %s and %s", first, id)
+				}
+			}
+		}
+		if got, err := s.MessageIDByProvider(ctx, out.ConnectionID, "<once@example.com>"); err != nil || got != first {
+			t.Errorf("MessageIDByProvider = %q, %v; want %q", got, err, first)
+		}
+		stored := 0
+		must(t, s.EachMessage(ctx, h.account.ID, herald.ListQuery{}, func(m *herald.Message) error {
+			if m.Direction == herald.MO && m.ProviderID == "<once@example.com>" {
+				stored++
+			}
+			return nil
+		}))
+		if stored != 1 {
+			t.Errorf("%d inbound messages stored, want 1", stored)
+		}
+		if ev := h.recv.waitEvents(first, 1); len(ev) != 1 {
+			t.Errorf("inbound webhooks = %v", ev)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if ev := h.recv.events(first); len(ev) != 1 {
+			t.Errorf("inbound webhooks after a while = %v, want one", ev)
+		}
+		other := in
+		other.ProviderID = "<other@example.com>"
+		if m, err := h.e.Receive(ctx, other); err != nil || m.ID == first {
+			t.Errorf("another Message-ID = %v, %v; want a new message", m, err)
+		}
+	})
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -29,6 +28,8 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/channel/smtp/smtptest"
+	"github.com/heraldhq/herald/internal/media"
+	"github.com/heraldhq/herald/internal/storetest"
 )
 
 // testKey is the signer key of the tests.
@@ -233,62 +234,49 @@ func decodeBody(t *testing.T, cte string, r io.Reader) string {
 	return string(b)
 }
 
-// memMedia is a media library in memory: the real one is a store and a
-// directory on disk, built elsewhere; the connector needs only the
-// interfaces.
-type memMedia struct {
-	files map[int64]*herald.Media
-	blobs map[string][]byte
-}
-
-func (m *memMedia) CreateMedia(context.Context, *herald.Media) error { return errors.New("read-only") }
-func (m *memMedia) Media(_ context.Context, account, id int64) (*herald.Media, error) {
-	if f, ok := m.files[id]; ok && f.AccountID == account {
-		return f, nil
-	}
-	return nil, herald.Errorf(herald.ENOTFOUND, "Media not found.")
-}
-func (m *memMedia) ListMedia(context.Context, int64, herald.ListQuery) (herald.Page[herald.Media], error) {
-	return herald.Page[herald.Media]{}, nil
-}
-func (m *memMedia) RenameMedia(context.Context, int64, int64, string) error { return nil }
-func (m *memMedia) DeleteMedia(context.Context, int64, int64) (*herald.Media, error) {
-	return nil, errors.New("read-only")
-}
-func (m *memMedia) Put(_ context.Context, key string, r io.Reader, _ int64) (int64, error) {
-	b, err := io.ReadAll(r)
-	m.blobs[key] = b
-	return int64(len(b)), err
-}
-func (m *memMedia) Open(_ context.Context, key string) (io.ReadSeekCloser, error) {
-	b, ok := m.blobs[key]
-	if !ok {
-		return nil, herald.Errorf(herald.ENOTFOUND, "not found")
-	}
-	return nopCloser{bytes.NewReader(b)}, nil
-}
-func (m *memMedia) Delete(context.Context, string) error { return nil }
-
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }
-
+// TestAttachments attaches a file of the media library (the real store and
+// blob directory): it travels under the name the message gives, and a file
+// of another account or none at all fails the message for good.
 func TestAttachments(t *testing.T) {
-	pdf := []byte("%PDF-1.4 invoice bytes \x00\x01\x02")
-	mm := &memMedia{files: map[int64]*herald.Media{5: {ID: 5, AccountID: 3, Name: "invoice.pdf", MIME: "application/pdf", Size: int64(len(pdf)), Key: "k5"}},
-		blobs: map[string][]byte{"k5": pdf}}
+	ctx := context.Background()
+	st := storetest.OpenSQLite(t)
+	shop, other := &herald.Account{Name: "shop"}, &herald.Account{Name: "other"}
+	for _, a := range []*herald.Account{shop, other} {
+		if err := st.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blobs, err := media.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := media.New(st, blobs, bytes.Repeat([]byte{1}, 32), "https://herald.test/")
+	pdf := []byte("%PDF-1.4\n% invoice bytes \x00\x01\x02\n%%EOF\n")
+	md, err := lib.Upload(ctx, shop.ID, "invoice.pdf", bytes.NewReader(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := smtptest.Start(t, smtptest.Options{})
-	c := open(t, srv, `{"tls": "none"}`, nil, MediaSource{Store: mm, Blobs: mm})
-	if _, err := c.Send(context.Background(), email("ana@example.com", `{"subject": "Invoice", "text": "Attached.", "attachments": [{"mediaId": 5, "name": "Rechnung März.pdf"}]}`)); err != nil {
+	c := open(t, srv, `{"tls": "none"}`, nil, MediaSource{Store: st, Blobs: blobs})
+	m := email("ana@example.com", fmt.Sprintf(`{"subject": "Invoice", "text": "Attached.", "attachments": [{"mediaId": %d, "name": "Rechnung März.pdf"}]}`, md.ID))
+	m.AccountID = shop.ID
+	if _, err := c.Send(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	p := parse(t, srv.Wait(1, 5*time.Second)[0].Data)
 	if p.parts["multipart/mixed"] == "" || p.files["Rechnung März.pdf"] != string(pdf) || p.parts["text/plain"] == "" {
 		t.Errorf("parts %v files %v", keys(p.parts), keys(p.files))
 	}
-	_, err := c.Send(context.Background(), email("ana@example.com", `{"subject": "x", "text": "y", "attachments": [{"mediaId": 9}]}`))
-	if ce := channel.Classify(err); err == nil || ce.Class != channel.ClassPermanent {
-		t.Errorf("unknown attachment: %v, want a permanent error", err)
+	for _, tc := range []struct {
+		account int64
+		media   int64
+	}{{other.ID, md.ID}, {shop.ID, md.ID + 100}} {
+		m := email("ana@example.com", fmt.Sprintf(`{"subject": "x", "text": "y", "attachments": [{"mediaId": %d}]}`, tc.media))
+		m.AccountID = tc.account
+		_, err := c.Send(ctx, m)
+		if ce := channel.Classify(err); err == nil || ce.Class != channel.ClassPermanent {
+			t.Errorf("account %d, media %d: %v, want a permanent error", tc.account, tc.media, err)
+		}
 	}
 }
 
