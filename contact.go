@@ -60,10 +60,12 @@ type ContactDirectory interface {
 	// LiftOptOut removes the contact's opt-outs of channel for senderID and
 	// for the whole channel: any inbound message from a contact does this.
 	LiftOptOut(ctx context.Context, accountID, contactID int64, channel Channel, senderID string) error
-	// MatchOptOutWord reports the opt-out word that text matches
+	// MatchOptOutWord returns the opt-out word that text matches
 	// (case-insensitive, trimmed) for channel and senderID at time at, in
-	// the account's time zone; "" when none.
-	MatchOptOutWord(ctx context.Context, accountID int64, channel Channel, senderID, text string, at time.Time) (string, error)
+	// the account's time zone, or nil when none. A word of the whole
+	// channel (SenderID "") wins over one of the sender, so the opt-out it
+	// records has the word's own scope.
+	MatchOptOutWord(ctx context.Context, accountID int64, channel Channel, senderID, text string, at time.Time) (*OptOutWord, error)
 }
 
 // Identity kinds: the channels whose address is not the phone number (or

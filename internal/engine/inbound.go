@@ -131,8 +131,9 @@ func (e *Engine) inboundContact(ctx context.Context, in channel.Inbound) (int64,
 	if err != nil {
 		return 0, fmt.Errorf("matching opt-out words: %w", err)
 	}
-	if word != "" {
-		o := herald.OptOut{AccountID: in.AccountID, ContactID: c.ID, Channel: in.Channel, SenderID: in.To, At: in.At, By: "word:" + strings.ToUpper(word)}
+	if word != nil { // the opt-out has the word's scope: the whole channel, or the sender
+		o := herald.OptOut{AccountID: in.AccountID, ContactID: c.ID, Channel: in.Channel, SenderID: word.SenderID, At: in.At,
+			By: "word:" + strings.ToUpper(word.Word)}
 		if err := dir.AddOptOut(ctx, o); err != nil {
 			return 0, fmt.Errorf("recording an opt-out: %w", err)
 		}

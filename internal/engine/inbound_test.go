@@ -45,8 +45,13 @@ func TestInbound(t *testing.T) {
 
 		stop, err := h.e.SandboxReply(ctx, h.account.ID, out.ID, " stop ")
 		must(t, err)
-		if opted, _ := h.contacts.OptedOut(ctx, h.account.ID, c.ID, herald.ChannelSMS, "sandbox"); !opted {
-			t.Error("the opt-out word did not opt the contact out")
+		// STOP is a word of the whole SMS channel: the contact is opted out
+		// of every SMS sender, not only of the one the reply reached.
+		if opted, _ := h.contacts.OptedOut(ctx, h.account.ID, c.ID, herald.ChannelSMS, "another"); !opted {
+			t.Error("the opt-out word of the whole channel did not opt the contact out of the channel")
+		}
+		if oo, err := s.ContactOptOuts(ctx, h.account.ID, c.ID); err != nil || len(oo) != 1 || oo[0].SenderID != "" || oo[0].By != "word:STOP" {
+			t.Errorf("opt-outs after STOP = %+v, %v", oo, err)
 		}
 		threads, _ = s.ContactThreads(ctx, h.account.ID, c.ID)
 		if len(threads) != 1 || threads[0].LastMessageID != stop.ID {

@@ -121,23 +121,23 @@ func (s *Store) ContactOptOuts(ctx context.Context, accountID, contactID int64) 
 }
 
 // MatchOptOutWord returns the opt-out word that text is (folded and
-// trimmed) on ch for senderID, in effect at at; "" when none.
-func (s *Store) MatchOptOutWord(ctx context.Context, accountID int64, ch herald.Channel, senderID, text string, at time.Time) (string, error) {
+// trimmed) on ch for senderID, in effect at at, or nil when none. A word of
+// the whole channel comes before one of the sender.
+func (s *Store) MatchOptOutWord(ctx context.Context, accountID int64, ch herald.Channel, senderID, text string, at time.Time) (*herald.OptOutWord, error) {
 	key := herald.Fold(text)
 	if key == "" || len(key) > 256 {
-		return "", nil
+		return nil, nil
 	}
-	var word string
-	err := s.read().queryRow(ctx, `SELECT word FROM optout_words
-		WHERE account_id = $1 AND word_key = $2 AND channel = $3 AND sender_id IN ('', $4)
-		AND (effective_from IS NULL OR effective_from <= $5) AND (effective_till IS NULL OR effective_till > $5)
-		ORDER BY id LIMIT 1`, accountID, key, int(ch), senderID, at.UTC()).Scan(&word)
+	w, err := scanOptOutWord(s.read().queryRow(ctx, "SELECT "+optOutWordSelects+` FROM optout_words w
+		WHERE w.account_id = $1 AND w.word_key = $2 AND w.channel = $3 AND w.sender_id IN ('', $4)
+		AND (w.effective_from IS NULL OR w.effective_from <= $5) AND (w.effective_till IS NULL OR w.effective_till > $5)
+		ORDER BY w.sender_id, w.id LIMIT 1`, accountID, key, int(ch), senderID, at.UTC()))
 	if isNoRows(err) {
-		return "", nil
+		return nil, nil
 	} else if err != nil {
-		return "", fmt.Errorf("matching opt-out words: %w", err)
+		return nil, fmt.Errorf("matching opt-out words: %w", err)
 	}
-	return word, nil
+	return &w, nil
 }
 
 // optOutWordSelects are the columns scanOptOutWord reads.

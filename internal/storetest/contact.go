@@ -150,8 +150,15 @@ func testOptOutWords(t *testing.T, f *fixture) {
 		{herald.ChannelSMS, "Bottle", "BAJA", in, "baja"},
 		{herald.ChannelSMS, "Other", "baja", in, ""},
 	} {
-		got, err := f.s.MatchOptOutWord(f.ctx, acc, tc.ch, tc.sender, tc.text, tc.at)
+		w, err := f.s.MatchOptOutWord(f.ctx, acc, tc.ch, tc.sender, tc.text, tc.at)
 		noErr(t, "MatchOptOutWord", err)
+		got := ""
+		if w != nil {
+			got = w.Word
+			if want := map[string]string{"baja": "Bottle"}[w.Word]; w.SenderID != want {
+				t.Errorf("MatchOptOutWord(%q) has sender %q, want %q", tc.text, w.SenderID, want)
+			}
+		}
 		if got != tc.want {
 			t.Errorf("MatchOptOutWord(%s, %q, %q, %s) = %q; want %q", tc.ch, tc.sender, tc.text, tc.at, got, tc.want)
 		}
@@ -159,8 +166,8 @@ func testOptOutWords(t *testing.T, f *fixture) {
 	w := words[0]
 	w.Word, w.Channel = "ALTO", herald.ChannelViber
 	noErr(t, "UpdateOptOutWord", f.s.UpdateOptOutWord(f.ctx, &w))
-	if got, _ := f.s.MatchOptOutWord(f.ctx, acc, herald.ChannelViber, "", "alto", in); got != "ALTO" {
-		t.Errorf("after the change: %q", got)
+	if got, _ := f.s.MatchOptOutWord(f.ctx, acc, herald.ChannelViber, "", "alto", in); got == nil || got.Word != "ALTO" {
+		t.Errorf("after the change: %+v", got)
 	}
 	page, err := f.s.ListOptOutWords(f.ctx, acc, herald.ListQuery{Filters: []herald.Filter{{Field: "channel", Op: herald.OpEq, Value: "sms"}}})
 	noErr(t, "ListOptOutWords", err)
