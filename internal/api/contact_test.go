@@ -218,8 +218,9 @@ func (f *fixture) testOptOutWords(t *testing.T) {
 	}
 }
 
-// upload posts a file as multipart.
-func (f *fixture) upload(key, name string, data []byte) response {
+// upload posts a file as multipart, with an Idempotency-Key when one is
+// given.
+func (f *fixture) upload(key, name string, data []byte, idem ...string) response {
 	f.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -229,6 +230,9 @@ func (f *fixture) upload(key, name string, data []byte) response {
 	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/imports", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("X-API-Key", key)
+	if len(idem) > 0 {
+		req.Header.Set("Idempotency-Key", idem[0])
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
@@ -245,6 +249,15 @@ func (f *fixture) testImport(t *testing.T, s *store.Store, q *queue) {
 	f.want(f.upload(f.keyA, "people.csv", []byte(csv)), 201).json(t, &im)
 	if im.Format != "csv" || im.Delimiter != ";" || im.Encoding != "utf-8" || im.Status != herald.ImportUploaded {
 		t.Fatalf("uploaded = %+v", im)
+	}
+	// An upload repeated with its Idempotency-Key (a retry after a lost
+	// answer) is answered with the first import, not a second one.
+	var first, again herald.Import
+	f.want(f.upload(f.keyA, "retry.csv", []byte(csv), "upload-1"), 201).json(t, &first)
+	res := f.want(f.upload(f.keyA, "retry.csv", []byte(csv), "upload-1"), 201)
+	res.json(t, &again)
+	if again.ID != first.ID || res.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("repeated upload = import %d (replayed %q); want import %d again", again.ID, res.header.Get("Idempotent-Replayed"), first.ID)
 	}
 	p := f.want(f.upload(f.keyA, "x.bin", []byte("\x00\x01\x02\x03\x00binary")), 422).problem(t)
 	if v, ok := p.violation("file"); !ok || !strings.Contains(v.Message, "not a CSV") {

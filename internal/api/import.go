@@ -14,7 +14,7 @@ func (h *Handler) importRoutes() []Route {
 	s := herald.ScopeRecipients
 	return []Route{
 		{Method: "GET", Path: Prefix + "/imports", Scope: s, Summary: "The latest imports", handle: h.listImports},
-		{Method: "POST", Path: Prefix + "/imports", Scope: s, Summary: "Upload a CSV, XLS or XLSX file of contacts (multipart field \"file\")", handle: h.uploadImport},
+		{Method: "POST", Path: Prefix + "/imports", Scope: s, Create: true, Stream: true, Summary: "Upload a CSV, XLS or XLSX file of contacts (multipart field \"file\")", handle: h.uploadImport},
 		{Method: "GET", Path: Prefix + "/imports/{id}", Scope: s, Summary: "An import's settings, status and progress", handle: h.getImport},
 		{Method: "PATCH", Path: Prefix + "/imports/{id}", Scope: s, Summary: "Set the first row, mapping, duplicate policy and tag", handle: h.updateImport},
 		{Method: "GET", Path: Prefix + "/imports/{id}/preview", Scope: s, Summary: "Rows of the file, with a suggested mapping", handle: h.previewImport},
