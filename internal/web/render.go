@@ -152,6 +152,14 @@ func (p *Portal) funcs() template.FuncMap {
 		"join":        func(ss []string, sep string) string { return strings.Join(ss, sep) },
 		"add":         func(a, b int) int { return a + b },
 		"statusClass": statusClass,
+		// broadcasts
+		"broadcastStatusClass": broadcastStatusClass,
+		"launchTypeLabel":      launchTypeLabel,
+		"waitLabel":            waitLabel,
+		"stepPreview":          stepPreview,
+		"progressOf":           func(b herald.Broadcast) *progressBar { return newProgressBar(b.Stats, b.Status) },
+		"runsLink":             runsLink,
+		"scheduleLabel":        scheduleLabel,
 		"permLabel":   permLabel,
 		"permString":  permString,
 		"contains": func(ss []string, s string) bool {

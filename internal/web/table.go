@@ -22,7 +22,8 @@ type tableSpec struct {
 // tableSpecs are every table of the portal, for the column chooser.
 func tableSpecs() []tableSpec {
 	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable(),
-		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable(), contentTemplatesTable(), convTemplatesTable(), senderReviewTable()}
+		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable(), contentTemplatesTable(), convTemplatesTable(), senderReviewTable(),
+		broadcastsTable(), broadcastTemplatesTable()}
 }
 
 // pageSizes are the "Show N rows" choices.
@@ -93,6 +94,10 @@ type cell struct {
 	Muted bool
 	Thumb string // an image shown as a thumbnail, linking to Href
 	Icon  string // an icon shown instead of a thumbnail, linking to Href
+	// Progress draws a progress bar (broadcasts); Status draws Text as a
+	// status badge of that class.
+	Progress *progressBar
+	Status   string
 }
 
 // rowAction is a row's button. Href is a page; with Confirm it is a
