@@ -52,9 +52,9 @@ func chainFields(more ...string) []string {
 
 // rawStep is one step as its inputs hold it.
 type rawStep struct {
-	Channel                                                 herald.Channel
+	Channel                                                herald.Channel
 	Payload, SenderID, TemplateID, Params, Criterion, Wait string
-	Unit                                                    string
+	Unit                                                   string
 }
 
 // postedSteps reads the steps' inputs in the order of the page.

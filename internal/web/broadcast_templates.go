@@ -223,7 +223,9 @@ type templateFormData struct {
 func (d *templateFormData) Kind() string { return d.Form.Get("schedule.kind") }
 
 // Weekday reports whether weekday n is ticked.
-func (d *templateFormData) Weekday(n int) bool { return d.Form.Has("schedule.weekdays", strconv.Itoa(n)) }
+func (d *templateFormData) Weekday(n int) bool {
+	return d.Form.Has("schedule.weekdays", strconv.Itoa(n))
+}
 
 // Weekdays are the days of the week for the weekly schedule, from Monday.
 func (d *templateFormData) Weekdays() []struct {

@@ -199,7 +199,9 @@ func broadcastActionList() []broadcastAction {
 			Confirm: "Abort the broadcast %s? Nobody new is sent to and running chains stop after their current message.",
 			Done:    "Broadcast %s aborted.", applies: st(herald.BroadcastInProgress, herald.BroadcastPaused, herald.BroadcastScheduled, herald.BroadcastModeration)},
 		{Name: "delete", Label: "Delete", Icon: "trash", Danger: true, Confirm: "Delete the broadcast %s? It never ran; this cannot be undone.",
-			Done: "Broadcast %s deleted.", applies: func(b *herald.Broadcast) bool { return b.LaunchedAt == nil && !b.Status.Running() && b.Status != herald.BroadcastModeration }},
+			Done: "Broadcast %s deleted.", applies: func(b *herald.Broadcast) bool {
+				return b.LaunchedAt == nil && !b.Status.Running() && b.Status != herald.BroadcastModeration
+			}},
 	}
 }
 

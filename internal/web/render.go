@@ -160,8 +160,8 @@ func (p *Portal) funcs() template.FuncMap {
 		"progressOf":           func(b herald.Broadcast) *progressBar { return newProgressBar(b.Stats, b.Status) },
 		"runsLink":             runsLink,
 		"scheduleLabel":        scheduleLabel,
-		"permLabel":   permLabel,
-		"permString":  permString,
+		"permLabel":            permLabel,
+		"permString":           permString,
 		"contains": func(ss []string, s string) bool {
 			for _, x := range ss {
 				if x == s {
