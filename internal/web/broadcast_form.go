@@ -20,7 +20,7 @@ const localTimeLayout = "2006-01-02T15:04"
 
 // broadcastFormData is the data of the broadcast form.
 type broadcastFormData struct {
-	*chainData
+	Chain *chainData
 	ID        int64
 	Status    herald.BroadcastStatus
 	Moderated bool
@@ -28,7 +28,7 @@ type broadcastFormData struct {
 }
 
 // Later reports whether the form launches at a scheduled time.
-func (d *broadcastFormData) Later() bool { return d.Form.Get("when") == "later" }
+func (d *broadcastFormData) Later() bool { return d.Chain.Form.Get("when") == "later" }
 
 // broadcastFields are the broadcast form's inputs.
 func broadcastFields() []string { return chainFields("when", "scheduledAt") }
@@ -45,7 +45,7 @@ func (p *Portal) renderBroadcastForm(w http.ResponseWriter, r *http.Request, sta
 		pg.Title = "Edit " + f.Get("name")
 	}
 	pg.Active = "broadcast"
-	pg.Data = &broadcastFormData{chainData: chain, ID: id, Status: bstatus,
+	pg.Data = &broadcastFormData{Chain: chain, ID: id, Status: bstatus,
 		Moderated: p.moderated(r.Context(), state(r).User.AccountID), Zone: pg.loc.String()}
 	p.renderStatus(w, r, status, "broadcast_form", pg)
 }
@@ -84,7 +84,7 @@ func (p *Portal) readLocalTime(r *http.Request, name string, vs *herald.Violatio
 		}
 		return nil
 	}
-	t, err := time.ParseInLocation(localTimeLayout, v, p.newPage(r, "").loc)
+	t, err := time.ParseInLocation(localTimeLayout, v, p.accountLoc(r))
 	if err != nil {
 		vs.Add(name, herald.VFormat, "Give the date and time as YYYY-MM-DD HH:MM.")
 		return nil
@@ -159,7 +159,7 @@ func (p *Portal) editBroadcast(w http.ResponseWriter, r *http.Request) {
 	f.set("when", "now")
 	if b.ScheduledAt != nil {
 		f.set("when", "later")
-		f.set("scheduledAt", b.ScheduledAt.In(p.newPage(r, "").loc).Format(localTimeLayout))
+		f.set("scheduledAt", b.ScheduledAt.In(p.accountLoc(r)).Format(localTimeLayout))
 	}
 	p.renderBroadcastForm(w, r, http.StatusOK, f, b.ID, b.Status, storedSteps(b.Steps), nil)
 }
@@ -191,4 +191,23 @@ func (p *Portal) updateBroadcast(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.redirect(w, r, broadcastPath(out.ID), savedMessage(out))
+}
+
+// accountLoc returns the account's time zone (UTC when it names none
+// known). Unlike newPage it leaves the flash messages for the page.
+func (p *Portal) accountLoc(r *http.Request) *time.Location {
+	if st := state(r); st != nil {
+		if loc, err := time.LoadLocation(st.Account.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// timeIn formats t in the account's time zone as the pages do.
+func (p *Portal) timeIn(r *http.Request, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(p.accountLoc(r)).Format(timeLayout)
 }

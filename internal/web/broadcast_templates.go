@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/problem"
@@ -212,7 +213,7 @@ func (p *Portal) doTemplateAction(a templateAction) http.HandlerFunc {
 
 // templateFormData is the data of the broadcast template form.
 type templateFormData struct {
-	*chainData
+	Chain *chainData
 	T       *herald.BroadcastTemplate // nil for a new one
 	Zone    string
 	Actions []templateAction
@@ -220,11 +221,11 @@ type templateFormData struct {
 }
 
 // Kind is the schedule kind chosen on the form ("" for none).
-func (d *templateFormData) Kind() string { return d.Form.Get("schedule.kind") }
+func (d *templateFormData) Kind() string { return d.Chain.Form.Get("schedule.kind") }
 
 // Weekday reports whether weekday n is ticked.
 func (d *templateFormData) Weekday(n int) bool {
-	return d.Form.Has("schedule.weekdays", strconv.Itoa(n))
+	return d.Chain.Form.Has("schedule.weekdays", strconv.Itoa(n))
 }
 
 // Weekdays are the days of the week for the weekly schedule, from Monday.
@@ -265,7 +266,7 @@ func (p *Portal) renderTemplateForm(w http.ResponseWriter, r *http.Request, stat
 		pg.Title = t.Name
 	}
 	pg.Active = "broadcast"
-	d := &templateFormData{chainData: chain, T: t, Zone: pg.loc.String(), Manage: state(r).User.Can(herald.PermBroadcastsManage)}
+	d := &templateFormData{Chain: chain, T: t, Zone: pg.loc.String(), Manage: state(r).User.Can(herald.PermBroadcastsManage)}
 	if t != nil {
 		for _, a := range templateActionList() {
 			if a.applies(t) {
@@ -330,7 +331,7 @@ func (p *Portal) readSchedule(r *http.Request, vs *herald.Violations) *herald.Sc
 }
 
 // setScheduleForm writes a saved schedule into f's inputs.
-func setScheduleForm(f *form, s *herald.Schedule, pg *page) {
+func setScheduleForm(f *form, s *herald.Schedule, loc *time.Location) {
 	if s == nil {
 		return
 	}
@@ -346,13 +347,13 @@ func setScheduleForm(f *form, s *herald.Schedule, pg *page) {
 	}
 	f.set("schedule.monthDays", strings.Join(days, ", "))
 	if s.At != nil {
-		f.set("schedule.at", s.At.In(pg.loc).Format(localTimeLayout))
+		f.set("schedule.at", s.At.In(loc).Format(localTimeLayout))
 	}
 	if s.From != nil {
-		f.set("schedule.effectiveFrom", s.From.In(pg.loc).Format(localTimeLayout))
+		f.set("schedule.effectiveFrom", s.From.In(loc).Format(localTimeLayout))
 	}
 	if s.Till != nil {
-		f.set("schedule.effectiveTill", s.Till.In(pg.loc).Format(localTimeLayout))
+		f.set("schedule.effectiveTill", s.Till.In(loc).Format(localTimeLayout))
 	}
 }
 
@@ -386,15 +387,15 @@ func (p *Portal) createBroadcastTemplate(w http.ResponseWriter, r *http.Request)
 		p.saveTemplateFormError(w, r, f, nil, err)
 		return
 	}
-	p.redirect(w, r, broadcastTemplatePath(out.ID), "Template "+out.Name+" saved."+nextLaunchNote(p.newPage(r, ""), out))
+	p.redirect(w, r, broadcastTemplatePath(out.ID), "Template "+out.Name+" saved."+nextLaunchNote(p.timeIn(r, out.NextLaunchAt)))
 }
 
 // nextLaunchNote says when a saved template launches next.
-func nextLaunchNote(pg *page, t *herald.BroadcastTemplate) string {
-	if t.NextLaunchAt == nil {
+func nextLaunchNote(at string) string {
+	if at == "" {
 		return ""
 	}
-	return " Next launch: " + pg.TimePtr(t.NextLaunchAt) + "."
+	return " Next launch: " + at + "."
 }
 
 // editBroadcastTemplate shows a template in its form.
@@ -406,7 +407,7 @@ func (p *Portal) editBroadcastTemplate(w http.ResponseWriter, r *http.Request) {
 	f := newForm(templateFields()...)
 	setDefinitionForm(f, definition{Name: t.Name, Description: t.Description, Type: t.Type, Recipients: t.Recipients,
 		RCSCheck: t.RCSCheck, ChatbotID: t.ChatbotID})
-	setScheduleForm(f, t.Schedule, p.newPage(r, ""))
+	setScheduleForm(f, t.Schedule, p.accountLoc(r))
 	p.renderTemplateForm(w, r, http.StatusOK, f, t, storedSteps(t.Steps), nil)
 }
 
@@ -428,7 +429,7 @@ func (p *Portal) updateBroadcastTemplate(w http.ResponseWriter, r *http.Request)
 		p.saveTemplateFormError(w, r, f, t, err)
 		return
 	}
-	p.redirect(w, r, broadcastTemplatePath(out.ID), "Template "+out.Name+" saved."+nextLaunchNote(p.newPage(r, ""), out))
+	p.redirect(w, r, broadcastTemplatePath(out.ID), "Template "+out.Name+" saved."+nextLaunchNote(p.timeIn(r, out.NextLaunchAt)))
 }
 
 // scheduleLabel describes a schedule for people: "Daily at 09:00".

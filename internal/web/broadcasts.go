@@ -314,7 +314,7 @@ func (p *Portal) doBroadcastAction(name string) http.HandlerFunc {
 		if out != nil && out.Status == herald.BroadcastModeration {
 			msg = "Broadcast " + b.Name + " sent to moderation."
 		} else if out != nil && out.Status == herald.BroadcastScheduled {
-			msg = "Broadcast " + b.Name + " scheduled for " + p.newPage(r, "").TimePtr(out.ScheduledAt) + "."
+			msg = "Broadcast " + b.Name + " scheduled for " + p.timeIn(r, out.ScheduledAt) + "."
 		}
 		p.afterAction(w, r, err, back, msg)
 	}
