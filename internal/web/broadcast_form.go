@@ -20,7 +20,7 @@ const localTimeLayout = "2006-01-02T15:04"
 
 // broadcastFormData is the data of the broadcast form.
 type broadcastFormData struct {
-	Chain *chainData
+	Chain     *chainData
 	ID        int64
 	Status    herald.BroadcastStatus
 	Moderated bool

@@ -213,7 +213,7 @@ func (p *Portal) doTemplateAction(a templateAction) http.HandlerFunc {
 
 // templateFormData is the data of the broadcast template form.
 type templateFormData struct {
-	Chain *chainData
+	Chain   *chainData
 	T       *herald.BroadcastTemplate // nil for a new one
 	Zone    string
 	Actions []templateAction
