@@ -376,3 +376,47 @@ func readEvents(t *testing.T, c *client, path string) []liveBroadcastEvent {
 	}
 	return out
 }
+
+// TestBroadcastRoles checks the actions of the Broadcast section against
+// the system roles: the Broadcast manager and the Administrator act, the
+// NOC engineer only looks, the Finance manager does not see broadcasts.
+func TestBroadcastRoles(t *testing.T) {
+	f := newFixture(t)
+	f.withBroadcasts()
+	f.newContacts("r", "+34600300009")
+	bc := &herald.Broadcast{AccountID: f.account.ID, Name: "Roles", Recipients: herald.Recipients{Tags: []string{"r"}},
+		Steps: []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi"}`)}}}
+	if err := f.store.CreateBroadcast(sys(f.account.ID), bc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		role string
+		view bool
+		act  bool
+	}{{herald.RoleAdmin, true, true}, {herald.RoleBroadcastManager, true, true}, {herald.RoleNOCEngineer, true, false}, {herald.RoleFinanceManager, false, false}} {
+		t.Run(tc.role, func(t *testing.T) {
+			c, _ := f.signedInClient(f.account.ID, f.roles[tc.role], "u"+strings.ReplaceAll(strings.ToLower(tc.role), " ", ""))
+			want := func(ok bool, good int) int {
+				if ok {
+					return good
+				}
+				return http.StatusForbidden
+			}
+			if got := c.get(fmt.Sprintf("/broadcasts/%d", bc.ID)).Status; got != want(tc.view, http.StatusOK) {
+				t.Errorf("view: %d", got)
+			}
+			if got := c.post("/broadcasts", url.Values{"name": {""}}).Status; got != want(tc.act, http.StatusUnprocessableEntity) {
+				t.Errorf("create: %d", got)
+			}
+			if got := c.post("/broadcasts/count", url.Values{fieldTags: {"r"}}).Status; got != want(tc.act, http.StatusOK) {
+				t.Errorf("count: %d", got)
+			}
+			if got := c.post("/broadcast-templates", url.Values{"name": {""}}).Status; got != want(tc.act, http.StatusUnprocessableEntity) {
+				t.Errorf("create template: %d", got)
+			}
+			if got := c.post(fmt.Sprintf("/broadcasts/%d/copy", bc.ID), url.Values{}).Status; got != want(tc.act, http.StatusSeeOther) {
+				t.Errorf("copy: %d", got)
+			}
+		})
+	}
+}
