@@ -56,7 +56,7 @@
     all('[id]', frag).forEach(function (el) { el.id = el.id.replace('s__-', id); });
     all('label[for]', frag).forEach(function (el) { el.htmlFor = el.htmlFor.replace('s__-', id); });
     var used = this.channels();
-    var sel = frag.querySelector('[data-channel]');
+    var sel = frag.querySelector('select[data-channel]');
     if (sel) {
       for (var i = 0; i < sel.options.length; i++) {
         if (used.indexOf(sel.options[i].value) < 0) { sel.selectedIndex = i; break; }
@@ -73,7 +73,7 @@
   // channels returns the steps' channels in order.
   BroadcastForm.prototype.channels = function () {
     return all('[data-step]', this.steps).map(function (li) {
-      var sel = li.querySelector('[data-channel]');
+      var sel = li.querySelector('select[data-channel]');
       return sel ? sel.value : '';
     });
   };
@@ -105,7 +105,7 @@
     var lis = all('[data-step]', this.steps);
     lis.forEach(function (li, i) {
       li.querySelector('[data-step-n]').textContent = String(i + 1);
-      var chSel = li.querySelector('[data-channel]');
+      var chSel = li.querySelector('select[data-channel]');
       var ch = chSel ? chSel.value : '';
       fitOptions(li.querySelector('[data-step-sender]'), ch);
       var tpl = li.querySelector('[data-step-template-pick]');
@@ -129,19 +129,25 @@
   };
 
   // fitOptions shows the options of a select that are for channel ch (or
-  // for every channel), and clears a choice of another channel's.
+  // for every channel). A choice of another channel's option moves to this
+  // channel's option of the same value (the same sender ID name), or is
+  // cleared when there is none.
   function fitOptions(sel, ch) {
     if (!sel) return;
-    var keep = true;
+    var chosen = sel.selectedIndex >= 0 ? sel.options[sel.selectedIndex] : null;
+    var same = null;
     for (var i = 0; i < sel.options.length; i++) {
       var o = sel.options[i];
       var for_ = o.getAttribute('data-channel');
       var show = !for_ || for_ === ch;
       o.hidden = !show;
       o.disabled = !show;
-      if (o.selected && !show) keep = false;
+      if (show && chosen && !same && o.value === chosen.value && o.value !== '') same = o;
     }
-    if (!keep) sel.value = '';
+    if (chosen && chosen.disabled) {
+      if (same) same.selected = true;
+      else sel.value = '';
+    }
   }
 
   // count asks the server how many contacts the recipients select now.
