@@ -117,8 +117,8 @@ func (p *Portal) createBroadcast(w http.ResponseWriter, r *http.Request) {
 	var vs herald.Violations
 	p.readBroadcast(r, b, &vs)
 	launch := r.PostForm.Get("action") == "launch"
-	if err := vs.Err(); err != nil {
-		p.saveBroadcastError(w, r, f, 0, "", err)
+	if len(vs) > 0 {
+		p.saveBroadcastError(w, r, f, 0, "", withDomainChecks(vs, b, launch, p.clock.Now()))
 		return
 	}
 	out, err := svc.Create(r.Context(), b, launch)
@@ -175,8 +175,8 @@ func (p *Portal) updateBroadcast(w http.ResponseWriter, r *http.Request) {
 	f := readForm(r, broadcastFields()...)
 	var vs herald.Violations
 	p.readBroadcast(r, b, &vs)
-	if err := vs.Err(); err != nil {
-		p.saveBroadcastError(w, r, f, b.ID, b.Status, err)
+	if len(vs) > 0 {
+		p.saveBroadcastError(w, r, f, b.ID, b.Status, withDomainChecks(vs, b, r.PostForm.Get("action") == "launch", p.clock.Now()))
 		return
 	}
 	out, err := svc.Update(r.Context(), b)
@@ -210,4 +210,19 @@ func (p *Portal) timeIn(r *http.Request, t *time.Time) string {
 		return ""
 	}
 	return t.In(p.accountLoc(r)).Format(timeLayout)
+}
+
+// withDomainChecks adds to vs (what the form could not read) the
+// broadcast's own checks, so that one answer names every problem.
+func withDomainChecks(vs herald.Violations, b *herald.Broadcast, launch bool, now time.Time) error {
+	more := herald.ErrorViolations(b.Validate())
+	if launch {
+		more = append(more, herald.ErrorViolations(b.CheckLaunch(now))...)
+	}
+	for _, v := range more {
+		if !vs.Has(v.Field) {
+			vs = append(vs, v)
+		}
+	}
+	return vs.Err()
 }

@@ -24,6 +24,7 @@ import (
 // broadcastView is the data of a broadcast's page.
 type broadcastView struct {
 	B       *herald.Broadcast
+	Live    bool // the page follows the broadcast's progress
 	Stats   *broadcastStats
 	Steps   []herald.BroadcastStep
 	Actions []broadcastAction // the actions that apply, for buttons
@@ -93,7 +94,8 @@ func (p *Portal) showBroadcast(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	v := &broadcastView{B: b, Stats: stats, Steps: b.Steps, Manage: state(r).User.Can(herald.PermBroadcastsManage)}
+	v := &broadcastView{B: b, Stats: stats, Steps: b.Steps, Manage: state(r).User.Can(herald.PermBroadcastsManage),
+		Live: b.Status.Running() || b.Status == herald.BroadcastScheduled || b.Status == herald.BroadcastModeration}
 	for _, a := range broadcastActionList() {
 		if a.applies(b) {
 			v.Actions = append(v.Actions, a)
@@ -136,9 +138,13 @@ func (p *Portal) renderStats(st *broadcastStats) (string, error) {
 // often the stream reads the store when there is no events bus, and how
 // often it reads it anyway (a process of another role may publish on a
 // bus this one does not share).
+// sseLifetime ends a stream after a while (the browser reconnects at
+// once, as the retry field asks), so that a graceful shutdown never waits
+// long for an open page.
 const (
-	sseHeartbeat = 15 * time.Second
+	sseHeartbeat = 10 * time.Second
 	ssePoll      = 2 * time.Second
+	sseLifetime  = 15 * time.Second
 )
 
 // broadcastEvents streams a broadcast's progress as server-sent events:
@@ -177,6 +183,11 @@ func (p *Portal) broadcastEvents(w http.ResponseWriter, r *http.Request) {
 	defer poll.Stop()
 	beat := time.NewTicker(sseHeartbeat)
 	defer beat.Stop()
+	end := time.NewTimer(sseLifetime)
+	defer end.Stop()
+	if _, err := fmt.Fprint(w, "retry: 1000\n\n"); err != nil {
+		return
+	}
 	var last string
 	for {
 		cur, err := p.bstore.Broadcast(ctx, b.AccountID, b.ID)
@@ -204,6 +215,8 @@ func (p *Portal) broadcastEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		select {
 		case <-ctx.Done():
+			return
+		case <-end.C:
 			return
 		case <-wake:
 		case <-poll.C:
