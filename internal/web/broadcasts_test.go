@@ -330,6 +330,24 @@ func TestBroadcastPagesFlow(t *testing.T) {
 	mustContain(t, c.get(res.Location).Body, fmt.Sprintf(`href="/broadcast-templates/%d"`, tid), "Manual")
 	mustContain(t, c.get(runsLink(tid)).Body, "Daily news", fmt.Sprintf(`>%d</a>`, tid))
 
+	// The table filters and sorts.
+	mustContain(t, c.get("/broadcasts?f.launchType=eq:manual&sort=contacts&desc=1").Body, "Spring")
+	if body := c.get("/broadcasts?f.status=eq:draft").Body; strings.Contains(body, "Spring") {
+		t.Error("the status filter lets complete broadcasts through")
+	}
+
+	// With moderation on, launching sends to moderation.
+	if err := f.store.SetBroadcastModeration(context.Background(), f.account.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, c.get("/broadcasts/new").Body, "Send to moderation")
+	v.Set("name", "Moderated")
+	res = c.post("/broadcasts", v)
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("moderated launch: %d\n%s", res.Status, res.Body)
+	}
+	mustContain(t, c.get(res.Location).Body, "Broadcast Moderated sent to moderation.", "Moderation")
+
 	// A bad schedule is shown at its field.
 	tv.Set("schedule.time", "9h")
 	res = c.post("/broadcast-templates", tv)
