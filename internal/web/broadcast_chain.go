@@ -417,3 +417,13 @@ func (p *Portal) countRecipients(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 	}
 }
+
+// addingStep reports whether the form was posted by the "Add channel"
+// button of pages without scripts; steps are then the posted steps and a
+// blank one, to draw the form again with.
+func addingStep(r *http.Request) ([]rawStep, bool) {
+	if r.PostForm.Get("action") != "add-step" {
+		return nil, false
+	}
+	return append(postedSteps(r), rawStep{Channel: herald.ChannelSMS, Criterion: string(herald.CriterionDelivery), Wait: "10", Unit: "min"}), true
+}

@@ -112,6 +112,10 @@ func (p *Portal) createBroadcast(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readForm(r, broadcastFields()...)
+	if steps, ok := addingStep(r); ok {
+		p.renderBroadcastForm(w, r, http.StatusOK, f, 0, "", steps, nil)
+		return
+	}
 	st := state(r)
 	b := &herald.Broadcast{AccountID: st.User.AccountID, CreatedBy: st.User.Login, LaunchType: herald.LaunchManual}
 	var vs herald.Violations
@@ -173,6 +177,10 @@ func (p *Portal) updateBroadcast(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readForm(r, broadcastFields()...)
+	if steps, ok := addingStep(r); ok {
+		p.renderBroadcastForm(w, r, http.StatusOK, f, b.ID, b.Status, steps, nil)
+		return
+	}
 	var vs herald.Violations
 	p.readBroadcast(r, b, &vs)
 	if len(vs) > 0 {

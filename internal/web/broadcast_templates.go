@@ -374,6 +374,10 @@ func (p *Portal) createBroadcastTemplate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	f := readForm(r, templateFields()...)
+	if steps, ok := addingStep(r); ok {
+		p.renderTemplateForm(w, r, http.StatusOK, f, nil, steps, nil)
+		return
+	}
 	st := state(r)
 	t := &herald.BroadcastTemplate{AccountID: st.User.AccountID, CreatedBy: st.User.Login}
 	var vs herald.Violations
@@ -418,6 +422,10 @@ func (p *Portal) updateBroadcastTemplate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	f := readForm(r, templateFields()...)
+	if steps, ok := addingStep(r); ok {
+		p.renderTemplateForm(w, r, http.StatusOK, f, t, steps, nil)
+		return
+	}
 	var vs herald.Violations
 	p.readTemplate(r, t, &vs)
 	if err := vs.Err(); err != nil {

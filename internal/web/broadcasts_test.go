@@ -223,6 +223,13 @@ func TestBroadcastFormShowsViolationsAtFields(t *testing.T) {
 		t.Errorf("refused launches saved %d broadcasts", len(page.Items))
 	}
 
+	// Without scripts, "Add channel" draws the form again with one more step.
+	v.Set("action", "add-step")
+	res = c.post("/broadcasts", v)
+	if n := strings.Count(res.Body, `<li class="chain-step card" data-step>`); res.Status != http.StatusOK || n != 3+1 {
+		t.Errorf("add step: %d with %d steps (the blank one included)", res.Status, n)
+	}
+
 	// The recipient count counts what the form selects.
 	res = c.post("/broadcasts/count", url.Values{fieldTags: {"vip"}, fieldPhones: {"+34600100008, +34600100009"}})
 	if res.Status != http.StatusOK || !strings.Contains(res.Body, `"count":2`) {
