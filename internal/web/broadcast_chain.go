@@ -367,6 +367,17 @@ func (d *chainData) Target(id int64) bool { return d.Form.Has(fieldTargets, strc
 // Tag reports whether tag name is chosen on the form.
 func (d *chainData) Tag(name string) bool { return d.Form.Has(fieldTags, name) }
 
+// KnownSender reports whether the account can send from sender ID name
+// on ch; a saved step's sender ID that it no longer has is still shown.
+func (d *chainData) KnownSender(name string, ch herald.Channel) bool {
+	for _, s := range d.Senders {
+		if s.Name == name && s.Channel == ch {
+			return true
+		}
+	}
+	return false
+}
+
 // Type returns the form's broadcast type, fallback by default.
 func (d *chainData) Type() string {
 	if t := d.Form.Get("type"); t != "" {

@@ -430,6 +430,11 @@ func TestBroadcastRoles(t *testing.T) {
 			if got := c.get(fmt.Sprintf("/broadcasts/%d", bc.ID)).Status; got != want(tc.view, http.StatusOK) {
 				t.Errorf("view: %d", got)
 			}
+			if !tc.view { // a stream of a draft stays open: only the refusal is quick to check
+				if got := c.get(fmt.Sprintf("/broadcasts/%d/events", bc.ID)).Status; got != http.StatusForbidden {
+					t.Errorf("events: %d", got)
+				}
+			}
 			if got := c.post("/broadcasts", url.Values{"name": {""}}).Status; got != want(tc.act, http.StatusUnprocessableEntity) {
 				t.Errorf("create: %d", got)
 			}
