@@ -71,6 +71,20 @@ func TestBrowserBroadcast(t *testing.T) {
 	}
 	f.signInBrowser(b, "ana")
 
+	// A template that launches every minute by a cron expression: it
+	// launches on schedule while the broadcast below waits its minute.
+	b.open("/broadcast-templates/new")
+	b.do("filling the minute template", chromedp.WaitVisible(chromedp.CSS("#f-name")), chromedp.SendKeys(chromedp.CSS("#f-name"), "Every minute"),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="recipients.targetIds"][value="%d"]`, target.ID))))
+	b.waitFor("the template's SMS form", stepJS(1)+`.querySelector('[data-bind="text"]') !== null`)
+	b.do("the minute template's step and schedule", setStep(1, "[data-step-sender]", "sandbox"), setStep(1, `[data-bind="text"]`, "Tick"),
+		setStep(1, `[name="step.successCriterion"]`, "submit"), setField("[data-schedule-kind]", "cron"), setField("#f-schedule\\.cron", "* * * * *"))
+	b.submit("[data-save]")
+	if got := b.text("main .alert-ok"); !strings.Contains(got, "Next launch:") {
+		t.Fatalf("after saving the minute template: %q", got)
+	}
+	minutePath := b.location()
+
 	// The form: a target, the count shown live.
 	b.open("/broadcasts/new")
 	b.do("naming the broadcast", chromedp.WaitVisible(chromedp.CSS("#f-name")), chromedp.SendKeys(chromedp.CSS("#f-name"), "Spring sale"))
@@ -137,15 +151,29 @@ func TestBrowserBroadcast(t *testing.T) {
 	b.waitFor("the relaunch's statistics", stat("total")+` === '1'`)
 	mustContain(t, b.text("main"), "Relaunched Spring sale for the failed contacts.")
 
-	// The Broadcasts table lists both runs with their progress.
-	b.open("/broadcasts")
+	// The Broadcasts table lists the runs with their progress, the
+	// template's launch among them as a recurrent run.
+	b.open("/broadcasts?f.launchType=eq:manual")
 	if n := b.eval(`document.querySelectorAll('table.data [data-progress]').length === 2`); !n {
-		t.Error("the table does not show two progress bars")
+		t.Error("the table does not show two manual runs with progress bars")
 	}
 	if !strings.Contains(b.eval2(`document.querySelector('table.data [data-progress]').getAttribute('title')`), "of 1 contacts") {
 		t.Error("the progress bar's hover text lacks the figures")
 	}
+	for deadline := time.Now().Add(75 * time.Second); ; time.Sleep(2 * time.Second) {
+		b.open("/broadcasts?f.launchType=eq:recurrent")
+		if b.eval(`Array.prototype.some.call(document.querySelectorAll('table.data tbody tr'), function(tr){return tr.textContent.indexOf('Every minute') >= 0 && tr.textContent.indexOf('Recurrent') >= 0;})`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the minute template did not launch on schedule")
+		}
+	}
 	b.shot("broadcasts")
+	b.open(minutePath)
+	if got := b.textOf("[data-launches]"); got == "0" {
+		t.Errorf("the minute template counts %s launches", got)
+	}
 
 	// A daily template shows its next launch.
 	b.open("/broadcast-templates/new")
