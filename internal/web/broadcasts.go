@@ -232,7 +232,7 @@ func broadcastActions(b *herald.Broadcast, manage bool) []rowAction {
 		}
 		ra := rowAction{Label: a.Label, Icon: a.Icon, Href: href + "/" + a.Name, Danger: a.Danger}
 		if a.Danger {
-			ra.Confirm = fmt.Sprintf(a.Confirm, b.Name)
+			ra.Confirm, ra.ConfirmButton = fmt.Sprintf(a.Confirm, b.Name), a.Label
 		}
 		out = append(out, ra)
 	}

@@ -108,6 +108,8 @@ type rowAction struct {
 	Href    string
 	Confirm string
 	Danger  bool
+	// ConfirmButton labels the dialog's button ("Delete" when empty).
+	ConfirmButton string
 	// Copy is text that the script copies to the clipboard instead of
 	// following Href; Download makes the browser save what Href sends.
 	Copy     string
