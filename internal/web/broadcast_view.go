@@ -49,6 +49,8 @@ type broadcastStats struct {
 type liveBroadcastEvent struct {
 	Status      herald.BroadcastStatus `json:"status"`
 	StatusLabel string                 `json:"statusLabel"`
+	StatusClass string                 `json:"statusClass"`
+	Contacts    int                    `json:"contacts"`
 	Progress    herald.Progress        `json:"progress"`
 	Final       bool                   `json:"final"`
 	HTML        string                 `json:"html"` // the statistics section
@@ -239,7 +241,8 @@ func (p *Portal) liveEvent(ctx context.Context, b *herald.Broadcast) (liveBroadc
 	if err != nil {
 		return liveBroadcastEvent{}, err
 	}
-	return liveBroadcastEvent{Status: b.Status, StatusLabel: b.Status.Label(), Progress: b.Stats.Progress(),
+	return liveBroadcastEvent{Status: b.Status, StatusLabel: b.Status.Label(), StatusClass: broadcastStatusClass(b.Status),
+		Contacts: b.Contacts, Progress: b.Stats.Progress(),
 		Final: st.Final, HTML: html}, nil
 }
 

@@ -117,6 +117,19 @@ func broadcastCells(pg *page, b *herald.Broadcast) map[string]cell {
 	return c
 }
 
+// Running reports whether a row of the table shows a running broadcast's
+// progress: the Broadcasts tab then refreshes itself.
+func (t *table) Running() bool {
+	for _, row := range t.Rows {
+		for _, c := range row.Cells {
+			if c.Progress != nil && c.Progress.Live {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // launchTypeLabel names a launch type for people.
 func launchTypeLabel(lt herald.LaunchType) string {
 	switch lt {

@@ -188,7 +188,9 @@
       var d;
       try { d = JSON.parse(ev.data); } catch (e) { return; }
       section.querySelector('[data-bc-stats]').innerHTML = d.html;
-      if (status) status.textContent = d.statusLabel;
+      if (status) { status.textContent = d.statusLabel; status.className = d.statusClass; }
+      var contacts = document.querySelector('[data-bc-contacts]');
+      if (contacts) contacts.textContent = String(d.contacts);
       section.setAttribute('data-bc-status-now', d.status);
       if (d.final && d.statusLabel !== first) {
         // The actions that apply change with the status.
