@@ -192,7 +192,8 @@ func (p *Portal) updateBroadcast(w http.ResponseWriter, r *http.Request) {
 		p.saveBroadcastError(w, r, f, b.ID, b.Status, err)
 		return
 	}
-	if r.PostForm.Get("action") == "launch" && out.Status.Launchable() {
+	// A scheduled broadcast is rescheduled by the update itself.
+	if r.PostForm.Get("action") == "launch" && out.Status.Launchable() && out.Status != herald.BroadcastScheduled {
 		if out, err = svc.Launch(r.Context(), b.AccountID, b.ID, herald.LaunchManual); err != nil {
 			p.saveBroadcastError(w, r, f, b.ID, b.Status, err)
 			return
