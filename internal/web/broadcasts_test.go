@@ -337,6 +337,21 @@ func TestBroadcastPagesFlow(t *testing.T) {
 	mustContain(t, c.get(res.Location).Body, fmt.Sprintf(`href="/broadcast-templates/%d"`, tid), "Manual")
 	mustContain(t, c.get(runsLink(tid)).Body, "Daily news", fmt.Sprintf(`>%d</a>`, tid))
 
+	// A broadcast scheduled for later waits; its form keeps the time; it
+	// can be aborted.
+	sv := url.Values{"name": {"Later"}, "type": {"fallback"}, "when": {"later"}, "action": {"launch"}, fieldTags: {"spring"},
+		"scheduledAt": {time.Now().Add(2 * time.Hour).In(time.UTC).Format(localTimeLayout)}}
+	stepForm(sv, "sms", "sandbox", `{"text":"Later"}`, "1", "min")
+	res = c.post("/broadcasts", sv)
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("schedule: %d\n%s", res.Status, res.Body)
+	}
+	later := res.Location
+	mustContain(t, c.get(later).Body, "Broadcast Later scheduled.", "Scheduled", later+"/events")
+	mustContain(t, c.get(later+"/edit").Body, `value="later" checked`, sv.Get("scheduledAt"))
+	res = c.post(later+"/abort", url.Values{})
+	mustContain(t, c.get(res.Location).Body, "Broadcast Later aborted.", "Aborted")
+
 	// The table filters and sorts.
 	mustContain(t, c.get("/broadcasts?f.launchType=eq:manual&sort=contacts&desc=1").Body, "Spring")
 	if body := c.get("/broadcasts?f.status=eq:draft").Body; strings.Contains(body, "Spring") {
