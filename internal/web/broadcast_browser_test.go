@@ -180,6 +180,7 @@ func TestBrowserBroadcast(t *testing.T) {
 	b.do("filling the template", chromedp.WaitVisible(chromedp.CSS("#f-name")), chromedp.SendKeys(chromedp.CSS("#f-name"), "Daily digest"),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="recipients.targetIds"][value="%d"]`, target.ID))))
 	b.waitFor("the template's SMS form", stepJS(1)+`.querySelector('[data-bind="text"]') !== null`)
+	b.waitFor("the template's recipient count", `document.querySelector('[data-recipient-count]').textContent === '5'`)
 	b.do("the template's step", setStep(1, "[data-step-sender]", "sandbox"), setStep(1, `[data-bind="text"]`, "Today's digest"))
 	b.do("a daily schedule", setField("[data-schedule-kind]", "daily"))
 	if !b.eval(`!document.querySelector('#f-schedule\\.time').closest('[data-show-kind]').hidden && document.querySelector('#f-schedule\\.cron').closest('[data-show-kind]').hidden`) {
