@@ -228,21 +228,18 @@ func (d *templateFormData) Weekday(n int) bool {
 	return d.Chain.Form.Has("schedule.weekdays", strconv.Itoa(n))
 }
 
-// Weekdays are the days of the week for the weekly schedule, from Monday.
-func (d *templateFormData) Weekdays() []struct {
+// weekday is a day of the week of the weekly schedule: 0 is Sunday.
+type weekday struct {
 	N    int
 	Name string
-} {
+}
+
+// Weekdays are the days of the week for the weekly schedule, from Monday.
+func (d *templateFormData) Weekdays() []weekday {
 	names := []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
-	out := make([]struct {
-		N    int
-		Name string
-	}, 0, 7)
+	out := make([]weekday, 0, 7)
 	for i := 1; i <= 7; i++ {
-		out = append(out, struct {
-			N    int
-			Name string
-		}{i % 7, names[i%7]})
+		out = append(out, weekday{i % 7, names[i%7]})
 	}
 	return out
 }
