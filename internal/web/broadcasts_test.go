@@ -465,3 +465,56 @@ func TestBroadcastRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestBroadcastTemplateSchedules saves templates with each kind of
+// schedule and shows a bad one's problems at their fields.
+func TestBroadcastTemplateSchedules(t *testing.T) {
+	f := newFixture(t)
+	f.withBroadcasts()
+	c, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleBroadcastManager], "bea")
+	base := func(name string) url.Values {
+		v := url.Values{"name": {name}, "type": {"fallback"}, fieldPhones: {"+34600700009"}}
+		stepForm(v, "sms", "sandbox", `{"text":"Hi"}`, "10", "min")
+		return v
+	}
+	for _, tc := range []struct {
+		name  string
+		set   url.Values
+		label string
+	}{
+		{"Weekly", url.Values{"schedule.kind": {"weekly"}, "schedule.time": {"08:15"}, "schedule.weekdays": {"1", "3"}}, "Weekly at 08:15"},
+		{"Monthly", url.Values{"schedule.kind": {"monthly"}, "schedule.time": {"07:00"}, "schedule.monthDays": {"1, 31"}}, "Monthly at 07:00"},
+		{"Cron", url.Values{"schedule.kind": {"cron"}, "schedule.cron": {"0 9 * * 1-5"}}, "Cron 0 9 * * 1-5"},
+		{"Once", url.Values{"schedule.kind": {"once"}, "schedule.at": {time.Now().Add(48 * time.Hour).UTC().Format(localTimeLayout)}}, "Once"},
+		{"Manual", url.Values{}, "No schedule"},
+	} {
+		v := base(tc.name)
+		for k, vals := range tc.set {
+			v[k] = vals
+		}
+		res := c.post("/broadcast-templates", v)
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", tc.name, res.Status, res.Body)
+		}
+		page := c.get(res.Location).Body
+		mustContain(t, page, tc.label)
+		if tc.name == "Weekly" {
+			mustContain(t, page, `name="schedule.weekdays" value="1" checked`, `name="schedule.weekdays" value="3" checked`)
+		}
+		if tc.name == "Monthly" {
+			mustContain(t, page, `value="1, 31"`)
+		}
+	}
+	v := base("Bad")
+	v.Set("schedule.kind", "cron")
+	v.Set("schedule.cron", "61 * * * *")
+	v.Set("schedule.effectiveFrom", "2030-01-02T10:00")
+	v.Set("schedule.effectiveTill", "2030-01-01T10:00")
+	res := c.post("/broadcast-templates", v)
+	if res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad schedule: %d", res.Status)
+	}
+	if fieldError(res.Body, "schedule.cron") == "" || fieldError(res.Body, "schedule.effectiveTill") == "" {
+		t.Errorf("cron %q, till %q", fieldError(res.Body, "schedule.cron"), fieldError(res.Body, "schedule.effectiveTill"))
+	}
+}
