@@ -246,7 +246,7 @@ func (m *Main) listen() error {
 			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
 			Media: m.Media, Senders: m.senderService(), MediaURL: mediaURL,
 			Templates: m.templates(), MediaPicker: m.Media, MediaUploadURL: "/media",
-			Health: emailHealth{m}})
+			Health: emailHealth{m}, Broadcasts: m.Messaging.Broadcasts, Events: m.Events})
 		if err != nil {
 			return fmt.Errorf("building portal: %w", err)
 		}

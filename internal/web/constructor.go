@@ -80,6 +80,10 @@ type constructorData struct {
 	UploadURL string
 	// ReadOnly shows the content without letting it change.
 	ReadOnly bool
+	// ChannelName and PayloadName name the posted inputs ("channel" and
+	// "payload" when empty); IDPrefix tells the element IDs of several
+	// constructors on one page apart (a broadcast's chain steps).
+	ChannelName, PayloadName, IDPrefix string
 }
 
 // newConstructor returns the constructor's data for channel ch and

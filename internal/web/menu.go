@@ -30,7 +30,7 @@ func menuEntries() []menuEntry {
 		{menuItem{Key: "dashboard", Label: "Dashboard", Icon: "dashboard"}, []herald.Permission{herald.PermDashboardView}},
 		{menuItem{Key: "messages", Label: "Messages", Href: "/messages", Icon: "chat"}, []herald.Permission{herald.PermMessagesView}},
 		{menuItem{Key: "sandbox", Label: "Sandbox", Href: "/sandbox", Icon: "monitor"}, []herald.Permission{herald.PermMessagesView}},
-		{menuItem{Key: "broadcast", Label: "Broadcast", Icon: "broadcast"}, []herald.Permission{herald.PermBroadcastsView}},
+		{menuItem{Key: "broadcast", Label: "Broadcast", Href: "/broadcasts", Icon: "broadcast"}, []herald.Permission{herald.PermBroadcastsView}},
 		{menuItem{Key: "contacts", Label: "Contacts", Href: "/contacts", Icon: "contacts"}, []herald.Permission{herald.PermContactsView}},
 		{menuItem{Key: "conversations", Label: "Conversations", Icon: "chat"}, []herald.Permission{herald.PermConversationsView}},
 		{menuItem{Key: "finance", Label: "Finance", Icon: "finance"}, []herald.Permission{herald.PermFinanceView}},

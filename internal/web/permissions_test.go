@@ -41,6 +41,14 @@ func TestPagePermissions(t *testing.T) {
 	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
 		t.Fatal(err)
 	}
+	bc := &herald.Broadcast{AccountID: f.account.ID, Name: "Spring", Steps: []herald.BroadcastStep{{Channel: herald.ChannelSMS}}}
+	if err := f.store.CreateBroadcast(sys(f.account.ID), bc); err != nil {
+		t.Fatal(err)
+	}
+	bt := &herald.BroadcastTemplate{AccountID: f.account.ID, Name: "Weekly"}
+	if err := f.store.CreateBroadcastTemplate(sys(f.account.ID), bt); err != nil {
+		t.Fatal(err)
+	}
 	const (
 		admin = 1 << iota
 		broadcast
@@ -111,6 +119,19 @@ func TestPagePermissions(t *testing.T) {
 		{"POST", fmt.Sprintf("/content-templates/%d", tmpl.ID), admin | broadcast},
 		{"GET", fmt.Sprintf("/content-templates/%d/delete", tmpl.ID), admin | broadcast},
 		{"POST", fmt.Sprintf("/content-templates/%d/delete", tmpl.ID), 0}, // a redirect when allowed: checked in TestContentTemplatePages
+		{"GET", "/broadcasts", admin | broadcast | noc},
+		{"GET", "/broadcasts/new", admin | broadcast},
+		{"GET", fmt.Sprintf("/broadcasts/%d", bc.ID), admin | broadcast | noc},
+		{"GET", fmt.Sprintf("/broadcasts/%d/edit", bc.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/broadcasts/%d/copy", bc.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/broadcasts/%d/delete", bc.ID), admin | broadcast},
+		{"POST", "/broadcasts", 0},                               // needs the service: checked in TestBroadcastRoles
+		{"POST", fmt.Sprintf("/broadcasts/%d/launch", bc.ID), 0}, // the same
+		{"GET", "/broadcast-templates", admin | broadcast | noc},
+		{"GET", "/broadcast-templates/new", admin | broadcast},
+		{"GET", fmt.Sprintf("/broadcast-templates/%d", bt.ID), admin | broadcast | noc},
+		{"GET", fmt.Sprintf("/broadcast-templates/%d/launch", bt.ID), admin | broadcast},
+		{"GET", fmt.Sprintf("/broadcast-templates/%d/delete", bt.ID), admin | broadcast},
 		{"GET", "/webhooks", admin | broadcast | noc},
 		{"GET", "/webhooks/1/redeliver", admin},
 		{"POST", "/webhooks/1/redeliver", 0},

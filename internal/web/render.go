@@ -152,8 +152,16 @@ func (p *Portal) funcs() template.FuncMap {
 		"join":        func(ss []string, sep string) string { return strings.Join(ss, sep) },
 		"add":         func(a, b int) int { return a + b },
 		"statusClass": statusClass,
-		"permLabel":   permLabel,
-		"permString":  permString,
+		// broadcasts
+		"broadcastStatusClass": broadcastStatusClass,
+		"launchTypeLabel":      launchTypeLabel,
+		"waitLabel":            waitLabel,
+		"stepPreview":          stepPreview,
+		"progressOf":           func(b herald.Broadcast) *progressBar { return newProgressBar(b.Stats, b.Status) },
+		"runsLink":             runsLink,
+		"scheduleLabel":        scheduleLabel,
+		"permLabel":            permLabel,
+		"permString":           permString,
 		"contains": func(ss []string, s string) bool {
 			for _, x := range ss {
 				if x == s {

@@ -40,7 +40,7 @@ type route struct {
 // routes is the portal's route table: every page and form action with what
 // it requires. Documentation of the portal's authorization is built from it.
 func (p *Portal) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET /signin", anyone(), p.signInPage},
 		{"POST /signin", anyone(), p.signIn},
 		{"GET /signin/totp", anyone(), p.totpPage},
@@ -222,5 +222,28 @@ func (p *Portal) routes() []route {
 		{"GET /edrs/export", need(herald.PermEDRsView, herald.PermExportEntities), p.exportEDRs},
 
 		{"/", signedIn(), p.notFound},
+	}, p.broadcastRoutes()...)
+}
+
+// broadcastRoutes are the pages of the Broadcast section.
+func (p *Portal) broadcastRoutes() []route {
+	view, manage := need(herald.PermBroadcastsView), need(herald.PermBroadcastsManage)
+	rs := []route{
+		{"GET /broadcasts", view, p.listBroadcasts},
+		{"GET /broadcasts/new", manage, p.newBroadcast},
+		{"POST /broadcasts", manage, p.createBroadcast},
+		{"POST /broadcasts/count", manage, p.countRecipients},
+		{"GET /broadcasts/{id}", view, p.showBroadcast},
+		{"GET /broadcasts/{id}/events", view, p.broadcastEvents},
+		{"GET /broadcasts/{id}/edit", manage, p.editBroadcast},
+		{"POST /broadcasts/{id}", manage, p.updateBroadcast},
+
+		{"GET /broadcast-templates", view, p.listBroadcastTemplates},
+		{"GET /broadcast-templates/new", manage, p.newBroadcastTemplate},
+		{"POST /broadcast-templates", manage, p.createBroadcastTemplate},
+		{"GET /broadcast-templates/{id}", view, p.editBroadcastTemplate},
+		{"POST /broadcast-templates/{id}", manage, p.updateBroadcastTemplate},
 	}
+	rs = append(rs, p.broadcastActionRoutes()...)
+	return append(rs, p.templateActionRoutes()...)
 }

@@ -22,7 +22,8 @@ type tableSpec struct {
 // tableSpecs are every table of the portal, for the column chooser.
 func tableSpecs() []tableSpec {
 	return []tableSpec{usersTable(), rolesTable(), apiKeysTable(), auditTable(), accountsTable(),
-		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable(), contentTemplatesTable(), convTemplatesTable(), senderReviewTable()}
+		messagesTable(), edrsTable(), webhooksTable(), sendersTable(), mediaTable(), contentTemplatesTable(), convTemplatesTable(), senderReviewTable(),
+		broadcastsTable(), broadcastTemplatesTable()}
 }
 
 // pageSizes are the "Show N rows" choices.
@@ -93,6 +94,10 @@ type cell struct {
 	Muted bool
 	Thumb string // an image shown as a thumbnail, linking to Href
 	Icon  string // an icon shown instead of a thumbnail, linking to Href
+	// Progress draws a progress bar (broadcasts); Status draws Text as a
+	// status badge of that class.
+	Progress *progressBar
+	Status   string
 }
 
 // rowAction is a row's button. Href is a page; with Confirm it is a
@@ -103,6 +108,8 @@ type rowAction struct {
 	Href    string
 	Confirm string
 	Danger  bool
+	// ConfirmButton labels the dialog's button ("Delete" when empty).
+	ConfirmButton string
 	// Copy is text that the script copies to the clipboard instead of
 	// following Href; Download makes the browser save what Href sends.
 	Copy     string

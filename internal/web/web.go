@@ -123,6 +123,12 @@ type Deps struct {
 	// Health reports connections' health and the inbound mail webhook's
 	// URL on the Connections page; without it the page shows neither.
 	Health ConnectionHealth
+	// Broadcasts is the broadcast service (broadcasts and their
+	// templates); their store defaults to Store. Without it the broadcast
+	// pages answer 503. Events carries broadcasts' live progress to their
+	// pages; without it the pages read the progress from the store.
+	Broadcasts Broadcasts
+	Events     Subscriber
 }
 
 // Session lifetimes.
@@ -165,6 +171,10 @@ type Portal struct {
 	convTemplates  herald.ConversationTemplateStore // nil when there is none
 	library        herald.MediaStore                // nil when there is no media library
 	health         ConnectionHealth
+
+	broadcasts Broadcasts     // nil: the broadcast pages answer 503
+	bstore     BroadcastStore // nil when Store keeps no broadcasts
+	events     Subscriber     // nil: live pages poll the store
 }
 
 // New returns a Portal. It parses the templates and hashes the static
@@ -191,6 +201,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p.setSenderDeps(deps)
 	p.setContentTemplateDeps(deps)
 	p.health = deps.Health
+	p.setBroadcastDeps(deps)
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return nil, err

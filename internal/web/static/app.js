@@ -44,6 +44,7 @@
     if (!dlg || !dlg.showModal) return; // the link's confirmation page asks instead
     ev.preventDefault();
     dlg.querySelector('[data-confirm-text]').textContent = link.getAttribute('data-confirm');
+    dlg.querySelector('[data-confirm-ok]').textContent = link.getAttribute('data-confirm-button') || 'Delete';
     dlg.returnValue = '';
     dlg.onclose = function () {
       if (dlg.returnValue !== 'ok') return;

@@ -593,6 +593,9 @@
       if (!el.constructorInstance) el.constructorInstance = new Constructor(el);
     });
   }
+  // start is also how a page makes constructors of parts it adds later
+  // (a broadcast's new chain step).
+  K.start = start;
   // Deferred scripts run before DOMContentLoaded, in order: by then every
   // channel has registered.
   document.addEventListener('DOMContentLoaded', start);
