@@ -389,6 +389,13 @@ func BroadcastColumns() []Column {
 	}
 }
 
+// ModerationColumns are the columns of the system owner's moderation
+// queue: the Broadcasts columns and the account.
+func ModerationColumns() []Column {
+	return append([]Column{{Key: "accountId", Label: "Account", Type: ColNumber, Sortable: true, Filterable: true}},
+		BroadcastColumns()...)
+}
+
 // BroadcastStore keeps broadcasts, their recipient snapshots and their
 // statistics. Methods are scoped to accountID; another account's broadcast
 // is ENOTFOUND.
@@ -422,7 +429,7 @@ type BroadcastStore interface {
 	// outcome export. ENOTFOUND.
 	EachBroadcastRecipient(ctx context.Context, accountID, id int64, q ListQuery, fn func(*BroadcastRecipient) error) error
 	// ListModeration returns one page of the broadcasts of every account
-	// that wait in moderation (BroadcastColumns), oldest first: the system
+	// that wait in moderation (ModerationColumns), oldest first: the system
 	// owner's queue. Each item has its AccountID.
 	ListModeration(ctx context.Context, q ListQuery) (Page[Broadcast], error)
 	// BroadcastModeration reports whether the system owner requires
