@@ -176,6 +176,7 @@ func recipientSpec() *listSpec {
 			"status":    {expr: "COALESCE(m.status, '')", typ: herald.ColEnum},
 			"reason":    {expr: "r.reason", typ: herald.ColText},
 			"messageId": {expr: "COALESCE(m.id, '')", typ: herald.ColText},
+			"updatedAt": {expr: "m.updated_at", typ: herald.ColTime, nullable: true},
 		},
 		selects: recipientSelects,
 		from: "broadcast_recipients r LEFT JOIN message_chains ch ON ch.id = r.chain_id AND r.chain_id <> '' " +
