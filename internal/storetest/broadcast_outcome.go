@@ -86,7 +86,9 @@ func testBroadcastOutcomes(t *testing.T, f *fixture) {
 	if all[1].UpdatedAt == nil || !all[1].UpdatedAt.Equal(at.Add(time.Second)) {
 		t.Errorf("time of the last status = %v, want %v", all[1].UpdatedAt, at.Add(time.Second))
 	}
-	eq := func(field, value string) herald.Filter { return herald.Filter{Field: field, Op: herald.OpEq, Value: value} }
+	eq := func(field, value string) herald.Filter {
+		return herald.Filter{Field: field, Op: herald.OpEq, Value: value}
+	}
 	seqs := func(items []herald.BroadcastRecipient) []int64 {
 		out := []int64{}
 		for _, x := range items {
