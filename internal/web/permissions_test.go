@@ -41,6 +41,10 @@ func TestPagePermissions(t *testing.T) {
 	if err := f.store.CreateSMPPCredential(sys(f.account.ID), smppCred); err != nil {
 		t.Fatal(err)
 	}
+	bc := &herald.Broadcast{AccountID: f.account.ID, Name: "Perms", Recipients: herald.Recipients{Tags: []string{"x"}}}
+	if err := f.store.CreateBroadcast(sys(f.account.ID), bc); err != nil {
+		t.Fatal(err)
+	}
 	const (
 		admin = 1 << iota
 		broadcast
@@ -125,6 +129,13 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", "/connections/1", 0},
 		{"POST", "/connections", 0}, // system owner only: checked in TestConnectionsPage
 		{"GET", "/smpp-binds", 0},   // system owner only: checked in TestSMPPBindsPage
+		{"GET", "/moderation", 0}, // system owner only: checked in TestModerationFlow
+		{"GET", fmt.Sprintf("/moderation/%d/%d", f.account.ID, bc.ID), 0},
+		{"POST", fmt.Sprintf("/moderation/%d/%d/approve", f.account.ID, bc.ID), 0},
+		{"POST", fmt.Sprintf("/moderation/%d/%d/reject", f.account.ID, bc.ID), 0},
+		{"GET", fmt.Sprintf("/broadcasts/%d/contacts", bc.ID), admin | broadcast | noc},
+		{"GET", fmt.Sprintf("/broadcasts/%d/contacts/export?format=csv", bc.ID), admin | broadcast | noc},
+		{"GET", fmt.Sprintf("/broadcasts/%d/contacts/export?format=xlsx", bc.ID), admin | broadcast | noc},
 	}
 	roles := []struct {
 		name string
