@@ -129,7 +129,7 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", "/connections/1", 0},
 		{"POST", "/connections", 0}, // system owner only: checked in TestConnectionsPage
 		{"GET", "/smpp-binds", 0},   // system owner only: checked in TestSMPPBindsPage
-		{"GET", "/moderation", 0}, // system owner only: checked in TestModerationFlow
+		{"GET", "/moderation", 0},   // system owner only: checked in TestModerationFlow
 		{"GET", fmt.Sprintf("/moderation/%d/%d", f.account.ID, bc.ID), 0},
 		{"POST", fmt.Sprintf("/moderation/%d/%d/approve", f.account.ID, bc.ID), 0},
 		{"POST", fmt.Sprintf("/moderation/%d/%d/reject", f.account.ID, bc.ID), 0},
