@@ -390,10 +390,23 @@ func BroadcastColumns() []Column {
 }
 
 // ModerationColumns are the columns of the system owner's moderation
-// queue: the Broadcasts columns and the account.
+// queue: the account and the Broadcasts columns that matter before launch,
+// with the number of contacts the recipients select now ("recipients",
+// counted for each row, neither sorted nor filtered).
 func ModerationColumns() []Column {
-	return append([]Column{{Key: "accountId", Label: "Account", Type: ColNumber, Sortable: true, Filterable: true}},
-		BroadcastColumns()...)
+	keep := map[string]bool{"id": true, "name": true, "type": true, "scheduledAt": true, "launchType": true,
+		"templateId": true, "description": true, "createdBy": true, "createdAt": true}
+	out := []Column{{Key: "accountId", Label: "Account", Type: ColNumber, Sortable: true, Filterable: true}}
+	for _, c := range BroadcastColumns() {
+		if keep[c.Key] {
+			c.Hidden = c.Key == "description" || c.Key == "templateId"
+			out = append(out, c)
+		}
+		if c.Key == "type" {
+			out = append(out, Column{Key: "recipients", Label: "Recipients", Type: ColNumber})
+		}
+	}
+	return out
 }
 
 // BroadcastStore keeps broadcasts, their recipient snapshots and their

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -90,8 +89,13 @@ func (p *Portal) listModeration(w http.ResponseWriter, r *http.Request) {
 		List:  bs.ListModeration,
 		Row: func(pg *page, b *herald.Broadcast) (map[string]cell, []rowAction, *detailTable) {
 			href := moderationPath(b.AccountID, b.ID)
-			return moderationCells(pg, b, names.name(b.AccountID), href),
-				[]rowAction{{Label: "Review", Icon: "eye", Href: href}}, p.chainDetail(r.Context(), bs, b)
+			cells := moderationCells(pg, b, names.name(b.AccountID), href)
+			n, err := bs.CountRecipients(r.Context(), b.AccountID, b.Recipients)
+			cells["recipients"] = cell{Text: strconv.Itoa(n)}
+			if err != nil {
+				cells["recipients"] = cell{Text: herald.ErrorMessage(err), Muted: true}
+			}
+			return cells, []rowAction{{Label: "Review", Icon: "eye", Href: href}}, chainDetail(b, cells["recipients"].Text)
 		},
 	}.show(p, w, r, "moderation")
 }
@@ -103,12 +107,8 @@ func moderationCells(pg *page, b *herald.Broadcast, account, href string) map[st
 		"id":          {Text: strconv.FormatInt(b.ID, 10), Mono: true},
 		"name":        {Text: b.Name, Href: href},
 		"type":        {Text: b.Type.Label()},
-		"status":      {Text: b.Status.Label()},
 		"scheduledAt": {Text: pg.TimePtr(b.ScheduledAt)},
-		"contacts":    {Text: strconv.Itoa(b.Contacts)},
-		"launchedAt":  {Text: pg.TimePtr(b.LaunchedAt)},
 		"launchType":  {Text: launchLabel(b.LaunchType)},
-		"finishedAt":  {Text: pg.TimePtr(b.FinishedAt)},
 		"templateId":  {Text: idText(b.TemplateID), Mono: true},
 		"description": {Text: b.Description, Muted: true},
 		"createdBy":   {Text: b.CreatedBy},
@@ -135,23 +135,15 @@ func idText(id int64) string {
 	return strconv.FormatInt(id, 10)
 }
 
-// chainDetail is a queued broadcast's expandable detail: its steps and
-// how many contacts its recipients select now.
-func (p *Portal) chainDetail(ctx context.Context, bs herald.BroadcastStore, b *herald.Broadcast) *detailTable {
-	d := &detailTable{Caption: recipientCaption(ctx, bs, b), Header: []string{"Step", "Channel", "Sender ID", "Content", "Success criterion", "Waiting time"}}
+// chainDetail is a queued broadcast's expandable detail: its steps, with
+// how many contacts its recipients select now in the caption.
+func chainDetail(b *herald.Broadcast, recipients string) *detailTable {
+	d := &detailTable{Caption: "Recipients: " + recipients + " contacts now",
+		Header: []string{"Step", "Channel", "Sender ID", "Content", "Success criterion", "Waiting time"}}
 	for i, s := range b.Steps {
 		d.Rows = append(d.Rows, []string{strconv.Itoa(i + 1), s.Channel.Label(), s.SenderID, stepContent(s), string(s.Criterion), waitingLabel(s.WaitingTime)})
 	}
 	return d
-}
-
-// recipientCaption says how many contacts b's recipients select now.
-func recipientCaption(ctx context.Context, bs herald.BroadcastStore, b *herald.Broadcast) string {
-	n, err := bs.CountRecipients(ctx, b.AccountID, b.Recipients)
-	if err != nil {
-		return "Recipients: " + herald.ErrorMessage(err)
-	}
-	return fmt.Sprintf("Recipients: %d contacts now", n)
 }
 
 // stepContent summarises a step's content: its text, or the template it
