@@ -219,6 +219,17 @@ func TestBroadcastContactsPage(t *testing.T) {
 		t.Errorf("an invalid filter: %d", res.Status)
 	}
 
+	// The column choice is kept for every broadcast's list.
+	res = c.post("/prefs/columns", url.Values{"table": {"broadcast-contacts"}, "col": {"phone", "result", "messageId"}, "next": {path}})
+	if res.Status != http.StatusSeeOther || res.Location != path {
+		t.Fatalf("choosing columns: %d %s", res.Status, res.Location)
+	}
+	head := c.get(path).Body
+	head = head[strings.Index(head, "<thead"):strings.Index(head, "</thead>")]
+	if !strings.Contains(head, "Message ID") || strings.Contains(head, "Last status") {
+		t.Errorf("the chosen columns are not shown: %s", head)
+	}
+
 	// CSV: every row, streamed; the filters apply.
 	res = c.get(path + "/export?format=csv")
 	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
