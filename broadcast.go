@@ -389,6 +389,26 @@ func BroadcastColumns() []Column {
 	}
 }
 
+// ModerationColumns are the columns of the system owner's moderation
+// queue: the account and the Broadcasts columns that matter before launch,
+// with the number of contacts the recipients select now ("recipients",
+// counted for each row, neither sorted nor filtered).
+func ModerationColumns() []Column {
+	keep := map[string]bool{"id": true, "name": true, "type": true, "scheduledAt": true, "launchType": true,
+		"templateId": true, "description": true, "createdBy": true, "createdAt": true}
+	out := []Column{{Key: "accountId", Label: "Account", Type: ColNumber, Sortable: true, Filterable: true}}
+	for _, c := range BroadcastColumns() {
+		if keep[c.Key] {
+			c.Hidden = c.Key == "description" || c.Key == "templateId"
+			out = append(out, c)
+		}
+		if c.Key == "type" {
+			out = append(out, Column{Key: "recipients", Label: "Recipients", Type: ColNumber})
+		}
+	}
+	return out
+}
+
 // BroadcastStore keeps broadcasts, their recipient snapshots and their
 // statistics. Methods are scoped to accountID; another account's broadcast
 // is ENOTFOUND.
@@ -422,7 +442,7 @@ type BroadcastStore interface {
 	// outcome export. ENOTFOUND.
 	EachBroadcastRecipient(ctx context.Context, accountID, id int64, q ListQuery, fn func(*BroadcastRecipient) error) error
 	// ListModeration returns one page of the broadcasts of every account
-	// that wait in moderation (BroadcastColumns), oldest first: the system
+	// that wait in moderation (ModerationColumns), oldest first: the system
 	// owner's queue. Each item has its AccountID.
 	ListModeration(ctx context.Context, q ListQuery) (Page[Broadcast], error)
 	// BroadcastModeration reports whether the system owner requires

@@ -138,11 +138,15 @@ type BroadcastRecipient struct {
 	Reason    string         `json:"reason,omitempty"`
 	ChainID   string         `json:"chainId,omitempty"`
 	Outcome   ChainOutcome   `json:"outcome"`
-	Step      int            `json:"step"`
-	Channel   Channel        `json:"channel,omitempty"`
-	MessageID string         `json:"messageId,omitempty"`
-	Status    MessageStatus  `json:"status,omitempty"`
-	UpdatedAt *time.Time     `json:"updatedAt"`
+	// Result sums State and Outcome up as the fallback statistics count
+	// the recipient: not initiated, in progress, successful or
+	// unsuccessful.
+	Result    RecipientResult `json:"result"`
+	Step      int             `json:"step"`
+	Channel   Channel         `json:"channel,omitempty"`
+	MessageID string          `json:"messageId,omitempty"`
+	Status    MessageStatus   `json:"status,omitempty"`
+	UpdatedAt *time.Time      `json:"updatedAt"`
 }
 
 // BroadcastRecipientColumns are the columns of a broadcast's per-contact
@@ -157,13 +161,66 @@ func BroadcastRecipientColumns() []Column {
 		{Key: "phone", Label: "Phone number", Type: ColText, Sortable: true, Filterable: true},
 		{Key: "email", Label: "Email", Type: ColText, Filterable: true, Hidden: true},
 		{Key: "contactId", Label: "Contact", Type: ColNumber, Filterable: true, Hidden: true},
-		{Key: "state", Label: "State", Type: ColEnum, Options: []string{"pending", "initiated", "skipped"}, Sortable: true, Filterable: true},
-		{Key: "outcome", Label: "Outcome", Type: ColEnum, Options: []string{"succeeded", "failed", "canceled"}, Sortable: true, Filterable: true},
+		{Key: "state", Label: "State", Type: ColEnum, Options: []string{"pending", "initiated", "skipped"}, Sortable: true, Filterable: true, Hidden: true},
+		{Key: "outcome", Label: "Outcome", Type: ColEnum, Options: []string{"succeeded", "failed", "canceled"}, Sortable: true, Filterable: true, Hidden: true},
+		{Key: "result", Label: "Chain outcome", Type: ColEnum, Options: recipientResults(), Sortable: true, Filterable: true},
 		{Key: "channel", Label: "Last channel", Type: ColEnum, Options: channelNames()[1:], Filterable: true},
+		{Key: "step", Label: "Step", Type: ColNumber},
 		{Key: "status", Label: "Last status", Type: ColEnum, Options: statuses, Filterable: true},
+		{Key: "updatedAt", Label: "Time", Type: ColTime, Sortable: true, Filterable: true},
 		{Key: "reason", Label: "Reason", Type: ColText, Filterable: true, Hidden: true},
 		{Key: "messageId", Label: "Message ID", Type: ColText, Filterable: true, Hidden: true},
 	}
+}
+
+// RecipientResult is a recipient's chain outcome as the fallback
+// statistics count it.
+type RecipientResult string
+
+// Recipient results.
+const (
+	ResultNotInitiated RecipientResult = "not_initiated" // not sent to yet, or skipped
+	ResultInProgress   RecipientResult = "in_progress"   // its chain started and is not decided
+	ResultSuccessful   RecipientResult = "successful"    // a step met its criterion
+	ResultUnsuccessful RecipientResult = "unsuccessful"  // every step failed or timed out, or aborted
+)
+
+// recipientResults returns the results in the order of the statistics.
+func recipientResults() []string {
+	return []string{string(ResultNotInitiated), string(ResultInProgress), string(ResultSuccessful), string(ResultUnsuccessful)}
+}
+
+// ResultOf returns the result of recipient x from its state, its chain's
+// outcome and, for an RCS capability check (no chain), its answer.
+func ResultOf(x *BroadcastRecipient) RecipientResult {
+	switch {
+	case x.State != RecipientInitiated:
+		return ResultNotInitiated
+	case x.ChainID == "" && x.Reason == "rcs_capable":
+		return ResultSuccessful
+	case x.ChainID == "":
+		return ResultUnsuccessful // checked: not RCS capable
+	case x.Outcome == ChainSucceeded:
+		return ResultSuccessful
+	case x.Outcome == ChainFailed || x.Outcome == ChainCanceled:
+		return ResultUnsuccessful
+	}
+	return ResultInProgress
+}
+
+// Label names the result for people.
+func (r RecipientResult) Label() string {
+	switch r {
+	case ResultNotInitiated:
+		return "Not initiated"
+	case ResultInProgress:
+		return "In progress"
+	case ResultSuccessful:
+		return "Successful"
+	case ResultUnsuccessful:
+		return "Unsuccessful"
+	}
+	return string(r)
 }
 
 // BroadcastProgress is the event published on the events bus as a

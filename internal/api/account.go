@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/heraldhq/herald"
@@ -19,6 +20,14 @@ func (h *Handler) accountRoutes() []Route {
 type whoami struct {
 	Account *herald.Account `json:"account"`
 	APIKey  *herald.APIKey  `json:"apiKey"`
+	// BroadcastModeration says that the system owner moderates the
+	// account's broadcasts: launching one sends it to moderation.
+	BroadcastModeration bool `json:"broadcastModeration"`
+}
+
+// moderationReader reads the system owner's moderation setting.
+type moderationReader interface {
+	BroadcastModeration(ctx context.Context, accountID int64) (bool, error)
 }
 
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -26,7 +35,13 @@ func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, whoami{Account: acc, APIKey: c.key})
+	out := whoami{Account: acc, APIKey: c.key}
+	if mr, ok := h.deps.Store.(moderationReader); ok {
+		if out.BroadcastModeration, err = mr.BroadcastModeration(r.Context(), acc.ID); err != nil {
+			return err
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // section is one group of the permissions list.

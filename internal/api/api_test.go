@@ -206,12 +206,23 @@ func (f *fixture) testAuthentication(t *testing.T) {
 	f.want(f.do("GET", "/api/v1/account", f.keyA+"x", nil), 401)
 
 	var who struct {
-		Account herald.Account `json:"account"`
-		APIKey  herald.APIKey  `json:"apiKey"`
+		Account             herald.Account `json:"account"`
+		APIKey              herald.APIKey  `json:"apiKey"`
+		BroadcastModeration bool           `json:"broadcastModeration"`
 	}
 	f.want(f.do("GET", "/api/v1/account", f.keyA, nil), 200).json(t, &who)
-	if who.Account.Name != "alpha" || who.APIKey.Name != "all" {
+	if who.Account.Name != "alpha" || who.APIKey.Name != "all" || who.BroadcastModeration {
 		t.Errorf("whoami = %+v", who)
+	}
+	if err := f.store.SetBroadcastModeration(context.Background(), f.accA.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f.want(f.do("GET", "/api/v1/account", f.keyA, nil), 200).json(t, &who)
+	if !who.BroadcastModeration {
+		t.Errorf("whoami of a moderated account = %+v", who)
+	}
+	if err := f.store.SetBroadcastModeration(context.Background(), f.accA.ID, false); err != nil {
+		t.Fatal(err)
 	}
 	// Authorization: Bearer works the same.
 	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/account", nil)

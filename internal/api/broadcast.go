@@ -463,7 +463,7 @@ func (h *Handler) exportBroadcastRecipients(w http.ResponseWriter, r *http.Reque
 // a client sees the file grow. The portal's export uses it too.
 func WriteRecipientsCSV(ctx context.Context, w http.ResponseWriter, each func(fn func(*herald.BroadcastRecipient) error) error) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"seq", "phone", "email", "contact_id", "state", "reason", "outcome", "channel", "status", "message_id", "updated_at"}); err != nil {
+	if err := cw.Write([]string{"seq", "phone", "email", "contact_id", "state", "reason", "outcome", "channel", "status", "message_id", "updated_at", "result"}); err != nil {
 		return err
 	}
 	n := 0
@@ -480,7 +480,7 @@ func WriteRecipientsCSV(ctx context.Context, w http.ResponseWriter, each func(fn
 		}
 		// Phone numbers are E.164 ("+" and digits): no formula.
 		row := []string{strconv.FormatInt(x.Seq, 10), x.Phone, defuseCell(x.Email), strconv.FormatInt(x.ContactID, 10), string(x.State),
-			x.Reason, string(x.Outcome), ch, string(x.Status), x.MessageID, at}
+			x.Reason, string(x.Outcome), ch, string(x.Status), x.MessageID, at, string(x.Result)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

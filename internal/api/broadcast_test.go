@@ -168,9 +168,19 @@ func testBroadcastLifecycle(t *testing.T, f *fixture) {
 	if len(page.Items) != 2 || page.Next == "" || page.Items[0].Status != herald.StatusDelivered {
 		t.Errorf("recipients = %+v", page)
 	}
+	page.Items = nil
+	f.want(f.do("GET", fmt.Sprintf("/api/v1/broadcasts/%d/recipients?f.result=eq:successful&f.channel=eq:sms", b.ID), f.keyA, nil), http.StatusOK).json(t, &page)
+	if len(page.Items) != 5 || page.Items[0].Result != herald.ResultSuccessful || page.Items[0].Channel != herald.ChannelSMS {
+		t.Errorf("successful recipients on SMS = %+v", page.Items)
+	}
+	page.Items = nil
+	f.want(f.do("GET", fmt.Sprintf("/api/v1/broadcasts/%d/recipients?f.result=eq:in_progress", b.ID), f.keyA, nil), http.StatusOK).json(t, &page)
+	if len(page.Items) != 0 {
+		t.Errorf("recipients in progress of a complete broadcast = %+v", page.Items)
+	}
 	res := f.want(f.do("GET", fmt.Sprintf("/api/v1/broadcasts/%d/recipients/export", b.ID), f.keyA, nil), http.StatusOK)
 	rows, err := csv.NewReader(bytes.NewReader(res.body)).ReadAll()
-	if err != nil || len(rows) != 6 || rows[0][1] != "phone" || rows[1][6] != "succeeded" {
+	if err != nil || len(rows) != 6 || rows[0][1] != "phone" || rows[1][6] != "succeeded" || rows[0][11] != "result" || rows[1][11] != "successful" {
 		t.Errorf("export = %v, %v", rows, err)
 	}
 	f.want(f.do("POST", fmt.Sprintf("/api/v1/broadcasts/%d/pause", b.ID), f.keyA, nil), http.StatusConflict)

@@ -242,6 +242,7 @@ func (m *Main) listen() error {
 			TrustProxy:   m.Config.TrustProxy,
 			Logger:       m.Log.With("component", "web"),
 		}, web.Deps{Store: st, Auth: m.Auth, Clock: m.Clock, Imports: m.importService(),
+			Moderator: m.Messaging.Broadcasts,
 			Messaging: m.Messaging.Engine, Webhooks: m.Messaging.Webhooks, Box: m.box,
 			Connections: m.changes, ConnectorTypes: m.Messaging.ConnectorTypes, SMPP: smppStatus{m},
 			Media: m.Media, Senders: m.senderService(), MediaURL: mediaURL,

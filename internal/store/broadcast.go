@@ -210,6 +210,8 @@ func (s *Store) ListBroadcasts(ctx context.Context, accountID int64, q herald.Li
 func (s *Store) ListModeration(ctx context.Context, q herald.ListQuery) (herald.Page[herald.Broadcast], error) {
 	spec := broadcastSpec()
 	spec.newestFirst = false
+	spec.columns = herald.ModerationColumns()
+	spec.cols["accountId"] = listCol{expr: "b.account_id", typ: herald.ColNumber}
 	p, err := s.buildList(spec, q, "b.status = $1", herald.BroadcastModeration)
 	if err != nil {
 		return herald.Page[herald.Broadcast]{}, err

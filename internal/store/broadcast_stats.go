@@ -148,8 +148,17 @@ func scanRecipient(r scanner, extra ...any) (herald.BroadcastRecipient, error) {
 	err := r.Scan(append([]any{&x.Seq, &x.ContactID, &x.Phone, &x.Email, &x.State, &x.Reason, &x.ChainID, &x.Outcome,
 		&x.Step, &x.Channel, &x.MessageID, &x.Status, &x.UpdatedAt}, extra...)...)
 	x.UpdatedAt = utcPtr(x.UpdatedAt)
+	x.Result = herald.ResultOf(&x)
 	return x, err
 }
+
+// recipientResultSQL computes herald.ResultOf in SQL, for filtering and
+// sorting by a recipient's result.
+const recipientResultSQL = "(CASE WHEN r.state <> 'initiated' THEN 'not_initiated' " +
+	"WHEN r.chain_id = '' AND r.reason = 'rcs_capable' THEN 'successful' " +
+	"WHEN r.chain_id = '' THEN 'unsuccessful' " +
+	"WHEN ch.outcome = 'succeeded' THEN 'successful' " +
+	"WHEN ch.outcome IN ('failed', 'canceled') THEN 'unsuccessful' ELSE 'in_progress' END)"
 
 // recipientSpec is a broadcast's per-contact outcome list.
 func recipientSpec() *listSpec {
@@ -162,10 +171,12 @@ func recipientSpec() *listSpec {
 			"contactId": {expr: "r.contact_id", typ: herald.ColNumber},
 			"state":     {expr: "r.state", typ: herald.ColEnum},
 			"outcome":   {expr: "COALESCE(ch.outcome, '')", typ: herald.ColEnum},
+			"result":    {expr: recipientResultSQL, typ: herald.ColEnum},
 			"channel":   {expr: channelNameSQL("m.channel"), typ: herald.ColEnum},
 			"status":    {expr: "COALESCE(m.status, '')", typ: herald.ColEnum},
 			"reason":    {expr: "r.reason", typ: herald.ColText},
 			"messageId": {expr: "COALESCE(m.id, '')", typ: herald.ColText},
+			"updatedAt": {expr: "m.updated_at", typ: herald.ColTime, nullable: true},
 		},
 		selects: recipientSelects,
 		from: "broadcast_recipients r LEFT JOIN message_chains ch ON ch.id = r.chain_id AND r.chain_id <> '' " +

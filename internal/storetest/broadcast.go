@@ -19,6 +19,7 @@ func testBroadcasts(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Drafts", func(t *testing.T) { testBroadcastDrafts(t, newFixture(t, open, "Acme")) })
 	t.Run("Run", func(t *testing.T) { testBroadcastRun(t, newFixture(t, open, "Acme")) })
 	t.Run("Templates", func(t *testing.T) { testBroadcastTemplates(t, newFixture(t, open, "Acme")) })
+	t.Run("Outcomes", func(t *testing.T) { testBroadcastOutcomes(t, newFixture(t, open, "Acme")) })
 }
 
 // smsSteps is a one-step SMS chain.

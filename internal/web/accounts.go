@@ -63,6 +63,9 @@ type accountFormData struct {
 	Account *herald.Account // nil for a new account
 	Own     bool            // the system owner's own account
 	Rules   []string        // the rules of a new account's administrator's password
+	// Moderation offers the broadcast moderation switch (existing
+	// accounts, when the process keeps broadcasts).
+	Moderation bool
 }
 
 // accountFields are the account form's inputs.
@@ -105,26 +108,40 @@ func (p *Portal) editAccount(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := newForm(accountFields()...)
+	f := newForm(append(accountFields(), "moderation")...)
 	f.set("name", a.Name)
 	f.set("timeZone", a.TimeZone)
-	p.renderAccountForm(w, r, http.StatusOK, &accountFormData{Form: f, Account: a})
+	on, available, err := p.moderatedAccount(r.Context(), a.ID)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if on {
+		f.set("moderation", "on")
+	}
+	p.renderAccountForm(w, r, http.StatusOK, &accountFormData{Form: f, Account: a, Moderation: available})
 }
 
-// updateAccount saves an account's name and time zone.
+// updateAccount saves an account's name and time zone, and whether its
+// broadcasts go to moderation.
 func (p *Portal) updateAccount(w http.ResponseWriter, r *http.Request) {
 	a, ok := p.loadAccount(w, r)
 	if !ok {
 		return
 	}
-	f := readForm(r, accountFields()...)
+	f := readForm(r, append(accountFields(), "moderation")...)
 	a.Name, a.TimeZone = r.PostForm.Get("name"), r.PostForm.Get("timeZone")
 	err := a.Validate()
 	if err == nil {
 		err = p.store.UpdateAccount(r.Context(), a)
 	}
+	if err == nil {
+		err = p.saveModeration(r.Context(), a.ID, f.Checked("moderation"))
+	}
 	if err != nil {
-		p.formError(w, r, f, err, func(status int) { p.renderAccountForm(w, r, status, &accountFormData{Form: f, Account: a}) })
+		p.formError(w, r, f, err, func(status int) {
+			p.renderAccountForm(w, r, status, &accountFormData{Form: f, Account: a, Moderation: p.bcStore != nil})
+		})
 		return
 	}
 	p.redirect(w, r, "/accounts", "Account "+a.Name+" saved.")

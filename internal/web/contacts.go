@@ -53,6 +53,10 @@ func (p *Portal) accountTableSpec(r *http.Request, id string) (tableSpec, bool) 
 		return targetsTable(), true
 	case id == "optoutwords":
 		return optOutWordsTable(), true
+	case id == "moderation":
+		return moderationTable(), true
+	case id == contactOutcomesTableID:
+		return contactOutcomesTable(0), true
 	case id != contactsTableID || p.contacts == nil:
 		return tableSpec{}, false
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -148,12 +149,27 @@ func (p *Portal) afterUpload(w http.ResponseWriter, r *http.Request, im *herald.
 	next := 2
 	if im.Quick {
 		im.FirstRow, im.Mapping, next = 1, []herald.ColumnMapping{{Column: 0, Field: herald.FieldPhone}}, 5
+		if strings.TrimSpace(im.Tag) == "" {
+			// The tag is how a broadcast reaches exactly these numbers
+			// (the report's "New broadcast" preselects it).
+			im.Tag = quickImportTag(im.ID)
+		}
 	}
 	if err := p.contacts.UpdateImportSettings(r.Context(), im); err != nil {
 		p.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, importURL(im.ID, next), http.StatusSeeOther)
+}
+
+// quickImportTag is the tag a quick import without one gives its
+// contacts.
+func quickImportTag(id int64) string { return "Quick import " + strconv.FormatInt(id, 10) }
+
+// newBroadcastURL is the broadcast form with tag preselected as its
+// recipients (the form reads ?tag=NAME).
+func newBroadcastURL(tag string) string {
+	return "/broadcasts/new?" + url.Values{"tag": {tag}}.Encode()
 }
 
 // importURL is the wizard's page of step for import id.

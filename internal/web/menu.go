@@ -68,6 +68,7 @@ func buildMenu(u *herald.User) []menuGroup {
 			{Key: "connections", Label: "Connections", Href: "/connections", Icon: "refresh"},
 			{Key: "sender-review", Label: "Sender IDs", Href: "/sender-review", Icon: "assets"},
 			{Key: "smpp-binds", Label: "SMPP binds", Href: "/smpp-binds", Icon: "refresh"},
+			{Key: "moderation", Label: "Moderation", Href: "/moderation", Icon: "shield"},
 		}})
 	}
 	return groups

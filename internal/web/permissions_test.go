@@ -25,6 +25,10 @@ func TestPagePermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := f.newSender("Acme", herald.ChannelSMS)
+	judged := &herald.Broadcast{AccountID: f.account.ID, Name: "Perms", Recipients: herald.Recipients{Tags: []string{"x"}}}
+	if err := f.store.CreateBroadcast(sys(f.account.ID), judged); err != nil {
+		t.Fatal(err)
+	}
 	file, err := f.media.Upload(sys(f.account.ID), f.account.ID, "notes.txt", strings.NewReader("hello"))
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +150,13 @@ func TestPagePermissions(t *testing.T) {
 		{"GET", "/connections/1", 0},
 		{"POST", "/connections", 0}, // system owner only: checked in TestConnectionsPage
 		{"GET", "/smpp-binds", 0},   // system owner only: checked in TestSMPPBindsPage
+		{"GET", "/moderation", 0},   // system owner only: checked in TestModerationFlow
+		{"GET", fmt.Sprintf("/moderation/%d/%d", f.account.ID, judged.ID), 0},
+		{"POST", fmt.Sprintf("/moderation/%d/%d/approve", f.account.ID, judged.ID), 0},
+		{"POST", fmt.Sprintf("/moderation/%d/%d/reject", f.account.ID, judged.ID), 0},
+		{"GET", fmt.Sprintf("/broadcasts/%d/contacts", judged.ID), admin | broadcast | noc},
+		{"GET", fmt.Sprintf("/broadcasts/%d/contacts/export?format=csv", judged.ID), admin | broadcast | noc},
+		{"GET", fmt.Sprintf("/broadcasts/%d/contacts/export?format=xlsx", judged.ID), admin | broadcast | noc},
 	}
 	roles := []struct {
 		name string

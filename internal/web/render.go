@@ -141,11 +141,12 @@ func (p *Portal) parseTemplates() (map[string]*template.Template, error) {
 // funcs are the template functions.
 func (p *Portal) funcs() template.FuncMap {
 	return template.FuncMap{
-		"smtpTLSModes":  smtpTLSModes,
-		"smtpAuthModes": smtpAuthModes,
-		"asset":         p.assets.url,
-		"icon":          icon,
-		"dict":          dict,
+		"smtpTLSModes":    smtpTLSModes,
+		"smtpAuthModes":   smtpAuthModes,
+		"newBroadcastURL": newBroadcastURL,
+		"asset":           p.assets.url,
+		"icon":            icon,
+		"dict":            dict,
 		"initials": func(u *herald.User) string {
 			return initials(u.FirstName, u.LastName, u.Login)
 		},

@@ -120,6 +120,13 @@ func (p *Portal) routes() []route {
 
 		{"GET /smpp-binds", systemOwner(), p.smppBinds},
 
+		{"GET /moderation", systemOwner(), p.listModeration},
+		{"GET /moderation/{account}/{id}", systemOwner(), p.moderationPage},
+		{"POST /moderation/{account}/{id}/approve", systemOwner(), p.approveBroadcast},
+		{"POST /moderation/{account}/{id}/reject", systemOwner(), p.rejectBroadcast},
+		{"GET /broadcasts/{id}/contacts", need(herald.PermBroadcastsView), p.listBroadcastContacts},
+		{"GET /broadcasts/{id}/contacts/export", need(herald.PermBroadcastsView, herald.PermExportEntities), p.exportBroadcastContacts},
+
 		{"GET /contacts", need(herald.PermContactsView), p.listContacts},
 		{"POST /contacts/mass", need(herald.PermContactsManage), p.massEdit},
 		{"GET /contacts/new", need(herald.PermContactsManage), p.newContact},

@@ -75,6 +75,10 @@ type Deps struct {
 	// defaults to a service without a job queue (imports cannot start).
 	Contacts Contacts
 	Imports  *importer.Service
+	// Moderator decides broadcasts in moderation (the broadcast service);
+	// without it the system owner's Approve and Reject answer 503. The
+	// moderation queue and the per-contact outcomes read Store.
+	Moderator Moderator
 	// Messages defaults to Store when it has the message methods.
 	// Messaging is the engine; without it the sandbox's forms are off.
 	// Webhooks are the webhook settings and deliveries (their secrets are
@@ -162,6 +166,9 @@ type Portal struct {
 	smppCreds  herald.SMPPCredentialStore // nil when Store has no SMPP credentials
 	smppStatus SMPPStatus
 
+	moderator Moderator             // nil: moderation decisions answer 503
+	bcStore   herald.BroadcastStore // nil when Store keeps no broadcasts
+
 	media          *media.Service
 	senders        *senders.Service // nil without a message store
 	mediaURL       func(id int64) string
@@ -195,6 +202,7 @@ func New(cfg Config, deps Deps) (*Portal, error) {
 	p := &Portal{cfg: cfg, store: deps.Store, auth: deps.Auth, clock: deps.Clock, log: cfg.Logger}
 	p.setContactDeps(deps)
 	p.setMessageDeps(deps)
+	p.setModerationDeps(deps)
 	p.setSMPPDeps(deps)
 	p.media = deps.Media
 	p.setTemplateDeps(deps)
