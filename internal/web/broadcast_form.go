@@ -58,6 +58,11 @@ func (p *Portal) newBroadcast(w http.ResponseWriter, r *http.Request) {
 	f := newForm(broadcastFields()...)
 	f.set("type", string(herald.BroadcastFallback))
 	f.set("when", "now")
+	// An import's report (or a target's page) links here with its tag or
+	// target chosen: /broadcasts/new?tag=NAME or ?target=ID.
+	if q := r.URL.Query(); len(q["tag"]) > 0 || len(q["target"]) > 0 {
+		f.Values[fieldTags], f.Values[fieldTargets] = q["tag"], q["target"]
+	}
 	steps := []rawStep{{Channel: herald.ChannelSMS, Criterion: string(herald.CriterionDelivery), Wait: "10", Unit: "min"}}
 	p.renderBroadcastForm(w, r, http.StatusOK, f, 0, "", steps, nil)
 }

@@ -74,6 +74,8 @@ func TestQuickImportGoesOnToABroadcast(t *testing.T) {
 		t.Errorf("report lacks %s:\n%s", want, report[i:min(len(report), i+800)])
 	}
 	mustContain(t, report, fmt.Sprintf("the tag <b>Quick import %d</b>", id))
+	form := c.get(fmt.Sprintf("/broadcasts/new?tag=Quick+import+%d", id)).Body
+	mustContain(t, form, fmt.Sprintf(`name="recipients.tags" value="Quick import %d" checked`, id))
 
 	// Without the permission to manage broadcasts there is no such link.
 	role := &herald.Role{AccountID: f.account.ID, Name: "Importer", Permissions: []herald.Permission{herald.PermContactsImport}}
