@@ -7,6 +7,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/edr"
+	"github.com/heraldhq/herald/internal/sheet"
 )
 
 // edrStreamer walks the messages of a query without holding them all; the
@@ -64,9 +65,9 @@ func (h *Handler) exportEDRs(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	format := r.URL.Query().Get("format")
 	if format == "" {
-		format = edr.FormatCSV
+		format = sheet.FormatCSV
 	}
-	if edr.ContentType(format) == "" {
+	if sheet.ContentType(format) == "" {
 		var vs herald.Violations
 		vs.Add("format", herald.VUnknown, "Unknown export format %q; use csv or xlsx.", format)
 		return vs.Err()
@@ -86,7 +87,7 @@ func (h *Handler) exportEDRs(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	name := "edrs-" + now.UTC().Format("20060102-150405") + "." + format
 	hd := w.Header()
-	hd.Set("Content-Type", edr.ContentType(format))
+	hd.Set("Content-Type", sheet.ContentType(format))
 	hd.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	hd.Set("Cache-Control", "no-store")
 	src := func(ctx context.Context, fn func(*herald.Message) error) error {

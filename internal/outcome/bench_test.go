@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/outcome"
+	"github.com/heraldhq/herald/internal/sheet"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -51,7 +52,7 @@ func BenchmarkExportSQLite(b *testing.B) {
 		To: herald.BroadcastInProgress, Launch: true, Action: "bench"}); err != nil {
 		b.Fatal(err)
 	}
-	for _, format := range []string{outcome.FormatCSV, outcome.FormatXLSX} {
+	for _, format := range []string{sheet.FormatCSV, sheet.FormatXLSX} {
 		b.Run(format, func(b *testing.B) {
 			for range b.N {
 				var peak uint64

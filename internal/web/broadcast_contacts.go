@@ -9,6 +9,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/listquery"
 	"github.com/heraldhq/herald/internal/outcome"
+	"github.com/heraldhq/herald/internal/sheet"
 )
 
 // The per-contact outcome list of a broadcast run: every recipient of its
@@ -81,8 +82,8 @@ func (p *Portal) listBroadcastContacts(w http.ResponseWriter, r *http.Request) {
 	params := exportParams(r)
 	path := contactOutcomesPath(b.ID)
 	pg.Data = contactOutcomesData{Broadcast: b, Table: t, Results: resultLinks(path, b.Stats, r.URL.Query()),
-		CSVURL:  path + "/export" + encode(with(params, "format", outcome.FormatCSV)),
-		XLSXURL: path + "/export" + encode(with(params, "format", outcome.FormatXLSX))}
+		CSVURL:  path + "/export" + encode(with(params, "format", sheet.FormatCSV)),
+		XLSXURL: path + "/export" + encode(with(params, "format", sheet.FormatXLSX))}
 	p.render(w, r, "broadcast_contacts", pg)
 }
 
@@ -152,9 +153,9 @@ func (p *Portal) exportBroadcastContacts(w http.ResponseWriter, r *http.Request)
 	}
 	format := r.URL.Query().Get("format")
 	if format == "" {
-		format = outcome.FormatCSV
+		format = sheet.FormatCSV
 	}
-	if outcome.ContentType(format) == "" {
+	if sheet.ContentType(format) == "" {
 		p.errorPage(w, r, http.StatusBadRequest, "Unknown export format; use csv or xlsx.")
 		return
 	}
@@ -174,7 +175,7 @@ func (p *Portal) exportBroadcastContacts(w http.ResponseWriter, r *http.Request)
 	}
 	name := "broadcast-" + strconv.FormatInt(b.ID, 10) + "-contacts." + format
 	h := w.Header()
-	h.Set("Content-Type", outcome.ContentType(format))
+	h.Set("Content-Type", sheet.ContentType(format))
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
 	src := func(ctx context.Context, fn func(*herald.BroadcastRecipient) error) error {

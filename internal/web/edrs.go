@@ -7,6 +7,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/edr"
 	"github.com/heraldhq/herald/internal/listquery"
+	"github.com/heraldhq/herald/internal/sheet"
 )
 
 // edrsTable is the EDRs list (reference 001 section 11.2).
@@ -48,8 +49,8 @@ func (p *Portal) listEDRs(w http.ResponseWriter, r *http.Request) {
 	}
 	params := exportParams(r)
 	pg.Data = edrsData{Table: t,
-		CSVURL:  "/edrs/export" + encode(with(params, "format", edr.FormatCSV)),
-		XLSXURL: "/edrs/export" + encode(with(params, "format", edr.FormatXLSX))}
+		CSVURL:  "/edrs/export" + encode(with(params, "format", sheet.FormatCSV)),
+		XLSXURL: "/edrs/export" + encode(with(params, "format", sheet.FormatXLSX))}
 	p.render(w, r, "edrs", pg)
 }
 
@@ -89,9 +90,9 @@ func (p *Portal) exportEDRs(w http.ResponseWriter, r *http.Request) {
 	}
 	format := r.URL.Query().Get("format")
 	if format == "" {
-		format = edr.FormatCSV
+		format = sheet.FormatCSV
 	}
-	if edr.ContentType(format) == "" {
+	if sheet.ContentType(format) == "" {
 		p.errorPage(w, r, http.StatusBadRequest, "Unknown export format; use csv or xlsx.")
 		return
 	}
@@ -108,7 +109,7 @@ func (p *Portal) exportEDRs(w http.ResponseWriter, r *http.Request) {
 	}
 	name := "edrs-" + p.clock.Now().UTC().Format("20060102-150405") + "." + format
 	h := w.Header()
-	h.Set("Content-Type", edr.ContentType(format))
+	h.Set("Content-Type", sheet.ContentType(format))
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
 	src := func(ctx context.Context, fn func(*herald.Message) error) error {
