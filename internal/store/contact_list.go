@@ -239,7 +239,11 @@ func (s *Store) countContacts(ctx context.Context, q querier, attrs []attr, acco
 	}
 	from := "contacts c"
 	if s.engine == EngineSQLite {
-		idx, err := driverIndex(ctx, q, attrs, accountID, filters)
+		indexed, err := s.slotIndexed(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		idx, err := driverIndex(ctx, q, attrs, accountID, filters, indexed)
 		if err != nil {
 			return 0, err
 		}
@@ -264,11 +268,11 @@ const estimateCap = 100000
 // from an age range instead of 30 ms from a city), so each indexed filter
 // is counted from its index alone, which reads only index pages: a few
 // milliseconds each, capped at estimateCap rows.
-func driverIndex(ctx context.Context, q querier, attrs []attr, accountID int64, filters []herald.Filter) (string, error) {
+func driverIndex(ctx context.Context, q querier, attrs []attr, accountID int64, filters []herald.Filter, indexed func(slot string) bool) (string, error) {
 	best, fewest := "", estimateCap+1
 	for _, f := range filters {
 		a := filterAttr(attrs, f)
-		if a == nil || !indexedSlot(a.slot) || f.Op == herald.OpEmpty || f.Op == herald.OpContains {
+		if a == nil || !indexed(a.slot) || f.Op == herald.OpEmpty || f.Op == herald.OpContains {
 			continue
 		}
 		args := listArgs{accountID}
@@ -276,7 +280,7 @@ func driverIndex(ctx context.Context, q querier, attrs []attr, accountID int64, 
 		if err != nil {
 			return "", err
 		}
-		idx := "contacts_" + a.slot + "_idx"
+		idx := slotIndex(a.slot)
 		var n int
 		err = q.queryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM contacts c INDEXED BY "+idx+" WHERE c.account_id = $1 AND "+
 			cond+" LIMIT "+fmt.Sprint(estimateCap)+")", args...).Scan(&n)
