@@ -13,7 +13,7 @@ import (
 // again. Building an index sorts its keys once, where a million rows
 // inserted with the index present are a million b-tree descents to random
 // pages, each batch dirtying most of the index's pages again (see
-// docs/decisions/0014-deferred-contact-indexes.md).
+// docs/decisions/0007-contact-attribute-slots.md).
 //
 // Only indexes that no write relies on for correctness are deferred: the
 // slot indexes and the e-mail index. The unique index on the phone number
