@@ -179,12 +179,5 @@ func (s *Store) RestoreContactIndexes(ctx context.Context) error {
 			return fmt.Errorf("building index %s: %w", ix.name, err)
 		}
 	}
-	if s.engine == EngineSQLite {
-		// The sorts and the pages read leave the writer's cache full of
-		// pages nobody needs next; give the memory back.
-		if _, err := s.write().exec(ctx, "PRAGMA shrink_memory"); err != nil {
-			return fmt.Errorf("releasing memory: %w", err)
-		}
-	}
 	return nil
 }

@@ -418,8 +418,19 @@ func (s *Store) FinishImport(ctx context.Context, id int64, msg string) (*herald
 	if err := s.RestoreContactIndexes(ctx); err != nil {
 		return im, err
 	}
-	if im.Imported+im.Updated >= analyzeAfter {
-		return im, s.AnalyzeContacts(ctx)
+	if im.Imported+im.Updated < analyzeAfter {
+		return im, nil
+	}
+	if err := s.AnalyzeContacts(ctx); err != nil {
+		return im, err
+	}
+	if s.engine == EngineSQLite {
+		// Building indexes and analyzing leave the writer's cache full
+		// of pages that the next writes do not need: give the memory
+		// back rather than hold it until they replace them.
+		if _, err := s.write().exec(ctx, "PRAGMA shrink_memory"); err != nil {
+			return im, fmt.Errorf("releasing memory: %w", err)
+		}
 	}
 	return im, nil
 }
