@@ -237,20 +237,38 @@ func (s *Store) countContacts(ctx context.Context, q querier, attrs []attr, acco
 	if err != nil {
 		return 0, err
 	}
-	from := "contacts c"
-	if s.engine == EngineSQLite {
-		indexed, err := s.slotIndexed(ctx, q)
-		if err != nil {
-			return 0, err
-		}
-		idx, err := driverIndex(ctx, q, attrs, accountID, filters, indexed)
-		if err != nil {
-			return 0, err
-		}
-		if idx != "" {
-			from += " INDEXED BY " + idx
-		}
+	if s.engine != EngineSQLite {
+		return countWhere(ctx, q, "contacts c", where, args)
 	}
+	n, err := s.countSQLite(ctx, q, attrs, accountID, filters, where, args)
+	if err != nil {
+		// A large import may have dropped the index chosen between the
+		// choice and the count (DeferImportIndexes): choose again once.
+		n, err = s.countSQLite(ctx, q, attrs, accountID, filters, where, args)
+	}
+	return n, err
+}
+
+// countSQLite counts the contacts matching where on SQLite, starting from
+// the index driverIndex picks among those present.
+func (s *Store) countSQLite(ctx context.Context, q querier, attrs []attr, accountID int64, filters []herald.Filter, where string, args []any) (int, error) {
+	indexed, err := s.slotIndexed(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	idx, err := driverIndex(ctx, q, attrs, accountID, filters, indexed)
+	if err != nil {
+		return 0, err
+	}
+	from := "contacts c"
+	if idx != "" {
+		from += " INDEXED BY " + idx
+	}
+	return countWhere(ctx, q, from, where, args)
+}
+
+// countWhere counts the rows of from that match where.
+func countWhere(ctx context.Context, q querier, from, where string, args []any) (int, error) {
 	var n int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("counting contacts: %w", err)
