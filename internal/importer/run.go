@@ -17,8 +17,8 @@ const DefaultBatch = 20000
 
 // deferBatches is how many batches make an import large enough to defer
 // the indexes it fills (store DeferImportIndexes): 100,000 rows at the
-// default batch, about as many as building the indexes again takes
-// inserting with them present.
+// default batch. Building an index again reads the whole table, so a
+// small import into a large table would pay more than it saves.
 const deferBatches = 5
 
 // RunStore is what running an import needs from the store.
@@ -38,10 +38,10 @@ type RunStore interface {
 // machine both work; at most two batches are in memory, the one being
 // written and the next. A file of deferBatches batches or more that
 // outnumbers the contacts already stored is written with the indexes it
-// fills deferred to its end. Problems of the file (it cannot be read, the mapping is
-// wrong) finish the import as failed and Run returns nil; database errors
-// and a cancelled ctx are returned, and a later Run goes on from the last
-// applied batch.
+// fills deferred to its end. Problems of the file (it cannot be read, the
+// mapping is wrong) finish the import as failed and Run returns nil;
+// database errors and a cancelled ctx are returned, and a later Run goes
+// on from the last applied batch.
 func Run(ctx context.Context, s RunStore, id int64, batch int) (*herald.Import, error) {
 	im, err := s.BeginImportRun(ctx, id)
 	if err != nil || im.Status != herald.ImportRunning {

@@ -406,6 +406,11 @@ func (s *Store) FinishImport(ctx context.Context, id int64, msg string) (*herald
 	if msg != "" {
 		status = herald.ImportFailed
 	}
+	// The indexes come back before the import is marked finished, so that
+	// a run that fails to build them runs again.
+	if err := s.RestoreContactIndexes(ctx); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	if _, err := s.write().exec(ctx, `UPDATE imports SET status = $1, error = $2, finished_at = $3, updated_at = $3 WHERE id = $4`,
 		status, msg, now, id); err != nil {
@@ -414,9 +419,6 @@ func (s *Store) FinishImport(ctx context.Context, id int64, msg string) (*herald
 	im, err := s.ImportByID(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if err := s.RestoreContactIndexes(ctx); err != nil {
-		return im, err
 	}
 	if im.Imported+im.Updated < analyzeAfter {
 		return im, nil
