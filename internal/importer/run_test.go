@@ -400,3 +400,31 @@ func TestRunDefersIndexes(t *testing.T) {
 		}
 	})
 }
+
+// TestRunKeepsIndexes imports a file of more batches than deferBatches
+// into a table that holds more contacts than the file has rows: building
+// the indexes again would cost more than it saves, so the import writes
+// with every index in place.
+func TestRunKeepsIndexes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		var old []herald.Contact
+		for i := range 70 {
+			old = append(old, herald.Contact{Phone: fmt.Sprintf("+34602000%03d", i), Attributes: map[string]string{"City": "Bilbao"}})
+		}
+		if _, err := s.UpsertContacts(f.ctx, f.acc.ID, old, herald.DupSkip); err != nil {
+			t.Fatal(err)
+		}
+		want := len(storetest.ContactIndexes(t, s))
+		im := f.upload(t, "medium.csv", csvFile(60), herald.DupSkip)
+		done, err := importer.Run(f.ctx, &watching{Store: s, each: func(*herald.Import) error {
+			if got := len(storetest.ContactIndexes(t, s)); got != want {
+				t.Errorf("indexes during the import: %d; want all %d", got, want)
+			}
+			return nil
+		}}, im.ID, 10)
+		if err != nil || done.Status != herald.ImportDone || done.Imported != 58 {
+			t.Fatalf("import = %+v, %v; want done, 58 imported", done, err)
+		}
+	})
+}
