@@ -15,6 +15,12 @@ import (
 // half a second.
 const DefaultBatch = 20000
 
+// deferBatches is how many batches make an import large enough to defer
+// the indexes it fills (store DeferImportIndexes): 100,000 rows at the
+// default batch. Building an index again reads the whole table, so a
+// small import into a large table would pay more than it saves.
+const deferBatches = 5
+
 // RunStore is what running an import needs from the store.
 type RunStore interface {
 	Attributes(ctx context.Context, accountID int64) ([]herald.Attribute, error)
@@ -23,16 +29,19 @@ type RunStore interface {
 	PrepareImportBatch(ctx context.Context, im *herald.Import, b *herald.ImportBatch) error
 	ApplyImportBatch(ctx context.Context, id int64, b herald.ImportBatch) (*herald.Import, error)
 	FinishImport(ctx context.Context, id int64, msg string) (*herald.Import, error)
+	DeferImportIndexes(ctx context.Context, id, minRows int64) (bool, error)
 }
 
 // Run applies import id from its checkpoint on. Rows are read, converted
 // and prepared for the store (PrepareImportBatch) by one goroutine while
 // batches are written by the caller's, so the two cores of a small
 // machine both work; at most two batches are in memory, the one being
-// written and the next. Problems of the file (it cannot be read, the mapping is
-// wrong) finish the import as failed and Run returns nil; database errors
-// and a cancelled ctx are returned, and a later Run goes on from the last
-// applied batch.
+// written and the next. A file of deferBatches batches or more that
+// outnumbers the contacts already stored is written with the indexes it
+// fills deferred to its end. Problems of the file (it cannot be read, the
+// mapping is wrong) finish the import as failed and Run returns nil;
+// database errors and a cancelled ctx are returned, and a later Run goes
+// on from the last applied batch.
 func Run(ctx context.Context, s RunStore, id int64, batch int) (*herald.Import, error) {
 	im, err := s.BeginImportRun(ctx, id)
 	if err != nil || im.Status != herald.ImportRunning {
@@ -56,7 +65,11 @@ func Run(ctx context.Context, s RunStore, id int64, batch int) (*herald.Import, 
 		return s.FinishImport(ctx, id, "The file cannot be read: "+herald.ErrorMessage(err))
 	}
 	defer rd.Close()
-	return apply(ctx, s, im, m, rd, max(1, batch))
+	batch = max(1, batch)
+	if _, err := s.DeferImportIndexes(ctx, id, int64(deferBatches*batch)); err != nil {
+		return im, err
+	}
+	return apply(ctx, s, im, m, rd, batch)
 }
 
 // batchOrErr is one batch read, or why reading stopped.

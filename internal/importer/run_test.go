@@ -316,3 +316,115 @@ func TestApplyStalePrepared(t *testing.T) {
 		}
 	})
 }
+
+// watching is a store that calls each after every batch it applies; an
+// error from each is returned as if the process died after the commit.
+type watching struct {
+	*store.Store
+	each func(im *herald.Import) error
+}
+
+func (w *watching) ApplyImportBatch(ctx context.Context, id int64, b herald.ImportBatch) (*herald.Import, error) {
+	im, err := w.Store.ApplyImportBatch(ctx, id, b)
+	if err != nil {
+		return im, err
+	}
+	return im, w.each(im)
+}
+
+// TestRunDefersIndexes imports a file of more batches than deferBatches
+// into an empty table: the import defers the indexes it fills (City,
+// Gender, Age, e-mail) and keeps the others. Meanwhile a target counts
+// right and a contact created by the API with a number of a later batch
+// is found as a duplicate. The run is killed once and resumed (after a
+// restart's Migrate built the indexes again): every row is applied once,
+// and the finished import leaves the indexes as the migration made them.
+func TestRunDefersIndexes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		want := storetest.ContactIndexes(t, s)
+		im := f.upload(t, "large.csv", csvFile(80), herald.DupSkip)
+		city, gender, age := f.attrs["City"], f.attrs["Gender"], f.attrs["Age"]
+		api := &herald.Contact{AccountID: f.acc.ID, Phone: "+34601000070", Attributes: map[string]string{"Name": "API"}}
+		batches := 0
+		during := func(*herald.Import) error {
+			if batches++; batches == 3 {
+				return errors.New("killed")
+			} else if batches > 1 {
+				return nil
+			}
+			got := storetest.ContactIndexes(t, s)
+			if got["contacts_phone_key"] == "" || got["contacts_email_idx"] != "" || len(got) != len(want)-4 {
+				t.Errorf("indexes during the import: %d of %d, phone %t, e-mail %t; want all but City's, Gender's, Age's and e-mail's",
+					len(got), len(want), got["contacts_phone_key"] != "", got["contacts_email_idx"] != "")
+			}
+			if err := s.CreateContact(f.ctx, api); err != nil {
+				t.Errorf("creating a contact during the import: %v", err)
+			}
+			n, err := s.CountContacts(f.ctx, f.acc.ID, []herald.Filter{{Field: gender.ColumnKey(), Op: herald.OpEq, Value: "female"},
+				{Field: age.ColumnKey(), Op: herald.OpRange, Min: "18", Max: "19"}, {Field: city.ColumnKey(), Op: herald.OpEq, Value: "Madrid"}})
+			if err != nil || n != 2 {
+				t.Errorf("target count during the import = %d, %v; want 2", n, err)
+			}
+			return nil
+		}
+		if _, err := importer.Run(f.ctx, &watching{Store: s, each: during}, im.ID, 10); err == nil || !strings.Contains(err.Error(), "killed") {
+			t.Fatalf("first run: %v; want the crash", err)
+		}
+		if err := s.Migrate(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := storetest.ContactIndexes(t, s); len(got) != len(want) {
+			t.Errorf("indexes after the restart's Migrate: %d; want %d", len(got), len(want))
+		}
+		done, err := importer.Run(f.ctx, &watching{Store: s, each: during}, im.ID, 10)
+		if err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+		if done.Status != herald.ImportDone || done.Imported != 77 || done.Skipped != 1 || done.Failed != 2 || done.RowsDone != 80 {
+			t.Fatalf("finished import = %+v; want done, 77 imported, 1 skipped, 2 failed", done)
+		}
+		c, err := s.ContactByAddress(f.ctx, f.acc.ID, herald.ChannelSMS, api.Phone)
+		if err != nil || c.Attributes["Name"] != "API" {
+			t.Errorf("contact created during the import = %+v, %v; want it kept", c, err)
+		}
+		n, err := s.CountContacts(f.ctx, f.acc.ID, []herald.Filter{{Field: "tags", Op: herald.OpEq, Value: "imported"}})
+		if err != nil || n != 78 {
+			t.Errorf("tagged contacts = %d, %v; want 78", n, err)
+		}
+		got := storetest.ContactIndexes(t, s)
+		for name, def := range want {
+			if got[name] != def {
+				t.Errorf("index %s after the import = %q; want %q", name, got[name], def)
+			}
+		}
+	})
+}
+
+// TestRunKeepsIndexes imports a file of more batches than deferBatches
+// into a table that holds more contacts than the file has rows: building
+// the indexes again would cost more than it saves, so the import writes
+// with every index in place.
+func TestRunKeepsIndexes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		var old []herald.Contact
+		for i := range 70 {
+			old = append(old, herald.Contact{Phone: fmt.Sprintf("+34602000%03d", i), Attributes: map[string]string{"City": "Bilbao"}})
+		}
+		if _, err := s.UpsertContacts(f.ctx, f.acc.ID, old, herald.DupSkip); err != nil {
+			t.Fatal(err)
+		}
+		want := len(storetest.ContactIndexes(t, s))
+		im := f.upload(t, "medium.csv", csvFile(60), herald.DupSkip)
+		done, err := importer.Run(f.ctx, &watching{Store: s, each: func(*herald.Import) error {
+			if got := len(storetest.ContactIndexes(t, s)); got != want {
+				t.Errorf("indexes during the import: %d; want all %d", got, want)
+			}
+			return nil
+		}}, im.ID, 10)
+		if err != nil || done.Status != herald.ImportDone || done.Imported != 58 {
+			t.Fatalf("import = %+v, %v; want done, 58 imported", done, err)
+		}
+	})
+}

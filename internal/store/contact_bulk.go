@@ -48,12 +48,13 @@ type bulkRows struct {
 }
 
 // prepareRows folds, orders and encodes rows (all valid) for the
-// account's attributes attrs. It leaves rows as they are.
-func (s *Store) prepareRows(attrs []attr, rows []herald.ImportRow, policy herald.DuplicatePolicy) *bulkRows {
+// account's attributes attrs, of which the slots that indexed reports
+// have their index. It leaves rows as they are.
+func (s *Store) prepareRows(attrs []attr, rows []herald.ImportRow, policy herald.DuplicatePolicy, indexed func(slot string) bool) *bulkRows {
 	p := &bulkRows{policy: policy}
 	p.rows, p.folded = mergeDuplicates(rows, policy)
 	p.used = batchAttrs(attrs, p.rows)
-	insertOrder(p.used, p.rows)
+	insertOrder(p.used, p.rows, indexed)
 	if s.engine == EngineSQLite {
 		p.jsonb, p.ends = rowsJSONB(p.used, p.rows)
 	}

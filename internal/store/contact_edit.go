@@ -76,7 +76,7 @@ func (s *Store) UpsertContacts(ctx context.Context, accountID int64, cs []herald
 			}
 			rows = append(rows, r)
 		}
-		n, err := s.applyRows(ctx, t, attrs, accountID, s.prepareRows(attrs, rows, policy), nil)
+		n, err := s.applyRows(ctx, t, attrs, accountID, s.prepareRows(attrs, rows, policy, indexedSlot), nil)
 		if err != nil {
 			return err
 		}

@@ -237,16 +237,38 @@ func (s *Store) countContacts(ctx context.Context, q querier, attrs []attr, acco
 	if err != nil {
 		return 0, err
 	}
-	from := "contacts c"
-	if s.engine == EngineSQLite {
-		idx, err := driverIndex(ctx, q, attrs, accountID, filters)
-		if err != nil {
-			return 0, err
-		}
-		if idx != "" {
-			from += " INDEXED BY " + idx
-		}
+	if s.engine != EngineSQLite {
+		return countWhere(ctx, q, "contacts c", where, args)
 	}
+	n, err := s.countSQLite(ctx, q, attrs, accountID, filters, where, args)
+	if err != nil {
+		// A large import may have dropped the index chosen between the
+		// choice and the count (DeferImportIndexes): choose again once.
+		n, err = s.countSQLite(ctx, q, attrs, accountID, filters, where, args)
+	}
+	return n, err
+}
+
+// countSQLite counts the contacts matching where on SQLite, starting from
+// the index driverIndex picks among those present.
+func (s *Store) countSQLite(ctx context.Context, q querier, attrs []attr, accountID int64, filters []herald.Filter, where string, args []any) (int, error) {
+	indexed, err := s.slotIndexed(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	idx, err := driverIndex(ctx, q, attrs, accountID, filters, indexed)
+	if err != nil {
+		return 0, err
+	}
+	from := "contacts c"
+	if idx != "" {
+		from += " INDEXED BY " + idx
+	}
+	return countWhere(ctx, q, from, where, args)
+}
+
+// countWhere counts the rows of from that match where.
+func countWhere(ctx context.Context, q querier, from, where string, args []any) (int, error) {
 	var n int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("counting contacts: %w", err)
@@ -264,11 +286,11 @@ const estimateCap = 100000
 // from an age range instead of 30 ms from a city), so each indexed filter
 // is counted from its index alone, which reads only index pages: a few
 // milliseconds each, capped at estimateCap rows.
-func driverIndex(ctx context.Context, q querier, attrs []attr, accountID int64, filters []herald.Filter) (string, error) {
+func driverIndex(ctx context.Context, q querier, attrs []attr, accountID int64, filters []herald.Filter, indexed func(slot string) bool) (string, error) {
 	best, fewest := "", estimateCap+1
 	for _, f := range filters {
 		a := filterAttr(attrs, f)
-		if a == nil || !indexedSlot(a.slot) || f.Op == herald.OpEmpty || f.Op == herald.OpContains {
+		if a == nil || !indexed(a.slot) || f.Op == herald.OpEmpty || f.Op == herald.OpContains {
 			continue
 		}
 		args := listArgs{accountID}
@@ -276,7 +298,7 @@ func driverIndex(ctx context.Context, q querier, attrs []attr, accountID int64, 
 		if err != nil {
 			return "", err
 		}
-		idx := "contacts_" + a.slot + "_idx"
+		idx := slotIndex(a.slot)
 		var n int
 		err = q.queryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM contacts c INDEXED BY "+idx+" WHERE c.account_id = $1 AND "+
 			cond+" LIMIT "+fmt.Sprint(estimateCap)+")", args...).Scan(&n)

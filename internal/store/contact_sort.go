@@ -24,11 +24,11 @@ const (
 	sortSpread = sortSample / 4
 )
 
-// insertOrder sorts rows by the phone number or by one of the indexed
-// attributes in used: the one with the most distinct values among those
-// the rows are not already in order of. Rows keep their order when no key
-// has many distinct values.
-func insertOrder(used []*attr, rows []herald.ImportRow) {
+// insertOrder sorts rows by the phone number or by one of the attributes
+// in used whose slot is indexed: the one with the most distinct values
+// among those the rows are not already in order of. Rows keep their order
+// when no key has many distinct values.
+func insertOrder(used []*attr, rows []herald.ImportRow, indexed func(slot string) bool) {
 	if len(rows) < 2 {
 		return
 	}
@@ -41,7 +41,7 @@ func insertOrder(used []*attr, rows []herald.ImportRow) {
 		best, bestSpread = len(used), n
 	}
 	for i, a := range used {
-		if !indexedSlot(a.slot) {
+		if !indexed(a.slot) {
 			continue
 		}
 		var n int

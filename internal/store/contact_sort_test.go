@@ -36,17 +36,17 @@ func TestInsertOrder(t *testing.T) {
 	byBorn := func(r herald.ImportRow) float64 { return r.Values[born.ID].Num }
 
 	rows := batch(false) // numbers in order: the dates are the ones spread out
-	insertOrder([]*attr{gender, born, name}, rows)
+	insertOrder([]*attr{gender, born, name}, rows, indexedSlot)
 	if !sortedBy(rows, byBorn) {
 		t.Errorf("numbers in order: rows not sorted by the date")
 	}
 	rows = batch(true) // numbers shuffled: they come first
-	insertOrder([]*attr{gender, born, name}, rows)
+	insertOrder([]*attr{gender, born, name}, rows, indexedSlot)
 	if !sortedBy(rows, byRow) {
 		t.Errorf("numbers shuffled: rows not sorted by phone number")
 	}
 	rows = batch(false) // nothing worth sorting by: the order stays
-	insertOrder([]*attr{gender, name}, rows)
+	insertOrder([]*attr{gender, name}, rows, indexedSlot)
 	if !sortedBy(rows, byRow) {
 		t.Errorf("few distinct values: rows reordered")
 	}

@@ -326,8 +326,12 @@ func (s *Store) PrepareImportBatch(ctx context.Context, im *herald.Import, b *he
 	if err != nil {
 		return err
 	}
+	indexed, err := s.slotIndexed(ctx, s.read())
+	if err != nil {
+		return err
+	}
 	good, _ := splitFailed(b.Rows)
-	b.Prepared = s.prepareRows(attrs, good, im.Policy)
+	b.Prepared = s.prepareRows(attrs, good, im.Policy, indexed)
 	return nil
 }
 
@@ -354,7 +358,11 @@ func (s *Store) applyImportRows(ctx context.Context, t *tx, im *herald.Import, b
 	good, bad := splitFailed(b.Rows)
 	p, _ := b.Prepared.(*bulkRows)
 	if !p.current(attrs, im.Policy) {
-		p = s.prepareRows(attrs, good, im.Policy)
+		indexed, err := s.slotIndexed(ctx, t)
+		if err != nil {
+			return bulkCounts{}, 0, err
+		}
+		p = s.prepareRows(attrs, good, im.Policy, indexed)
 	}
 	var tags []string
 	if im.Tag != "" {
@@ -390,12 +398,18 @@ func saveFailures(ctx context.Context, t *tx, id int64, rows []herald.ImportRow)
 	return nil
 }
 
-// FinishImport marks the import done (or failed with msg) and refreshes
-// the planner's statistics of contacts, which targets' counts rely on.
+// FinishImport marks the import done (or failed with msg), builds the
+// indexes it deferred (DeferImportIndexes) and refreshes the planner's
+// statistics of contacts, which targets' counts rely on.
 func (s *Store) FinishImport(ctx context.Context, id int64, msg string) (*herald.Import, error) {
 	status := herald.ImportDone
 	if msg != "" {
 		status = herald.ImportFailed
+	}
+	// The indexes come back before the import is marked finished, so that
+	// a run that fails to build them runs again.
+	if err := s.RestoreContactIndexes(ctx); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	if _, err := s.write().exec(ctx, `UPDATE imports SET status = $1, error = $2, finished_at = $3, updated_at = $3 WHERE id = $4`,
@@ -406,8 +420,19 @@ func (s *Store) FinishImport(ctx context.Context, id int64, msg string) (*herald
 	if err != nil {
 		return nil, err
 	}
-	if im.Imported+im.Updated >= analyzeAfter {
-		return im, s.AnalyzeContacts(ctx)
+	if im.Imported+im.Updated < analyzeAfter {
+		return im, nil
+	}
+	if err := s.AnalyzeContacts(ctx); err != nil {
+		return im, err
+	}
+	if s.engine == EngineSQLite {
+		// Building indexes and analyzing leave the writer's cache full
+		// of pages that the next writes do not need: give the memory
+		// back rather than hold it until they replace them.
+		if _, err := s.write().exec(ctx, "PRAGMA shrink_memory"); err != nil {
+			return im, fmt.Errorf("releasing memory: %w", err)
+		}
 	}
 	return im, nil
 }

@@ -61,12 +61,14 @@ func (s *Store) newMigrator() error {
 	return nil
 }
 
-// Migrate applies the pending migrations, each in its own transaction.
+// Migrate applies the pending migrations, each in its own transaction,
+// and builds the indexes of contacts that an import deferred and did not
+// finish (see RestoreContactIndexes).
 func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := s.migrator.Up(ctx); err != nil {
 		return fmt.Errorf("migrating database: %w", err)
 	}
-	return nil
+	return s.RestoreContactIndexes(ctx)
 }
 
 // MigrationStatus returns the applied and the latest schema version.

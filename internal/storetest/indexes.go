@@ -1,0 +1,66 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// ContactIndexes returns the definitions of the indexes that table
+// contacts has, by name, as the engine reports them (sqlite_master.sql,
+// pg_indexes.indexdef); SQLite's automatic indexes have none and are left
+// out.
+func ContactIndexes(t *testing.T, s *store.Store) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	if db := s.SQLiteDB(); db != nil {
+		rs, err := db.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL")
+		if err != nil {
+			t.Fatalf("listing indexes: %v", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var name, def string
+			if err := rs.Scan(&name, &def); err != nil {
+				t.Fatalf("listing indexes: %v", err)
+			}
+			out[name] = def
+		}
+		if err := rs.Err(); err != nil {
+			t.Fatalf("listing indexes: %v", err)
+		}
+		return out
+	}
+	rs, err := s.PgxPool().Query(ctx, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'contacts'")
+	if err != nil {
+		t.Fatalf("listing indexes: %v", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var name, def string
+		if err := rs.Scan(&name, &def); err != nil {
+			t.Fatalf("listing indexes: %v", err)
+		}
+		out[name] = def
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatalf("listing indexes: %v", err)
+	}
+	return out
+}
+
+// DropIndex drops an index, as an import that defers it does.
+func DropIndex(t *testing.T, s *store.Store, name string) {
+	t.Helper()
+	var err error
+	if db := s.SQLiteDB(); db != nil {
+		_, err = db.ExecContext(context.Background(), "DROP INDEX "+name)
+	} else {
+		_, err = s.PgxPool().Exec(context.Background(), "DROP INDEX "+name)
+	}
+	if err != nil {
+		t.Fatalf("dropping index %s: %v", name, err)
+	}
+}
