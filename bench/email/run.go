@@ -11,8 +11,6 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -42,12 +40,6 @@ func (r *result) line() string {
 		r.n, perS, cpuPer, r.peakRSS/1024, r.firstMsg.Milliseconds())
 }
 
-// driver launches the sends of a run: one e-mail to each contact.
-// engineDriver is the one there is until broadcasts exist.
-type driver interface {
-	launch(ctx context.Context, m *app.Main, contacts []int64) error
-}
-
 // run does one benchmark run.
 func run(ctx context.Context, o options) (*result, error) {
 	sk, err := startSink()
@@ -65,7 +57,6 @@ func run(ctx context.Context, o options) (*result, error) {
 		return nil, err
 	}
 	logf("sending %d e-mails through a pool of %d SMTP sessions to %s (peak RSS so far %d MB)", o.n, o.pool, sk.addr, peakRSS()/1024)
-	var d driver = engineDriver{clients: o.clients}
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
 		if err != nil {
@@ -81,8 +72,8 @@ func run(ctx context.Context, o options) (*result, error) {
 	start := time.Now()
 	errc := make(chan error, 1)
 	go func() {
-		err := d.launch(ctx, m, contacts)
-		logf("launched (all accepted) after %v", time.Since(start).Round(time.Millisecond))
+		err := launchBroadcast(ctx, m, contacts)
+		logf("launched after %v", time.Since(start).Round(time.Millisecond))
 		errc <- err
 	}()
 	if err := waitSent(ctx, m, o.n, o.timeout, errc); err != nil {
@@ -141,7 +132,8 @@ func setup(ctx context.Context, m *app.Main, sinkAddr string, o options) ([]int6
 		var batch []herald.Contact
 		for i := from; i < min(from+1000, o.n); i++ {
 			batch = append(batch, herald.Contact{AccountID: 1, Phone: fmt.Sprintf("+3460%07d", i),
-				Email: fmt.Sprintf("user%d@example.com", i), Attributes: map[string]string{"first name": "User " + strconv.Itoa(i)}})
+				Email: fmt.Sprintf("user%d@example.com", i), Tags: []string{benchTag},
+				Attributes: map[string]string{"first name": "User " + strconv.Itoa(i)}})
 		}
 		res, err := m.Store.UpsertContacts(ctx, 1, batch, herald.DupSkip)
 		if err != nil {
@@ -175,9 +167,6 @@ func contactIDs(ctx context.Context, m *app.Main, n int) ([]int64, error) {
 	}
 }
 
-// engineDriver sends through Engine.Send from several goroutines.
-type engineDriver struct{ clients int }
-
 // html is the e-mail's body: about 4 KB of HTML with links and the
 // contact's name.
 var html = func() string {
@@ -194,32 +183,28 @@ var html = func() string {
 	return b.String()
 }()
 
-// launch sends one e-mail to each contact.
-func (d engineDriver) launch(ctx context.Context, m *app.Main, contacts []int64) error {
+// benchTag tags the run's contacts; the broadcast goes to the tag.
+const benchTag = "email-bench"
+
+// launchBroadcast creates and launches an e-mail broadcast to the
+// contacts tagged benchTag, the way the API's POST /broadcasts with
+// "launch": true does. Its one step succeeds on submission (the SMTP
+// server's 250), so the broadcast completes with the last 250.
+func launchBroadcast(ctx context.Context, m *app.Main, contacts []int64) error {
+	ctx = herald.WithActor(ctx, herald.Actor{AccountID: 1, Login: "bench"})
 	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": html})
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, d.clients)
-	for range d.clients {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(contacts) {
-					return
-				}
-				_, err := m.Messaging.Engine.Send(ctx, &herald.SendRequest{AccountID: 1, Contact: herald.ContactRef{ID: contacts[i]},
-					Origin: herald.OriginBroadcast, Traffic: herald.TrafficA2P,
-					Steps: []herald.SendStep{{Channel: herald.ChannelEmail, SenderID: senderName(), Payload: payload}}})
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
+	b := &herald.Broadcast{AccountID: 1, Name: "e-mail bench", Type: herald.BroadcastFallback,
+		Recipients: herald.Recipients{Tags: []string{benchTag}},
+		Steps: []herald.BroadcastStep{{Channel: herald.ChannelEmail, SenderID: senderName(), Payload: payload,
+			Criterion: herald.CriterionSubmit}}}
+	b, err := m.Messaging.Broadcasts.Create(ctx, b, true)
+	if err != nil {
+		return fmt.Errorf("launching the broadcast: %w", err)
 	}
-	wg.Wait()
-	close(errs)
-	return <-errs
+	if b.Contacts != len(contacts) {
+		return fmt.Errorf("the broadcast has %d contacts, want %d", b.Contacts, len(contacts))
+	}
+	return nil
 }
 
 // waitSent waits until the engine counted n e-mails sent, failing on the

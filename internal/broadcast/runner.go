@@ -158,7 +158,7 @@ func (r *Runner) run(ctx context.Context, c store.RunClaim) {
 			r.s.log.Warn("releasing broadcast", "broadcast", b.ID, "err", err)
 		}
 	}()
-	w := &worker{r: r, b: b, seq: c.ClaimedSeq}
+	w := &worker{r: r, b: b, seq: c.ClaimedSeq, snapping: c.Snapshotting, snapped: c.Snapshotted, chunk: r.cfg.Batch}
 	if b.Type != herald.BroadcastRCSCheck {
 		plan, err := r.s.plan(ctx, b)
 		if err != nil {
@@ -191,11 +191,46 @@ type worker struct {
 	plan *engine.BulkPlan
 	seq  int64 // the last recipient committed
 	held time.Time
+	// snapping is true while the recipients are still being copied;
+	// snapped counts those copied, chunk is the next chunk's size.
+	snapping bool
+	snapped  int64
+	chunk    int
+}
+
+// snapAhead is how many batches of recipients the snapshot keeps copied
+// ahead of sending.
+const snapAhead = 4
+
+// maxChunk bounds the recipients one snapshot transaction copies, so that
+// it holds SQLite's one writer only briefly.
+const maxChunk = 5000
+
+// snapshot copies the next chunk of recipients when fewer than snapAhead
+// batches wait copied. The first chunk is one batch, so the first messages
+// leave at once; chunks then double up to maxChunk.
+func (w *worker) snapshot(ctx context.Context) error {
+	if !w.snapping || w.snapped-w.seq >= int64(snapAhead*w.r.cfg.Batch) {
+		return nil
+	}
+	copied, more, err := w.r.s.store.SnapshotChunk(ctx, w.r.cfg.Instance, w.b.ID, w.chunk)
+	if err != nil {
+		return err
+	}
+	w.snapped, w.snapping, w.chunk = copied, more, min(maxChunk, w.chunk*2)
+	if !more {
+		w.b.Contacts = int(copied)
+	}
+	w.held = time.Now()
+	return nil
 }
 
 // batch sends the next batch of recipients, waiting for room in the
 // dispatcher first.
 func (w *worker) batch(ctx context.Context) error {
+	if err := w.snapshot(ctx); err != nil {
+		return err
+	}
 	limit, err := w.room(ctx)
 	if err != nil {
 		return err
@@ -205,6 +240,9 @@ func (w *worker) batch(ctx context.Context) error {
 		return err
 	}
 	if len(rows) == 0 {
+		if w.snapping {
+			return nil
+		}
 		return errDone
 	}
 	if w.b.Type == herald.BroadcastRCSCheck {

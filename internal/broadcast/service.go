@@ -52,6 +52,7 @@ type Store interface {
 	ClaimBroadcastRuns(ctx context.Context, instance string, now, until int64, limit int) ([]store.RunClaim, error)
 	ReleaseBroadcastRun(ctx context.Context, instance string, id int64) error
 	RenewBroadcastRun(ctx context.Context, instance string, id, until int64) (bool, error)
+	SnapshotChunk(ctx context.Context, instance string, id int64, limit int) (int64, bool, error)
 	PendingRecipients(ctx context.Context, accountID, id, afterSeq int64, limit int) ([]store.RecipientRow, error)
 	OptedOutContacts(ctx context.Context, accountID int64, ids []int64) (map[int64]bool, error)
 	MessageTx(ctx context.Context, fn func(x *store.MessageTx) error) error

@@ -179,8 +179,13 @@ func (s *Store) CountRecipients(ctx context.Context, accountID int64, r herald.R
 	return n + len(bare), nil
 }
 
-// snapshot copies b's recipients into broadcast_recipients and returns
-// how many there are; EINVALID when there are none.
+// snapshot starts the copy of b's recipients into broadcast_recipients
+// and returns how many there are; EINVALID when there are none. A
+// relaunch for failed contacts copies them at once (one INSERT ... SELECT
+// over the first run's recipients); any other launch only counts the
+// contacts and notes the largest ID among them, and the runner copies
+// them in chunks (SnapshotChunk), so that the launch returns and the
+// first messages leave at once, whatever the audience's size.
 func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, error) {
 	if _, err := t.exec(ctx, `DELETE FROM broadcast_recipients WHERE broadcast_id = $1`, b.ID); err != nil {
 		return 0, fmt.Errorf("clearing the recipients: %w", err)
@@ -194,8 +199,12 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, 
 			JOIN message_chains ch ON ch.id = r.chain_id LEFT JOIN contacts c ON c.id = r.contact_id AND c.account_id = ob.account_id
 			WHERE ob.account_id = $2 AND r.broadcast_id = $3 AND r.chain_id <> '' AND ch.outcome IN ('failed', 'canceled')`,
 			b.ID, b.AccountID, b.Recipients.FailedOf)
+		if err == nil {
+			_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = FALSE, snap_until = 0, snap_cursor = 0, snap_count = $1
+				WHERE id = $2`, n, b.ID)
+		}
 	} else {
-		n, err = s.snapshotContacts(ctx, t, b)
+		n, err = s.startSnapshot(ctx, t, b)
 	}
 	if err != nil {
 		return 0, err
@@ -213,38 +222,112 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, 
 	return int(n), nil
 }
 
-// snapshotContacts copies the contacts and typed numbers b selects.
-func (s *Store) snapshotContacts(ctx context.Context, t *tx, b *herald.Broadcast) (int64, error) {
+// startSnapshot counts the contacts and typed numbers b selects and sets
+// up the chunked copy: contacts created after the launch (a larger ID)
+// are never copied.
+func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int64, error) {
 	where, args, bare, err := s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
 	if err != nil {
 		return 0, err
 	}
-	bid := args.add(b.ID)
-	n, err := t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
-		SELECT `+bid+`, row_number() OVER (ORDER BY c.id), c.id, c.phone, c.email, c.attrs, `+s.identitiesSQL(b)+`, c.rcs_capable
-		FROM contacts c WHERE `+where, args...)
-	if err != nil {
-		return 0, fmt.Errorf("copying the recipients: %w", err)
+	var n, until int64
+	if err := t.queryRow(ctx, "SELECT count(*), COALESCE(max(c.id), 0) FROM contacts c WHERE "+where, args...).Scan(&n, &until); err != nil {
+		return 0, fmt.Errorf("counting the recipients: %w", err)
 	}
-	err = chunks(len(bare), 3, func(lo, hi int) error {
+	_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = TRUE, snap_until = $1, snap_cursor = 0, snap_count = 0 WHERE id = $2`,
+		until, b.ID)
+	if err != nil {
+		return 0, fmt.Errorf("starting the snapshot: %w", err)
+	}
+	return n + int64(len(bare)), nil
+}
+
+// SnapshotChunk copies the next limit recipients of broadcast id, which
+// instance holds, in contact ID order, and, with the last chunk, the
+// typed numbers that are no contact's; the broadcast's Contacts then
+// becomes the exact count. It returns the number of recipients copied so
+// far and whether more remain. ErrLostClaim when instance no longer holds
+// the broadcast: nothing is copied.
+func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, limit int) (copied int64, more bool, err error) {
+	err = s.inTx(ctx, func(t *tx) error {
+		var runner string
+		var pending bool
+		var until, cursor int64
+		b, err := scanBroadcast(t.queryRow(ctx, "SELECT "+broadcastSelects+`, b.runner, b.snap_pending, b.snap_until, b.snap_cursor,
+			b.snap_count FROM broadcasts b WHERE b.id = $1`+s.d.forUpdate, id), &runner, &pending, &until, &cursor, &copied)
+		switch {
+		case err != nil:
+			return fmt.Errorf("reading the snapshot's progress: %w", err)
+		case runner != instance || b.Status != herald.BroadcastInProgress:
+			return ErrLostClaim
+		case !pending:
+			return nil
+		}
+		where, args, bare, err := s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
+		if err != nil {
+			return err
+		}
+		base, after, last, bid := args.add(copied), args.add(cursor), args.add(until), args.add(b.ID)
+		n, err := t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
+			SELECT `+bid+`, `+base+` + row_number() OVER (ORDER BY c.id), c.id, c.phone, c.email, c.attrs, `+s.identitiesSQL(&b)+`, c.rcs_capable
+			FROM (SELECT c.* FROM contacts c WHERE `+where+` AND c.id > `+after+` AND c.id <= `+last+` ORDER BY c.id LIMIT `+
+			strconv.Itoa(limit)+`) c`, args...)
+		if err != nil {
+			return fmt.Errorf("copying the recipients: %w", err)
+		}
+		if n > 0 {
+			copied += n
+			if err := t.queryRow(ctx, `SELECT contact_id FROM broadcast_recipients WHERE broadcast_id = $1 AND seq = $2`,
+				id, copied).Scan(&cursor); err != nil {
+				return fmt.Errorf("reading the snapshot's cursor: %w", err)
+			}
+		}
+		if more = n == int64(limit); !more {
+			if err := s.copyBare(ctx, t, id, copied, bare); err != nil {
+				return err
+			}
+			copied += int64(len(bare))
+		}
+		contacts := int64(b.Contacts)
+		if !more {
+			contacts = copied
+		}
+		_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = $1, snap_cursor = $2, snap_count = $3, contacts = $4
+			WHERE id = $5`, more, cursor, copied, contacts, id)
+		if err != nil {
+			return fmt.Errorf("recording the snapshot's progress: %w", err)
+		}
+		return nil
+	})
+	return copied, more, err
+}
+
+// copyBare copies the typed numbers that are no contact's after the
+// recipients copied so far.
+func (s *Store) copyBare(ctx context.Context, t *tx, id, copied int64, bare []string) error {
+	err := chunks(len(bare), 3, func(lo, hi int) error {
 		rows := make([][]any, 0, hi-lo)
 		for i, p := range bare[lo:hi] {
-			rows = append(rows, []any{b.ID, n + int64(lo+i) + 1, p})
+			rows = append(rows, []any{id, copied + int64(lo+i) + 1, p})
 		}
 		a := s.batch()
 		_, err := t.exec(ctx, "INSERT INTO broadcast_recipients (broadcast_id, seq, phone) VALUES "+rowsSQL(a, rows), a.vals...)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("copying the typed numbers: %w", err)
+		return fmt.Errorf("copying the typed numbers: %w", err)
 	}
-	return n + int64(len(bare)), nil
+	return nil
 }
 
 // RunClaim is a running broadcast a runner holds.
 type RunClaim struct {
 	Broadcast  herald.Broadcast
 	ClaimedSeq int64 // the last recipient seq committed
+	// Snapshotting is true while recipients remain to be copied
+	// (SnapshotChunk); Snapshotted is how many are copied.
+	Snapshotting bool
+	Snapshotted  int64
 }
 
 // ClaimBroadcastRuns takes up to limit broadcasts in progress that have
@@ -254,7 +337,7 @@ func (s *Store) ClaimBroadcastRuns(ctx context.Context, instance string, now, un
 	var out []RunClaim
 	err := s.inTx(ctx, func(t *tx) error {
 		var ids []int64
-		err := eachRow(ctx, t, `SELECT id FROM broadcasts WHERE status = $1 AND claimed_seq < contacts
+		err := eachRow(ctx, t, `SELECT id FROM broadcasts WHERE status = $1 AND (claimed_seq < contacts OR snap_pending)
 			AND (runner = '' OR runner = $2 OR runner_until < $3) ORDER BY id LIMIT $4`+s.d.skipLocked,
 			[]any{herald.BroadcastInProgress, instance, now, limit}, func(r scanner) error {
 				var id int64
@@ -270,7 +353,8 @@ func (s *Store) ClaimBroadcastRuns(ctx context.Context, instance string, now, un
 				return fmt.Errorf("claiming broadcast: %w", err)
 			}
 			var c RunClaim
-			c.Broadcast, err = scanBroadcast(t.queryRow(ctx, "SELECT "+broadcastSelects+", b.claimed_seq FROM broadcasts b WHERE b.id = $1", id), &c.ClaimedSeq)
+			c.Broadcast, err = scanBroadcast(t.queryRow(ctx, "SELECT "+broadcastSelects+", b.claimed_seq, b.snap_pending, b.snap_count FROM broadcasts b WHERE b.id = $1", id),
+				&c.ClaimedSeq, &c.Snapshotting, &c.Snapshotted)
 			if err != nil {
 				return fmt.Errorf("reading claimed broadcast: %w", err)
 			}
@@ -476,7 +560,7 @@ func (x *MessageTx) completeBroadcasts(ctx context.Context, ids []int64) ([]int6
 	var done []int64
 	for _, id := range ids {
 		n, err := x.t.exec(ctx, `UPDATE broadcasts SET status = $1, finished_at = $2, updated_at = $2, runner = '', runner_until = 0
-			WHERE id = $3 AND status IN ($4, $5) AND claimed_seq >= contacts AND succeeded + failed >= initiated`,
+			WHERE id = $3 AND status IN ($4, $5) AND claimed_seq >= contacts AND NOT snap_pending AND succeeded + failed >= initiated`,
 			herald.BroadcastComplete, x.t.now, id, herald.BroadcastInProgress, herald.BroadcastPaused)
 		if err != nil {
 			return nil, fmt.Errorf("completing broadcast: %w", err)
