@@ -196,7 +196,13 @@ type worker struct {
 	snapping bool
 	snapped  int64
 	chunk    int
+	batches  int // batches committed by this worker
 }
+
+// firstBatch bounds a run's first batch, so that its first messages
+// leave without waiting for a full batch to be personalised and
+// committed.
+const firstBatch = 50
 
 // snapAhead is how many batches of recipients the snapshot keeps copied
 // ahead of sending.
@@ -235,6 +241,9 @@ func (w *worker) batch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if w.batches == 0 {
+		limit = min(limit, firstBatch)
+	}
 	rows, err := w.r.s.store.PendingRecipients(ctx, w.b.AccountID, w.b.ID, w.seq, limit)
 	if err != nil {
 		return err
@@ -255,6 +264,7 @@ func (w *worker) batch(ctx context.Context) error {
 	}
 	w.seq = rows[len(rows)-1].Seq
 	w.held = time.Now()
+	w.batches++
 	w.r.s.prog.touch(w.b.AccountID, w.b.ID)
 	return nil
 }
