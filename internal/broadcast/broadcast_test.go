@@ -345,3 +345,47 @@ func TestRCSCapabilityCheck(t *testing.T) {
 		t.Errorf("a capability check sent %d messages", len(inbox))
 	}
 }
+
+// TestSnapshotInChunks checks the recipients copied by the runner in
+// chunks after the launch: the launch counts them, a contact created
+// after the launch is not sent to, the typed numbers that are no
+// contact's come last, and every recipient is sent to once.
+func TestSnapshotInChunks(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		h.batch = 10
+		h.restart(false)
+		h.contacts(1, 95, "all")
+		h.runner.Stop() // nothing is copied until the late contact exists
+		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi {{attribute.Name}}"}`),
+			WaitingTime: 10}}
+		b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "chunks", Steps: sms,
+			Recipients: herald.Recipients{Tags: []string{"all"}, Phones: []string{"+34699999999"}}}, true)
+		must(t, err)
+		if b.Contacts != 96 {
+			t.Fatalf("launched with %d contacts, want 96", b.Contacts)
+		}
+		late := h.contact("+34688888889", "all")
+		h.restart(false)
+		done := h.waitStatus(b.ID, herald.BroadcastComplete)
+		if done.Contacts != 96 || done.Stats.Initiated != 96 || done.Stats.Successful != 96 {
+			t.Fatalf("contacts %d, stats %+v; want 96 reached", done.Contacts, done.Stats)
+		}
+		rs := h.recipients(b.ID)
+		if len(rs) != 96 {
+			t.Fatalf("%d recipients, want 96", len(rs))
+		}
+		chains := map[string]bool{}
+		for i, r := range rs {
+			if r.Phone == late.Phone {
+				t.Errorf("the contact created after the launch is recipient %d", i+1)
+			}
+			if r.ChainID == "" || chains[r.ChainID] {
+				t.Errorf("recipient %+v: no chain or a chain twice", r)
+			}
+			chains[r.ChainID] = true
+		}
+		if last := rs[len(rs)-1]; last.Phone != "+34699999999" || last.ContactID != 0 {
+			t.Errorf("last recipient = %+v, want the typed number", last)
+		}
+	})
+}
