@@ -270,6 +270,7 @@ func (c *Connector) Send(ctx context.Context, m *herald.Message) (channel.Result
 		return channel.Result{}, err
 	}
 	out, err := c.compose(ctx, m)
+	defer c.done(out)
 	if errors.Is(err, errPayload) {
 		return channel.Result{}, channel.Permanent(err, herald.StatusDetail{}, "")
 	} else if err != nil {
