@@ -8,7 +8,10 @@
 // # Running
 //
 // A Runner in every worker process claims the broadcasts in progress that
-// no live runner holds, one runner per broadcast. It reads recipients in
+// no live runner holds, one runner per broadcast. It first copies the
+// recipients counted at launch into the snapshot, chunk by chunk
+// (store.SnapshotChunk) a few batches ahead of sending, so that a launch
+// returns and the first messages leave at once. It reads recipients in
 // batches of at most what the engine's dispatcher has room for in the
 // account's bulk lane (engine.BulkRoom), personalises their chains in
 // memory and commits the batch's messages and chains in one transaction
