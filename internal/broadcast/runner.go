@@ -20,6 +20,11 @@ type RunnerConfig struct {
 	Hold     time.Duration // how long a claim lasts without progress; default 15 s
 	Poll     time.Duration // how often broadcasts to send are looked for; default 500 ms
 	Parallel int           // broadcasts sent at once by this process; default 8
+	// Ahead bounds the account's broadcast messages this process holds
+	// in memory before a runner commits more: enough to keep the
+	// connections busy, few enough that memory stays bounded by a few
+	// batches however slow the connections are. Default 4 batches.
+	Ahead int
 }
 
 // withDefaults fills the zero fields.
@@ -38,6 +43,9 @@ func (c RunnerConfig) withDefaults() RunnerConfig {
 	}
 	if c.Parallel <= 0 {
 		c.Parallel = 8
+	}
+	if c.Ahead <= 0 {
+		c.Ahead = 4 * c.Batch
 	}
 	return c
 }
@@ -277,7 +285,7 @@ func (w *worker) room(ctx context.Context) (int, error) {
 	for wait := time.Millisecond; ; wait = min(wait*2, 50*time.Millisecond) {
 		n := w.r.cfg.Batch
 		if w.b.Type != herald.BroadcastRCSCheck {
-			n = min(n, w.r.s.engine.BulkRoom(w.b.AccountID))
+			n = min(n, w.r.s.engine.BulkRoom(w.b.AccountID), w.r.cfg.Ahead-w.r.s.engine.BulkHeld(w.b.AccountID))
 		}
 		if n >= want || (n > 0 && wait >= 50*time.Millisecond) {
 			return n, nil

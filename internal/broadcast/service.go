@@ -66,6 +66,7 @@ type Engine interface {
 	PlanBulk(ctx context.Context, accountID, broadcastID int64, steps []herald.BroadcastStep, attrs []string) (*engine.BulkPlan, error)
 	BuildBulk(p *engine.BulkPlan, r *engine.BulkRecipient) (*engine.BulkItem, string)
 	BulkRoom(accountID int64) int
+	BulkHeld(accountID int64) int
 	CommitBulk(ctx context.Context, items []*engine.BulkItem, extra func(ctx context.Context, x *store.MessageTx) error) error
 	CheckCapable(ctx context.Context, accountID int64, senderID string, addrs []string) ([]bool, error)
 }

@@ -269,6 +269,14 @@ func (e *Engine) BulkRoom(accountID int64) int {
 	return e.disp.bulkRoom(accountID)
 }
 
+// BulkHeld returns how many broadcast messages of the account this
+// process holds in memory (queued for its connections or being sent).
+func (e *Engine) BulkHeld(accountID int64) int {
+	e.disp.mu.Lock()
+	defer e.disp.mu.Unlock()
+	return e.disp.bulk[accountID]
+}
+
 // CommitBulk commits the items' messages and chains in one transaction
 // with extra (the caller's own rows, such as the recipients the chains
 // were made for), then hands the messages it could lease to the
