@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -386,6 +387,45 @@ func TestSnapshotInChunks(t *testing.T) {
 		}
 		if last := rs[len(rs)-1]; last.Phone != "+34699999999" || last.ContactID != 0 {
 			t.Errorf("last recipient = %+v, want the typed number", last)
+		}
+	})
+}
+
+// TestSnapshotIsTheLaunch checks that the recipients the runner copies
+// while it sends are the contacts as they were at the launch: a contact
+// changed, one untagged and one created just after the launch change
+// nothing.
+func TestSnapshotIsTheLaunch(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		h.batch = 10
+		h.restart(false)
+		cs := h.contacts(1, 95, "all")
+		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi {{attribute.Name}}"}`),
+			WaitingTime: 10}}
+		b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "view", Steps: sms,
+			Recipients: herald.Recipients{Tags: []string{"all"}}}, true)
+		must(t, err)
+		changed, untagged := cs[94], cs[93]
+		changed.Attributes = map[string]string{"Name": "Changed"}
+		must(t, h.s.UpdateContact(h.ctx, changed))
+		untagged.Tags = []string{}
+		must(t, h.s.UpdateContact(h.ctx, untagged))
+		late := h.contact("+34688888889", "all")
+		done := h.waitStatus(b.ID, herald.BroadcastComplete)
+		if done.Contacts != 95 || done.Stats.Successful != 95 {
+			t.Fatalf("contacts %d, stats %+v; want 95 reached", done.Contacts, done.Stats)
+		}
+		texts := map[string]string{}
+		for _, r := range h.recipients(b.ID) {
+			m, err := h.s.Message(h.ctx, h.account.ID, r.MessageID)
+			must(t, err)
+			texts[r.Phone] = string(m.Payload)
+		}
+		if _, ok := texts[late.Phone]; ok || len(texts) != 95 {
+			t.Errorf("%d recipients (the late contact among them: %v), want the 95 of the launch", len(texts), ok)
+		}
+		if !strings.Contains(texts[changed.Phone], "Hi N") || !strings.Contains(texts[untagged.Phone], "Hi N") {
+			t.Errorf("changed contact got %s, untagged contact got %s; want their data at the launch", texts[changed.Phone], texts[untagged.Phone])
 		}
 	})
 }

@@ -59,6 +59,7 @@ type Runner struct {
 
 	mu      sync.Mutex
 	running map[int64]bool
+	ctx     context.Context // while started
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	killed  bool // Kill: claims are left to run out, as after a crash
@@ -68,6 +69,7 @@ type Runner struct {
 // s wake it at once.
 func NewRunner(s *Service, cfg RunnerConfig) *Runner {
 	r := &Runner{s: s, cfg: cfg.withDefaults(), wake: make(chan struct{}, 1), running: map[int64]bool{}}
+	s.runner = r
 	s.wake = func() {
 		select {
 		case r.wake <- struct{}{}:
@@ -79,7 +81,10 @@ func NewRunner(s *Service, cfg RunnerConfig) *Runner {
 
 // Start runs the runner until Stop.
 func (r *Runner) Start(ctx context.Context) {
-	ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.mu.Lock()
+	r.ctx, r.cancel = ctx, cancel
+	r.mu.Unlock()
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -101,10 +106,53 @@ func (r *Runner) Start(ctx context.Context) {
 // Stop stops claiming, lets each broadcast finish its current batch and
 // releases the claims, so that another process takes them at once.
 func (r *Runner) Stop() {
-	if r.cancel != nil {
-		r.cancel()
+	r.mu.Lock()
+	cancel := r.cancel
+	r.ctx = nil
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
 	}
 	r.wg.Wait()
+}
+
+// reserve marks broadcast id as this runner's before its launch commits,
+// so that the claim loop leaves it to adopt; false when the runner is not
+// running.
+func (r *Runner) reserve(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx == nil || r.ctx.Err() != nil || r.running[id] {
+		return false
+	}
+	r.running[id] = true
+	return true
+}
+
+// unreserve undoes reserve after a launch failed.
+func (r *Runner) unreserve(id int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.running, id)
+}
+
+// adopt sends broadcast b, reserved and launched held by this runner,
+// copying its recipients from view (which it closes).
+func (r *Runner) adopt(b *herald.Broadcast, view *store.ContactSnapshot) {
+	r.mu.Lock()
+	ctx := r.ctx
+	r.mu.Unlock()
+	if ctx == nil {
+		view.Close()
+		r.unreserve(b.ID) // stopped meanwhile: the claim runs out and the rest is copied without the view
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.run(ctx, store.RunClaim{Broadcast: *b, Snapshotting: true}, view)
+		r.unreserve(b.ID)
+	}()
 }
 
 // Kill stops the runner as a crash would, for restart tests: its claims
@@ -143,7 +191,7 @@ func (r *Runner) claim(ctx context.Context) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.run(ctx, c)
+			r.run(ctx, c, nil)
 			r.mu.Lock()
 			delete(r.running, c.Broadcast.ID)
 			r.mu.Unlock()
@@ -152,9 +200,12 @@ func (r *Runner) claim(ctx context.Context) {
 }
 
 // run sends one claimed broadcast batch by batch until its recipients are
-// all claimed, it stops being in progress, or the runner stops.
-func (r *Runner) run(ctx context.Context, c store.RunClaim) {
+// all claimed, it stops being in progress, or the runner stops. view,
+// when not nil, is the contacts at the launch to copy the recipients
+// from; run closes it.
+func (r *Runner) run(ctx context.Context, c store.RunClaim, view *store.ContactSnapshot) {
 	b := &c.Broadcast
+	defer view.Close()
 	defer func() {
 		r.mu.Lock()
 		killed := r.killed
@@ -166,7 +217,7 @@ func (r *Runner) run(ctx context.Context, c store.RunClaim) {
 			r.s.log.Warn("releasing broadcast", "broadcast", b.ID, "err", err)
 		}
 	}()
-	w := &worker{r: r, b: b, seq: c.ClaimedSeq, snapping: c.Snapshotting, snapped: c.Snapshotted, chunk: r.cfg.Batch}
+	w := &worker{r: r, b: b, seq: c.ClaimedSeq, snapping: c.Snapshotting, snapped: c.Snapshotted, chunk: r.cfg.Batch, view: view}
 	if b.Type != herald.BroadcastRCSCheck {
 		plan, err := r.s.plan(ctx, b)
 		if err != nil {
@@ -204,7 +255,8 @@ type worker struct {
 	snapping bool
 	snapped  int64
 	chunk    int
-	batches  int // batches committed by this worker
+	view     *store.ContactSnapshot // the contacts at the launch, nil after a restart
+	batches  int                    // batches committed by this worker
 }
 
 // firstBatch bounds a run's first batch, so that its first messages
@@ -227,13 +279,14 @@ func (w *worker) snapshot(ctx context.Context) error {
 	if !w.snapping || w.snapped-w.seq >= int64(snapAhead*w.r.cfg.Batch) {
 		return nil
 	}
-	copied, more, err := w.r.s.store.SnapshotChunk(ctx, w.r.cfg.Instance, w.b.ID, w.chunk)
+	copied, more, err := w.r.s.store.SnapshotChunk(ctx, w.r.cfg.Instance, w.b.ID, w.chunk, w.view)
 	if err != nil {
 		return err
 	}
 	w.snapped, w.snapping, w.chunk = copied, more, min(maxChunk, w.chunk*2)
 	if !more {
 		w.b.Contacts = int(copied)
+		w.view.Close() // copied: the view need not pin old pages any longer
 	}
 	w.held = time.Now()
 	return nil

@@ -55,7 +55,8 @@ type Store interface {
 	ClaimBroadcastRuns(ctx context.Context, instance string, now, until int64, limit int) ([]store.RunClaim, error)
 	ReleaseBroadcastRun(ctx context.Context, instance string, id int64) error
 	RenewBroadcastRun(ctx context.Context, instance string, id, until int64) (bool, error)
-	SnapshotChunk(ctx context.Context, instance string, id int64, limit int) (int64, bool, error)
+	OpenContactSnapshot(ctx context.Context) (*store.ContactSnapshot, error)
+	SnapshotChunk(ctx context.Context, instance string, id int64, limit int, view *store.ContactSnapshot) (int64, bool, error)
 	PendingRecipients(ctx context.Context, accountID, id, afterSeq int64, limit int) ([]store.RecipientRow, error)
 	OptedOutContacts(ctx context.Context, accountID int64, ids []int64) (map[int64]bool, error)
 	MessageTx(ctx context.Context, fn func(x *store.MessageTx) error) error
@@ -89,7 +90,8 @@ type Service struct {
 	clock  herald.Clock
 	log    *slog.Logger
 	prog   *progress
-	wake   func() // wakes this process's runner, when it has one
+	wake   func()  // wakes this process's runner, when it has one
+	runner *Runner // this process's runner, nil without one
 }
 
 // Deps are the service's collaborators.
@@ -332,14 +334,39 @@ func (s *Service) schedule(ctx context.Context, b *herald.Broadcast, from herald
 	return b, err
 }
 
-// launchNow snapshots the recipients and starts sending.
+// launchNow snapshots the recipients and starts sending. With a runner
+// in this process, the launch counts the recipients in a view of the
+// contacts opened before its transaction and hands the broadcast, held
+// already, to the runner, which copies them from that view while it
+// sends; without one, the launch copies them itself.
 func (s *Service) launchNow(ctx context.Context, accountID, id int64, from herald.BroadcastStatus, lt herald.LaunchType) (*herald.Broadcast, error) {
-	b, err := s.store.ChangeBroadcast(ctx, accountID, id, store.BroadcastChange{From: []herald.BroadcastStatus{from},
-		To: herald.BroadcastInProgress, Launch: true, LaunchType: lt, Reason: ptr(""), Action: "Launched broadcast"})
+	ch := store.BroadcastChange{From: []herald.BroadcastStatus{from}, To: herald.BroadcastInProgress, Launch: true, LaunchType: lt,
+		Reason: ptr(""), Action: "Launched broadcast"}
+	r := s.runner
+	if r != nil && !r.reserve(id) {
+		r = nil
+	}
+	if r != nil {
+		view, err := s.store.OpenContactSnapshot(ctx)
+		if err != nil {
+			r.unreserve(id)
+			return nil, err
+		}
+		ch.View, ch.Runner, ch.RunnerUntil = view, r.cfg.Instance, s.now().Add(r.cfg.Hold).UnixMilli()
+	}
+	b, err := s.store.ChangeBroadcast(ctx, accountID, id, ch)
 	if err != nil {
+		if r != nil {
+			ch.View.Close()
+			r.unreserve(id)
+		}
 		return nil, err
 	}
-	s.wake()
+	if r != nil {
+		r.adopt(b, ch.View)
+	} else {
+		s.wake()
+	}
 	s.prog.changed(b)
 	return b, nil
 }

@@ -179,20 +179,22 @@ func (s *Store) CountRecipients(ctx context.Context, accountID int64, r herald.R
 	return n + len(bare), nil
 }
 
-// snapshot starts the copy of b's recipients into broadcast_recipients
-// and returns how many there are; EINVALID when there are none. A
-// relaunch for failed contacts copies them at once (one INSERT ... SELECT
-// over the first run's recipients); any other launch only counts the
-// contacts and notes the largest ID among them, and the runner copies
-// them in chunks (SnapshotChunk), so that the launch returns and the
-// first messages leave at once, whatever the audience's size.
-func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, error) {
+// snapshot copies b's recipients into broadcast_recipients and returns
+// how many there are; EINVALID when there are none. Given a view (see
+// ContactSnapshot) it only counts the recipients in it and notes the
+// largest contact ID among them: the runner copies them from the view in
+// chunks (SnapshotChunk), so that the launch returns and the first
+// messages leave at once whatever the audience's size. A relaunch for
+// failed contacts copies them at once (one INSERT ... SELECT over the
+// first run's recipients), as does a launch without a view.
+func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (int, error) {
 	if _, err := t.exec(ctx, `DELETE FROM broadcast_recipients WHERE broadcast_id = $1`, b.ID); err != nil {
 		return 0, fmt.Errorf("clearing the recipients: %w", err)
 	}
 	var n int64
 	var err error
-	if b.Recipients.FailedOf != 0 {
+	switch {
+	case b.Recipients.FailedOf != 0:
 		n, err = t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
 			SELECT $1, row_number() OVER (ORDER BY r.seq), r.contact_id, r.phone, COALESCE(c.email, r.email), COALESCE(c.attrs, r.attrs),
 			r.identities, c.rcs_capable FROM broadcast_recipients r JOIN broadcasts ob ON ob.id = r.broadcast_id
@@ -200,11 +202,15 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, 
 			WHERE ob.account_id = $2 AND r.broadcast_id = $3 AND r.chain_id <> '' AND ch.outcome IN ('failed', 'canceled')`,
 			b.ID, b.AccountID, b.Recipients.FailedOf)
 		if err == nil {
-			_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = FALSE, snap_until = 0, snap_cursor = 0, snap_count = $1
-				WHERE id = $2`, n, b.ID)
+			err = s.snapDone(ctx, t, b.ID, n)
 		}
-	} else {
-		n, err = s.startSnapshot(ctx, t, b)
+	case view != nil:
+		n, err = s.startSnapshot(ctx, t, b, view)
+	default:
+		n, err = s.snapshotContacts(ctx, t, b)
+		if err == nil {
+			err = s.snapDone(ctx, t, b.ID, n)
+		}
 	}
 	if err != nil {
 		return 0, err
@@ -222,16 +228,43 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, 
 	return int(n), nil
 }
 
-// startSnapshot counts the contacts and typed numbers b selects and sets
-// up the chunked copy: contacts created after the launch (a larger ID)
-// are never copied.
-func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int64, error) {
+// snapDone records a snapshot copied whole: n recipients.
+func (s *Store) snapDone(ctx context.Context, t *tx, id, n int64) error {
+	_, err := t.exec(ctx, `UPDATE broadcasts SET snap_pending = FALSE, snap_until = 0, snap_cursor = 0, snap_count = $1 WHERE id = $2`, n, id)
+	if err != nil {
+		return fmt.Errorf("recording the snapshot: %w", err)
+	}
+	return nil
+}
+
+// snapshotContacts copies the contacts and typed numbers b selects.
+func (s *Store) snapshotContacts(ctx context.Context, t *tx, b *herald.Broadcast) (int64, error) {
 	where, args, bare, err := s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
 	if err != nil {
 		return 0, err
 	}
+	bid := args.add(b.ID)
+	n, err := t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
+		SELECT `+bid+`, row_number() OVER (ORDER BY c.id), c.id, c.phone, c.email, c.attrs, `+s.identitiesSQL(b)+`, c.rcs_capable
+		FROM contacts c WHERE `+where, args...)
+	if err != nil {
+		return 0, fmt.Errorf("copying the recipients: %w", err)
+	}
+	if err := s.copyBare(ctx, t, b.ID, n, bare); err != nil {
+		return 0, err
+	}
+	return n + int64(len(bare)), nil
+}
+
+// startSnapshot counts in view the contacts and typed numbers b selects
+// and sets up the chunked copy.
+func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (int64, error) {
+	where, args, bare, err := s.recipientWhere(ctx, view.q, b.AccountID, b.Recipients)
+	if err != nil {
+		return 0, err
+	}
 	var n, until int64
-	if err := t.queryRow(ctx, "SELECT count(*), COALESCE(max(c.id), 0) FROM contacts c WHERE "+where, args...).Scan(&n, &until); err != nil {
+	if err := view.q.queryRow(ctx, "SELECT count(*), COALESCE(max(c.id), 0) FROM contacts c WHERE "+where, args...).Scan(&n, &until); err != nil {
 		return 0, fmt.Errorf("counting the recipients: %w", err)
 	}
 	_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = TRUE, snap_until = $1, snap_cursor = 0, snap_count = 0 WHERE id = $2`,
@@ -243,12 +276,15 @@ func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast) (
 }
 
 // SnapshotChunk copies the next limit recipients of broadcast id, which
-// instance holds, in contact ID order, and, with the last chunk, the
-// typed numbers that are no contact's; the broadcast's Contacts then
-// becomes the exact count. It returns the number of recipients copied so
-// far and whether more remain. ErrLostClaim when instance no longer holds
-// the broadcast: nothing is copied.
-func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, limit int) (copied int64, more bool, err error) {
+// instance holds, in contact ID order, from view (the contacts at the
+// launch; nil after a restart, when the rest is copied from the contacts
+// as they are, still without those created after the launch), and, with
+// the last chunk, the typed numbers that are no contact's; the
+// broadcast's Contacts then becomes the exact count. It returns the
+// number of recipients copied so far and whether more remain.
+// ErrLostClaim when instance no longer holds the broadcast: nothing is
+// copied.
+func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, limit int, view *ContactSnapshot) (copied int64, more bool, err error) {
 	err = s.inTx(ctx, func(t *tx) error {
 		var runner string
 		var pending bool
@@ -263,25 +299,24 @@ func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, li
 		case !pending:
 			return nil
 		}
-		where, args, bare, err := s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
+		var q querier = t
+		if view != nil {
+			q = view.q
+		}
+		where, args, bare, err := s.recipientWhere(ctx, q, b.AccountID, b.Recipients)
 		if err != nil {
 			return err
 		}
-		base, after, last, bid := args.add(copied), args.add(cursor), args.add(until), args.add(b.ID)
-		n, err := t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
-			SELECT `+bid+`, `+base+` + row_number() OVER (ORDER BY c.id), c.id, c.phone, c.email, c.attrs, `+s.identitiesSQL(&b)+`, c.rcs_capable
-			FROM (SELECT c.* FROM contacts c WHERE `+where+` AND c.id > `+after+` AND c.id <= `+last+` ORDER BY c.id LIMIT `+
-			strconv.Itoa(limit)+`) c`, args...)
+		var n int64
+		if view != nil {
+			n, cursor, err = s.copyFromView(ctx, t, view, id, s.identitiesSQL(&b), where, args, copied, cursor, until, limit)
+		} else {
+			n, cursor, err = s.copyCurrent(ctx, t, &b, where, args, copied, cursor, until, limit)
+		}
 		if err != nil {
-			return fmt.Errorf("copying the recipients: %w", err)
+			return err
 		}
-		if n > 0 {
-			copied += n
-			if err := t.queryRow(ctx, `SELECT contact_id FROM broadcast_recipients WHERE broadcast_id = $1 AND seq = $2`,
-				id, copied).Scan(&cursor); err != nil {
-				return fmt.Errorf("reading the snapshot's cursor: %w", err)
-			}
-		}
+		copied += n
 		if more = n == int64(limit); !more {
 			if err := s.copyBare(ctx, t, id, copied, bare); err != nil {
 				return err
@@ -300,6 +335,28 @@ func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, li
 		return nil
 	})
 	return copied, more, err
+}
+
+// copyCurrent is copyFromView from the contacts as they are, in one
+// INSERT ... SELECT.
+func (s *Store) copyCurrent(ctx context.Context, t *tx, b *herald.Broadcast, where string, args listArgs,
+	base, after, until int64, limit int) (int64, int64, error) {
+	bs, a, l, bid := args.add(base), args.add(after), args.add(until), args.add(b.ID)
+	n, err := t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
+		SELECT `+bid+`, `+bs+` + row_number() OVER (ORDER BY c.id), c.id, c.phone, c.email, c.attrs, `+s.identitiesSQL(b)+`, c.rcs_capable
+		FROM (SELECT c.* FROM contacts c WHERE `+where+` AND c.id > `+a+` AND c.id <= `+l+` ORDER BY c.id LIMIT `+
+		strconv.Itoa(limit)+`) c`, args...)
+	if err != nil {
+		return 0, 0, fmt.Errorf("copying the recipients: %w", err)
+	}
+	last := after
+	if n > 0 {
+		if err := t.queryRow(ctx, `SELECT contact_id FROM broadcast_recipients WHERE broadcast_id = $1 AND seq = $2`,
+			b.ID, base+n).Scan(&last); err != nil {
+			return 0, 0, fmt.Errorf("reading the snapshot's cursor: %w", err)
+		}
+	}
+	return n, last, nil
 }
 
 // copyBare copies the typed numbers that are no contact's after the
