@@ -347,11 +347,12 @@ func TestRCSCapabilityCheck(t *testing.T) {
 	}
 }
 
-// TestSnapshotInChunks checks the recipients copied by the runner in
-// chunks after the launch: the launch counts them, a contact created
-// after the launch is not sent to, the typed numbers that are no
-// contact's come last, and every recipient is sent to once.
-func TestSnapshotInChunks(t *testing.T) {
+// TestSnapshotWithoutRunner checks a launch in a process whose runner is
+// not running, which copies the recipients in its own transaction: a
+// contact created after the launch is not sent to, the typed numbers that
+// are no contact's come last, and a runner started later sends to every
+// recipient once.
+func TestSnapshotWithoutRunner(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		h.batch = 10
 		h.restart(false)
@@ -391,10 +392,10 @@ func TestSnapshotInChunks(t *testing.T) {
 	})
 }
 
-// TestSnapshotIsTheLaunch checks that the recipients the runner copies
-// while it sends are the contacts as they were at the launch: a contact
-// changed, one untagged and one created just after the launch change
-// nothing.
+// TestSnapshotIsTheLaunch checks that the recipients the runner copies in
+// chunks while it sends are the contacts as they were at the launch: a
+// contact changed, one untagged and one created just after the launch
+// change nothing; the typed number that is no contact's comes last.
 func TestSnapshotIsTheLaunch(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		h.batch = 10
@@ -403,7 +404,7 @@ func TestSnapshotIsTheLaunch(t *testing.T) {
 		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi {{attribute.Name}}"}`),
 			WaitingTime: 10}}
 		b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "view", Steps: sms,
-			Recipients: herald.Recipients{Tags: []string{"all"}}}, true)
+			Recipients: herald.Recipients{Tags: []string{"all"}, Phones: []string{"+34699999999"}}}, true)
 		must(t, err)
 		changed, untagged := cs[94], cs[93]
 		changed.Attributes = map[string]string{"Name": "Changed"}
@@ -412,11 +413,15 @@ func TestSnapshotIsTheLaunch(t *testing.T) {
 		must(t, h.s.UpdateContact(h.ctx, untagged))
 		late := h.contact("+34688888889", "all")
 		done := h.waitStatus(b.ID, herald.BroadcastComplete)
-		if done.Contacts != 95 || done.Stats.Successful != 95 {
-			t.Fatalf("contacts %d, stats %+v; want 95 reached", done.Contacts, done.Stats)
+		if done.Contacts != 96 || done.Stats.Successful != 96 {
+			t.Fatalf("contacts %d, stats %+v; want 96 reached", done.Contacts, done.Stats)
+		}
+		rs := h.recipients(b.ID)
+		if last := rs[len(rs)-1]; last.Phone != "+34699999999" || last.ContactID != 0 {
+			t.Errorf("last recipient = %+v, want the typed number", last)
 		}
 		texts := map[string]string{}
-		for _, r := range h.recipients(b.ID) {
+		for _, r := range rs[:len(rs)-1] {
 			m, err := h.s.Message(h.ctx, h.account.ID, r.MessageID)
 			must(t, err)
 			texts[r.Phone] = string(m.Payload)
