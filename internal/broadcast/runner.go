@@ -335,6 +335,9 @@ func (w *worker) batch(ctx context.Context) error {
 // meanwhile that the broadcast is still this runner's and in progress.
 func (w *worker) room(ctx context.Context) (int, error) {
 	want := min(w.r.cfg.Batch, max(1, w.b.Contacts-int(w.seq)))
+	if w.batches == 0 {
+		want = min(want, firstBatch) // the first batch goes as soon as it has room
+	}
 	for wait := time.Millisecond; ; wait = min(wait*2, 50*time.Millisecond) {
 		n := w.r.cfg.Batch
 		if w.b.Type != herald.BroadcastRCSCheck {
