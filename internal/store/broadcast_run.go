@@ -267,6 +267,7 @@ func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast, v
 	if err := view.q.queryRow(ctx, "SELECT count(*), COALESCE(max(c.id), 0) FROM contacts c WHERE "+where, args...).Scan(&n, &until); err != nil {
 		return 0, fmt.Errorf("counting the recipients: %w", err)
 	}
+	view.sel = &viewSelection{where: where, args: append(listArgs(nil), args...), bare: bare}
 	_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = TRUE, snap_until = $1, snap_cursor = 0, snap_count = 0 WHERE id = $2`,
 		until, b.ID)
 	if err != nil {
@@ -299,11 +300,7 @@ func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, li
 		case !pending:
 			return nil
 		}
-		var q querier = t
-		if view != nil {
-			q = view.q
-		}
-		where, args, bare, err := s.recipientWhere(ctx, q, b.AccountID, b.Recipients)
+		where, args, bare, err := s.chunkWhere(ctx, t, view, &b)
 		if err != nil {
 			return err
 		}
@@ -334,7 +331,28 @@ func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, li
 		}
 		return nil
 	})
+	if err != nil && view != nil {
+		view.reset() // the rows read are not copied: read again after the committed cursor
+	}
 	return copied, more, err
+}
+
+// chunkWhere returns the recipients' condition for SnapshotChunk: read in
+// the view once and kept with it, or read in t without a view.
+func (s *Store) chunkWhere(ctx context.Context, t *tx, view *ContactSnapshot, b *herald.Broadcast) (string, listArgs, []string, error) {
+	if view == nil {
+		return s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
+	}
+	if view.sel == nil {
+		view.reset()
+		where, args, bare, err := s.recipientWhere(ctx, view.q, b.AccountID, b.Recipients)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		view.sel = &viewSelection{where: where, args: args, bare: bare}
+	}
+	// A copy: copyFromView adds its own arguments.
+	return view.sel.where, append(listArgs(nil), view.sel.args...), view.sel.bare, nil
 }
 
 // copyCurrent is copyFromView from the contacts as they are, in one
