@@ -11,8 +11,6 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -42,12 +40,6 @@ func (r *result) line() string {
 		r.n, perS, cpuPer, r.peakRSS/1024, r.firstMsg.Milliseconds())
 }
 
-// driver launches the sends of a run: one e-mail to each contact.
-// engineDriver is the one there is until broadcasts exist.
-type driver interface {
-	launch(ctx context.Context, m *app.Main, contacts []int64) error
-}
-
 // run does one benchmark run.
 func run(ctx context.Context, o options) (*result, error) {
 	sk, err := startSink()
@@ -65,7 +57,6 @@ func run(ctx context.Context, o options) (*result, error) {
 		return nil, err
 	}
 	logf("sending %d e-mails through a pool of %d SMTP sessions to %s (peak RSS so far %d MB)", o.n, o.pool, sk.addr, peakRSS()/1024)
-	var d driver = engineDriver{clients: o.clients}
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
 		if err != nil {
@@ -79,17 +70,18 @@ func run(ctx context.Context, o options) (*result, error) {
 	}
 	cpu0 := inproc.CPU()
 	start := time.Now()
-	errc := make(chan error, 1)
-	go func() {
-		err := d.launch(ctx, m, contacts)
-		logf("launched (all accepted) after %v", time.Since(start).Round(time.Millisecond))
-		errc <- err
-	}()
-	if err := waitSent(ctx, m, o.n, o.timeout, errc); err != nil {
+	id, err := launchBroadcast(ctx, m, len(contacts))
+	if err != nil {
 		return nil, err
 	}
-	res := &result{n: o.n, elapsed: time.Since(start), cpu: inproc.CPU() - cpu0, peakRSS: peakRSS()}
-	logf("sent %d in %v; CPU %v", o.n, res.elapsed.Round(time.Millisecond), res.cpu.Round(time.Millisecond))
+	logf("launched broadcast %d after %v", id, time.Since(start).Round(time.Millisecond))
+	end, err := waitComplete(ctx, m, id, o.n, o.timeout)
+	if err != nil {
+		return nil, err
+	}
+	res := &result{n: o.n, elapsed: end.Sub(start), cpu: inproc.CPU() - cpu0, peakRSS: peakRSS()}
+	logf("sent %d in %v; CPU %v; %v e-mails counted sent", o.n, res.elapsed.Round(time.Millisecond), res.cpu.Round(time.Millisecond),
+		inproc.Messages(m, "email", "sent"))
 	select {
 	case t := <-sk.first:
 		res.firstMsg = t.Sub(start)
@@ -141,7 +133,8 @@ func setup(ctx context.Context, m *app.Main, sinkAddr string, o options) ([]int6
 		var batch []herald.Contact
 		for i := from; i < min(from+1000, o.n); i++ {
 			batch = append(batch, herald.Contact{AccountID: 1, Phone: fmt.Sprintf("+3460%07d", i),
-				Email: fmt.Sprintf("user%d@example.com", i), Attributes: map[string]string{"first name": "User " + strconv.Itoa(i)}})
+				Email: fmt.Sprintf("user%d@example.com", i), Tags: []string{benchTag},
+				Attributes: map[string]string{"first name": "User " + strconv.Itoa(i)}})
 		}
 		res, err := m.Store.UpsertContacts(ctx, 1, batch, herald.DupSkip)
 		if err != nil {
@@ -175,9 +168,6 @@ func contactIDs(ctx context.Context, m *app.Main, n int) ([]int64, error) {
 	}
 }
 
-// engineDriver sends through Engine.Send from several goroutines.
-type engineDriver struct{ clients int }
-
 // html is the e-mail's body: about 4 KB of HTML with links and the
 // contact's name.
 var html = func() string {
@@ -194,64 +184,58 @@ var html = func() string {
 	return b.String()
 }()
 
-// launch sends one e-mail to each contact.
-func (d engineDriver) launch(ctx context.Context, m *app.Main, contacts []int64) error {
+// benchTag tags the run's contacts; the broadcast goes to the tag.
+const benchTag = "email-bench"
+
+// launchBroadcast creates and launches an e-mail broadcast to the
+// contacts tagged benchTag, the way the API's POST /broadcasts with
+// "launch": true does, and returns its ID. Its one step succeeds on
+// submission (the SMTP server's 250), so the broadcast completes with the
+// last 250.
+func launchBroadcast(ctx context.Context, m *app.Main, n int) (int64, error) {
+	ctx = herald.WithActor(ctx, herald.Actor{AccountID: 1, Login: "bench"})
 	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": html})
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, d.clients)
-	for range d.clients {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(contacts) {
-					return
-				}
-				_, err := m.Messaging.Engine.Send(ctx, &herald.SendRequest{AccountID: 1, Contact: herald.ContactRef{ID: contacts[i]},
-					Origin: herald.OriginBroadcast, Traffic: herald.TrafficA2P,
-					Steps: []herald.SendStep{{Channel: herald.ChannelEmail, SenderID: senderName(), Payload: payload}}})
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
+	b := &herald.Broadcast{AccountID: 1, Name: "e-mail bench", Type: herald.BroadcastFallback,
+		Recipients: herald.Recipients{Tags: []string{benchTag}},
+		Steps: []herald.BroadcastStep{{Channel: herald.ChannelEmail, SenderID: senderName(), Payload: payload,
+			Criterion: herald.CriterionSubmit}}}
+	b, err := m.Messaging.Broadcasts.Create(ctx, b, true)
+	if err != nil {
+		return 0, fmt.Errorf("launching the broadcast: %w", err)
 	}
-	wg.Wait()
-	close(errs)
-	return <-errs
+	if b.Contacts != n {
+		return 0, fmt.Errorf("the broadcast has %d contacts, want %d", b.Contacts, n)
+	}
+	return b.ID, nil
 }
 
-// waitSent waits until the engine counted n e-mails sent, failing on the
-// first failed one or a driver error.
-func waitSent(ctx context.Context, m *app.Main, n int, timeout time.Duration, errc <-chan error) error {
+// waitComplete waits until broadcast id is complete with n contacts
+// reached and returns when its last status was committed (its
+// finishedAt). It reads the broadcast's row (one indexed read every few
+// milliseconds), not the metrics, whose gathering would cost this
+// process more CPU than the reading.
+func waitComplete(ctx context.Context, m *app.Main, id int64, n int, timeout time.Duration) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		sent, failed := emailCounts(m)
+		b, err := m.Store.Broadcast(ctx, 1, id)
 		switch {
-		case failed > 0:
-			return fmt.Errorf("%v e-mails failed", failed)
-		case int(sent) >= n:
-			return nil
+		case err != nil:
+			return time.Time{}, err
+		case b.Stats.Unsuccessful > 0:
+			return time.Time{}, fmt.Errorf("%d e-mails failed", b.Stats.Unsuccessful)
+		case b.Status == herald.BroadcastComplete && b.Stats.Successful == n:
+			return *b.FinishedAt, nil
+		case b.Status != herald.BroadcastInProgress:
+			return time.Time{}, fmt.Errorf("the broadcast is %s (%d of %d reached): %s", b.Status, b.Stats.Successful, n, b.Reason)
 		case time.Now().After(deadline):
-			return fmt.Errorf("%v of %d e-mails sent in %v", sent, n, timeout)
+			return time.Time{}, fmt.Errorf("%d of %d e-mails sent in %v", b.Stats.Successful, n, timeout)
 		}
 		select {
-		case err := <-errc:
-			if err != nil {
-				return fmt.Errorf("sending: %w", err)
-			}
-			errc = nil
 		case <-ctx.Done():
-			return ctx.Err()
+			return time.Time{}, ctx.Err()
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-}
-
-// emailCounts reads the engine's counts of e-mails sent and failed.
-func emailCounts(m *app.Main) (sent, failed float64) {
-	return inproc.Messages(m, "email", "sent"), inproc.Messages(m, "email", "failed") + inproc.Messages(m, "email", "rejected")
 }
 
 // peakRSS returns this process's VmHWM in kB.

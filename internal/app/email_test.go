@@ -282,9 +282,35 @@ func checkInbound(t *testing.T, m *app.Main, ana *herald.Contact) {
 	if err != nil || len(threads) != 1 || threads[0].Channel != herald.ChannelEmail || threads[0].LastMessageID != mo.ID {
 		t.Errorf("threads %+v, %v", threads, err)
 	}
+	checkInboundOnce(t, m)
 	bad := strings.Replace(m.InboundMailURL(), "/inbound/", "/inbound/x", 1)
 	if res, _ := http.Post(bad, "message/rfc822", strings.NewReader(raw)); res == nil || res.StatusCode != http.StatusNotFound {
 		t.Errorf("a wrong webhook token answered %v", res)
+	}
+}
+
+// checkInboundOnce posts one e-mail twice, then another, to the inbound
+// mail webhook: the e-mail delivered twice (the same Message-ID) makes one
+// inbound message.
+func checkInboundOnce(t *testing.T, m *app.Main) {
+	t.Helper()
+	post := func(id, text string) {
+		raw := "From: Ana <ana@example.com>\r\nTo: news@shop.test\r\nSubject: Talla\r\nMessage-ID: <" + id +
+			">\r\n\r\n" + text + "\r\n"
+		res, err := http.Post(m.InboundMailURL(), "message/rfc822", strings.NewReader(raw))
+		if err != nil || res.StatusCode != http.StatusNoContent {
+			t.Fatalf("inbound webhook: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+	post("twice@example.com", "Primera")
+	post("twice@example.com", "Primera")
+	post("once@example.com", "Segunda")
+	mo := waitMO(t, m, 4)
+	page, err := m.Store.ListMessages(context.Background(), 1, herald.ListQuery{Limit: 10,
+		Filters: []herald.Filter{{Field: "direction", Op: herald.OpEq, Value: "mo"}, {Field: "channel", Op: herald.OpEq, Value: "email"}}})
+	if err != nil || len(page.Items) != 4 || !strings.Contains(string(mo.Payload), "Segunda") {
+		t.Errorf("%d inbound e-mails after one delivered twice and another, want 4 (%v); newest %s", len(page.Items), err, mo.Payload)
 	}
 }
 

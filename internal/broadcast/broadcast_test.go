@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -344,4 +345,92 @@ func TestRCSCapabilityCheck(t *testing.T) {
 	if len(inbox) != 0 {
 		t.Errorf("a capability check sent %d messages", len(inbox))
 	}
+}
+
+// TestSnapshotWithoutRunner checks a launch in a process whose runner is
+// not running, which copies the recipients in its own transaction: a
+// contact created after the launch is not sent to, the typed numbers that
+// are no contact's come last, and a runner started later sends to every
+// recipient once.
+func TestSnapshotWithoutRunner(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		h.batch = 10
+		h.restart(false)
+		h.contacts(1, 95, "all")
+		h.runner.Stop() // nothing is copied until the late contact exists
+		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi {{attribute.Name}}"}`),
+			WaitingTime: 10}}
+		b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "chunks", Steps: sms,
+			Recipients: herald.Recipients{Tags: []string{"all"}, Phones: []string{"+34699999999"}}}, true)
+		must(t, err)
+		if b.Contacts != 96 {
+			t.Fatalf("launched with %d contacts, want 96", b.Contacts)
+		}
+		late := h.contact("+34688888889", "all")
+		h.restart(false)
+		done := h.waitStatus(b.ID, herald.BroadcastComplete)
+		if done.Contacts != 96 || done.Stats.Initiated != 96 || done.Stats.Successful != 96 {
+			t.Fatalf("contacts %d, stats %+v; want 96 reached", done.Contacts, done.Stats)
+		}
+		rs := h.recipients(b.ID)
+		if len(rs) != 96 {
+			t.Fatalf("%d recipients, want 96", len(rs))
+		}
+		chains := map[string]bool{}
+		for i, r := range rs {
+			if r.Phone == late.Phone {
+				t.Errorf("the contact created after the launch is recipient %d", i+1)
+			}
+			if r.ChainID == "" || chains[r.ChainID] {
+				t.Errorf("recipient %+v: no chain or a chain twice", r)
+			}
+			chains[r.ChainID] = true
+		}
+		if last := rs[len(rs)-1]; last.Phone != "+34699999999" || last.ContactID != 0 {
+			t.Errorf("last recipient = %+v, want the typed number", last)
+		}
+	})
+}
+
+// TestSnapshotIsTheLaunch checks that the recipients the runner copies in
+// chunks while it sends are the contacts as they were at the launch: a
+// contact changed, one untagged and one created just after the launch
+// change nothing; the typed number that is no contact's comes last.
+func TestSnapshotIsTheLaunch(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		h.batch = 10
+		h.restart(false)
+		cs := h.contacts(1, 95, "all")
+		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi {{attribute.Name}}"}`),
+			WaitingTime: 10}}
+		b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "view", Steps: sms,
+			Recipients: herald.Recipients{Tags: []string{"all"}, Phones: []string{"+34699999999"}}}, true)
+		must(t, err)
+		changed, untagged := cs[94], cs[93]
+		changed.Attributes = map[string]string{"Name": "Changed"}
+		must(t, h.s.UpdateContact(h.ctx, changed))
+		untagged.Tags = []string{}
+		must(t, h.s.UpdateContact(h.ctx, untagged))
+		late := h.contact("+34688888889", "all")
+		done := h.waitStatus(b.ID, herald.BroadcastComplete)
+		if done.Contacts != 96 || done.Stats.Successful != 96 {
+			t.Fatalf("contacts %d, stats %+v; want 96 reached", done.Contacts, done.Stats)
+		}
+		rs := h.recipients(b.ID)
+		if last := rs[len(rs)-1]; last.Phone != "+34699999999" || last.ContactID != 0 {
+			t.Errorf("last recipient = %+v, want the typed number", last)
+		}
+		texts := map[string]string{}
+		for _, r := range rs[:len(rs)-1] {
+			m, err := h.s.Message(h.ctx, h.account.ID, r.MessageID)
+			must(t, err)
+			texts[r.Phone] = string(m.Payload)
+		}
+		if _, ok := texts[late.Phone]; ok || len(texts) != 95 {
+			t.Errorf("%d recipients (the late contact among them: %v), want the 95 of the launch", len(texts), ok)
+		}
+		if !strings.Contains(texts[changed.Phone], "Hi N") || !strings.Contains(texts[untagged.Phone], "Hi N") {
+			t.Errorf("changed contact got %s, untagged contact got %s; want their data at the launch", texts[changed.Phone], texts[untagged.Phone])
+		}
+	})
 }

@@ -20,6 +20,11 @@ type RunnerConfig struct {
 	Hold     time.Duration // how long a claim lasts without progress; default 15 s
 	Poll     time.Duration // how often broadcasts to send are looked for; default 500 ms
 	Parallel int           // broadcasts sent at once by this process; default 8
+	// Ahead bounds the account's broadcast messages this process holds
+	// in memory before a runner commits more: enough to keep the
+	// connections busy, few enough that memory stays bounded by a few
+	// batches however slow the connections are. Default 4 batches.
+	Ahead int
 }
 
 // withDefaults fills the zero fields.
@@ -39,6 +44,9 @@ func (c RunnerConfig) withDefaults() RunnerConfig {
 	if c.Parallel <= 0 {
 		c.Parallel = 8
 	}
+	if c.Ahead <= 0 {
+		c.Ahead = 4 * c.Batch
+	}
 	return c
 }
 
@@ -51,6 +59,7 @@ type Runner struct {
 
 	mu      sync.Mutex
 	running map[int64]bool
+	ctx     context.Context // while started
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	killed  bool // Kill: claims are left to run out, as after a crash
@@ -60,6 +69,7 @@ type Runner struct {
 // s wake it at once.
 func NewRunner(s *Service, cfg RunnerConfig) *Runner {
 	r := &Runner{s: s, cfg: cfg.withDefaults(), wake: make(chan struct{}, 1), running: map[int64]bool{}}
+	s.runner = r
 	s.wake = func() {
 		select {
 		case r.wake <- struct{}{}:
@@ -71,7 +81,10 @@ func NewRunner(s *Service, cfg RunnerConfig) *Runner {
 
 // Start runs the runner until Stop.
 func (r *Runner) Start(ctx context.Context) {
-	ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.mu.Lock()
+	r.ctx, r.cancel = ctx, cancel
+	r.mu.Unlock()
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -93,10 +106,53 @@ func (r *Runner) Start(ctx context.Context) {
 // Stop stops claiming, lets each broadcast finish its current batch and
 // releases the claims, so that another process takes them at once.
 func (r *Runner) Stop() {
-	if r.cancel != nil {
-		r.cancel()
+	r.mu.Lock()
+	cancel := r.cancel
+	r.ctx = nil
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
 	}
 	r.wg.Wait()
+}
+
+// reserve marks broadcast id as this runner's before its launch commits,
+// so that the claim loop leaves it to adopt; false when the runner is not
+// running.
+func (r *Runner) reserve(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx == nil || r.ctx.Err() != nil || r.running[id] {
+		return false
+	}
+	r.running[id] = true
+	return true
+}
+
+// unreserve undoes reserve after a launch failed.
+func (r *Runner) unreserve(id int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.running, id)
+}
+
+// adopt sends broadcast b, reserved and launched held by this runner,
+// copying its recipients from view (which it closes).
+func (r *Runner) adopt(b *herald.Broadcast, view *store.ContactSnapshot) {
+	r.mu.Lock()
+	ctx := r.ctx
+	r.mu.Unlock()
+	if ctx == nil {
+		view.Close()
+		r.unreserve(b.ID) // stopped meanwhile: the claim runs out and the rest is copied without the view
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.run(ctx, store.RunClaim{Broadcast: *b, Snapshotting: true}, view)
+		r.unreserve(b.ID)
+	}()
 }
 
 // Kill stops the runner as a crash would, for restart tests: its claims
@@ -135,7 +191,7 @@ func (r *Runner) claim(ctx context.Context) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.run(ctx, c)
+			r.run(ctx, c, nil)
 			r.mu.Lock()
 			delete(r.running, c.Broadcast.ID)
 			r.mu.Unlock()
@@ -144,9 +200,12 @@ func (r *Runner) claim(ctx context.Context) {
 }
 
 // run sends one claimed broadcast batch by batch until its recipients are
-// all claimed, it stops being in progress, or the runner stops.
-func (r *Runner) run(ctx context.Context, c store.RunClaim) {
+// all claimed, it stops being in progress, or the runner stops. view,
+// when not nil, is the contacts at the launch to copy the recipients
+// from; run closes it.
+func (r *Runner) run(ctx context.Context, c store.RunClaim, view *store.ContactSnapshot) {
 	b := &c.Broadcast
+	defer view.Close()
 	defer func() {
 		r.mu.Lock()
 		killed := r.killed
@@ -158,7 +217,7 @@ func (r *Runner) run(ctx context.Context, c store.RunClaim) {
 			r.s.log.Warn("releasing broadcast", "broadcast", b.ID, "err", err)
 		}
 	}()
-	w := &worker{r: r, b: b, seq: c.ClaimedSeq}
+	w := &worker{r: r, b: b, seq: c.ClaimedSeq, snapping: c.Snapshotting, snapped: c.Snapshotted, chunk: r.cfg.Batch, view: view}
 	if b.Type != herald.BroadcastRCSCheck {
 		plan, err := r.s.plan(ctx, b)
 		if err != nil {
@@ -191,20 +250,69 @@ type worker struct {
 	plan *engine.BulkPlan
 	seq  int64 // the last recipient committed
 	held time.Time
+	// snapping is true while the recipients are still being copied;
+	// snapped counts those copied, chunk is the next chunk's size.
+	snapping bool
+	snapped  int64
+	chunk    int
+	view     *store.ContactSnapshot // the contacts at the launch, nil after a restart
+	batches  int                    // batches committed by this worker
+}
+
+// firstBatch bounds a run's first batch, so that its first messages
+// leave without waiting for a full batch to be personalised and
+// committed.
+const firstBatch = 50
+
+// snapAhead is how many batches of recipients the snapshot keeps copied
+// ahead of sending.
+const snapAhead = 4
+
+// maxChunk bounds the recipients one snapshot transaction copies, so that
+// it holds SQLite's one writer only briefly.
+const maxChunk = 5000
+
+// snapshot copies the next chunk of recipients when fewer than snapAhead
+// batches wait copied. The first chunk is one batch, so the first messages
+// leave at once; chunks then double up to maxChunk.
+func (w *worker) snapshot(ctx context.Context) error {
+	if !w.snapping || w.snapped-w.seq >= int64(snapAhead*w.r.cfg.Batch) {
+		return nil
+	}
+	copied, more, err := w.r.s.store.SnapshotChunk(ctx, w.r.cfg.Instance, w.b.ID, w.chunk, w.view)
+	if err != nil {
+		return err
+	}
+	w.snapped, w.snapping, w.chunk = copied, more, min(maxChunk, w.chunk*2)
+	if !more {
+		w.b.Contacts = int(copied)
+		w.view.Close() // copied: the view need not pin old pages any longer
+	}
+	w.held = time.Now()
+	return nil
 }
 
 // batch sends the next batch of recipients, waiting for room in the
 // dispatcher first.
 func (w *worker) batch(ctx context.Context) error {
+	if err := w.snapshot(ctx); err != nil {
+		return err
+	}
 	limit, err := w.room(ctx)
 	if err != nil {
 		return err
+	}
+	if w.batches == 0 {
+		limit = min(limit, firstBatch)
 	}
 	rows, err := w.r.s.store.PendingRecipients(ctx, w.b.AccountID, w.b.ID, w.seq, limit)
 	if err != nil {
 		return err
 	}
 	if len(rows) == 0 {
+		if w.snapping {
+			return nil
+		}
 		return errDone
 	}
 	if w.b.Type == herald.BroadcastRCSCheck {
@@ -217,6 +325,7 @@ func (w *worker) batch(ctx context.Context) error {
 	}
 	w.seq = rows[len(rows)-1].Seq
 	w.held = time.Now()
+	w.batches++
 	w.r.s.prog.touch(w.b.AccountID, w.b.ID)
 	return nil
 }
@@ -226,10 +335,13 @@ func (w *worker) batch(ctx context.Context) error {
 // meanwhile that the broadcast is still this runner's and in progress.
 func (w *worker) room(ctx context.Context) (int, error) {
 	want := min(w.r.cfg.Batch, max(1, w.b.Contacts-int(w.seq)))
+	if w.batches == 0 {
+		want = min(want, firstBatch) // the first batch goes as soon as it has room
+	}
 	for wait := time.Millisecond; ; wait = min(wait*2, 50*time.Millisecond) {
 		n := w.r.cfg.Batch
 		if w.b.Type != herald.BroadcastRCSCheck {
-			n = min(n, w.r.s.engine.BulkRoom(w.b.AccountID))
+			n = min(n, w.r.s.engine.BulkRoom(w.b.AccountID), w.r.cfg.Ahead-w.r.s.engine.BulkHeld(w.b.AccountID))
 		}
 		if n >= want || (n > 0 && wait >= 50*time.Millisecond) {
 			return n, nil

@@ -8,7 +8,10 @@
 // # Running
 //
 // A Runner in every worker process claims the broadcasts in progress that
-// no live runner holds, one runner per broadcast. It reads recipients in
+// no live runner holds, one runner per broadcast. It first copies the
+// recipients counted at launch into the snapshot, chunk by chunk
+// (store.SnapshotChunk) a few batches ahead of sending, so that a launch
+// returns and the first messages leave at once. It reads recipients in
 // batches of at most what the engine's dispatcher has room for in the
 // account's bulk lane (engine.BulkRoom), personalises their chains in
 // memory and commits the batch's messages and chains in one transaction
@@ -52,6 +55,8 @@ type Store interface {
 	ClaimBroadcastRuns(ctx context.Context, instance string, now, until int64, limit int) ([]store.RunClaim, error)
 	ReleaseBroadcastRun(ctx context.Context, instance string, id int64) error
 	RenewBroadcastRun(ctx context.Context, instance string, id, until int64) (bool, error)
+	OpenContactSnapshot(ctx context.Context) (*store.ContactSnapshot, error)
+	SnapshotChunk(ctx context.Context, instance string, id int64, limit int, view *store.ContactSnapshot) (int64, bool, error)
 	PendingRecipients(ctx context.Context, accountID, id, afterSeq int64, limit int) ([]store.RecipientRow, error)
 	OptedOutContacts(ctx context.Context, accountID int64, ids []int64) (map[int64]bool, error)
 	MessageTx(ctx context.Context, fn func(x *store.MessageTx) error) error
@@ -62,6 +67,7 @@ type Engine interface {
 	PlanBulk(ctx context.Context, accountID, broadcastID int64, steps []herald.BroadcastStep, attrs []string) (*engine.BulkPlan, error)
 	BuildBulk(p *engine.BulkPlan, r *engine.BulkRecipient) (*engine.BulkItem, string)
 	BulkRoom(accountID int64) int
+	BulkHeld(accountID int64) int
 	CommitBulk(ctx context.Context, items []*engine.BulkItem, extra func(ctx context.Context, x *store.MessageTx) error) error
 	CheckCapable(ctx context.Context, accountID int64, senderID string, addrs []string) ([]bool, error)
 }
@@ -84,7 +90,8 @@ type Service struct {
 	clock  herald.Clock
 	log    *slog.Logger
 	prog   *progress
-	wake   func() // wakes this process's runner, when it has one
+	wake   func()  // wakes this process's runner, when it has one
+	runner *Runner // this process's runner, nil without one
 }
 
 // Deps are the service's collaborators.
@@ -327,14 +334,39 @@ func (s *Service) schedule(ctx context.Context, b *herald.Broadcast, from herald
 	return b, err
 }
 
-// launchNow snapshots the recipients and starts sending.
+// launchNow snapshots the recipients and starts sending. With a runner
+// in this process, the launch counts the recipients in a view of the
+// contacts opened before its transaction and hands the broadcast, held
+// already, to the runner, which copies them from that view while it
+// sends; without one, the launch copies them itself.
 func (s *Service) launchNow(ctx context.Context, accountID, id int64, from herald.BroadcastStatus, lt herald.LaunchType) (*herald.Broadcast, error) {
-	b, err := s.store.ChangeBroadcast(ctx, accountID, id, store.BroadcastChange{From: []herald.BroadcastStatus{from},
-		To: herald.BroadcastInProgress, Launch: true, LaunchType: lt, Reason: ptr(""), Action: "Launched broadcast"})
+	ch := store.BroadcastChange{From: []herald.BroadcastStatus{from}, To: herald.BroadcastInProgress, Launch: true, LaunchType: lt,
+		Reason: ptr(""), Action: "Launched broadcast"}
+	r := s.runner
+	if r != nil && !r.reserve(id) {
+		r = nil
+	}
+	if r != nil {
+		view, err := s.store.OpenContactSnapshot(ctx)
+		if err != nil {
+			r.unreserve(id)
+			return nil, err
+		}
+		ch.View, ch.Runner, ch.RunnerUntil = view, r.cfg.Instance, s.now().Add(r.cfg.Hold).UnixMilli()
+	}
+	b, err := s.store.ChangeBroadcast(ctx, accountID, id, ch)
 	if err != nil {
+		if r != nil {
+			ch.View.Close()
+			r.unreserve(id)
+		}
 		return nil, err
 	}
-	s.wake()
+	if r != nil {
+		r.adopt(b, ch.View)
+	} else {
+		s.wake()
+	}
 	s.prog.changed(b)
 	return b, nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -160,11 +161,16 @@ func personalize(c content.Content, r *render.Renderer) (preparedContent, error)
 	if err := (content.Decoder{}).Check(out); err != nil {
 		return preparedContent{}, err
 	}
-	payload, err := json.Marshal(out)
-	if err != nil {
+	// Without HTML escaping an e-mail's HTML stays as it is (no \u003c
+	// for each '<'): a smaller payload, quicker to write and to read back.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
 		return preparedContent{}, fmt.Errorf("encoding the payload: %w", err)
 	}
-	pc := preparedContent{payload: payload, text: out.Text()}
+	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	pc := preparedContent{payload: payload} // the text is not needed: a broadcast has no per-message preview to make
 	if s, ok := out.(*content.SMS); ok {
 		pc.encoding, pc.segments = string(s.Info.Encoding), s.Info.Segments
 	}
@@ -243,6 +249,10 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		Traffic: herald.TrafficA2P}, steps[0], 0, now)
 	m.ChainID = m.ID
 	steps[0].MessageID = m.ID
+	// The first step's content is its message's: the chain need not
+	// keep a copy, which would be written and read back with each of
+	// the chain's status changes.
+	steps[0].Payload = nil
 	c := &herald.Chain{ID: m.ID, AccountID: p.AccountID, BroadcastID: p.BroadcastID, Steps: steps, CurrentMessageID: m.ID,
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
 	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}}, ""
@@ -257,6 +267,14 @@ func (e *Engine) BulkRoom(accountID int64) int {
 		return 0
 	}
 	return e.disp.bulkRoom(accountID)
+}
+
+// BulkHeld returns how many broadcast messages of the account this
+// process holds in memory (queued for its connections or being sent).
+func (e *Engine) BulkHeld(accountID int64) int {
+	e.disp.mu.Lock()
+	defer e.disp.mu.Unlock()
+	return e.disp.bulk[accountID]
 }
 
 // CommitBulk commits the items' messages and chains in one transaction

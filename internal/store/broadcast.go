@@ -271,6 +271,14 @@ type BroadcastChange struct {
 	// Enqueue runs in the transaction with its driver transaction, to
 	// queue a job that exists only if the change commits.
 	Enqueue func(ctx context.Context, tx any) error
+	// View, with Launch, makes the launch count the recipients in the
+	// view and leave their copy to the runner Runner (SnapshotChunk),
+	// which then holds the broadcast until RunnerUntil (Unix ms). Without
+	// it (or for a relaunch for failed contacts) the launch copies them
+	// in its transaction.
+	View        *ContactSnapshot
+	Runner      string
+	RunnerUntil int64
 }
 
 // ChangeBroadcast applies ch to the account's broadcast id and returns it
@@ -345,7 +353,7 @@ func (s *Store) applyChange(ctx context.Context, t *tx, b *herald.Broadcast, ch 
 		b.LaunchType = ch.LaunchType
 	}
 	if ch.Launch {
-		n, err := s.snapshot(ctx, t, b)
+		n, err := s.snapshot(ctx, t, b, ch.View)
 		if err != nil {
 			return err
 		}
@@ -365,6 +373,12 @@ func (s *Store) applyChange(ctx context.Context, t *tx, b *herald.Broadcast, ch 
 		b.Stats.Unsuccessful, t.now, b.ID)
 	if err != nil {
 		return fmt.Errorf("changing broadcast: %w", err)
+	}
+	if ch.Launch && ch.View != nil && ch.Runner != "" {
+		_, err = t.exec(ctx, `UPDATE broadcasts SET runner = $1, runner_until = $2 WHERE id = $3`, ch.Runner, ch.RunnerUntil, b.ID)
+		if err != nil {
+			return fmt.Errorf("holding the launched broadcast: %w", err)
+		}
 	}
 	return nil
 }

@@ -180,22 +180,37 @@ func (s *Store) CountRecipients(ctx context.Context, accountID int64, r herald.R
 }
 
 // snapshot copies b's recipients into broadcast_recipients and returns
-// how many there are; EINVALID when there are none.
-func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, error) {
+// how many there are; EINVALID when there are none. Given a view (see
+// ContactSnapshot) it only counts the recipients in it and notes the
+// largest contact ID among them: the runner copies them from the view in
+// chunks (SnapshotChunk), so that the launch returns and the first
+// messages leave at once whatever the audience's size. A relaunch for
+// failed contacts copies them at once (one INSERT ... SELECT over the
+// first run's recipients), as does a launch without a view.
+func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (int, error) {
 	if _, err := t.exec(ctx, `DELETE FROM broadcast_recipients WHERE broadcast_id = $1`, b.ID); err != nil {
 		return 0, fmt.Errorf("clearing the recipients: %w", err)
 	}
 	var n int64
 	var err error
-	if b.Recipients.FailedOf != 0 {
+	switch {
+	case b.Recipients.FailedOf != 0:
 		n, err = t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
 			SELECT $1, row_number() OVER (ORDER BY r.seq), r.contact_id, r.phone, COALESCE(c.email, r.email), COALESCE(c.attrs, r.attrs),
 			r.identities, c.rcs_capable FROM broadcast_recipients r JOIN broadcasts ob ON ob.id = r.broadcast_id
 			JOIN message_chains ch ON ch.id = r.chain_id LEFT JOIN contacts c ON c.id = r.contact_id AND c.account_id = ob.account_id
 			WHERE ob.account_id = $2 AND r.broadcast_id = $3 AND r.chain_id <> '' AND ch.outcome IN ('failed', 'canceled')`,
 			b.ID, b.AccountID, b.Recipients.FailedOf)
-	} else {
+		if err == nil {
+			err = s.snapDone(ctx, t, b.ID, n)
+		}
+	case view != nil:
+		n, err = s.startSnapshot(ctx, t, b, view)
+	default:
 		n, err = s.snapshotContacts(ctx, t, b)
+		if err == nil {
+			err = s.snapDone(ctx, t, b.ID, n)
+		}
 	}
 	if err != nil {
 		return 0, err
@@ -213,6 +228,15 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast) (int, 
 	return int(n), nil
 }
 
+// snapDone records a snapshot copied whole: n recipients.
+func (s *Store) snapDone(ctx context.Context, t *tx, id, n int64) error {
+	_, err := t.exec(ctx, `UPDATE broadcasts SET snap_pending = FALSE, snap_until = 0, snap_cursor = 0, snap_count = $1 WHERE id = $2`, n, id)
+	if err != nil {
+		return fmt.Errorf("recording the snapshot: %w", err)
+	}
+	return nil
+}
+
 // snapshotContacts copies the contacts and typed numbers b selects.
 func (s *Store) snapshotContacts(ctx context.Context, t *tx, b *herald.Broadcast) (int64, error) {
 	where, args, bare, err := s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
@@ -226,25 +250,159 @@ func (s *Store) snapshotContacts(ctx context.Context, t *tx, b *herald.Broadcast
 	if err != nil {
 		return 0, fmt.Errorf("copying the recipients: %w", err)
 	}
-	err = chunks(len(bare), 3, func(lo, hi int) error {
+	if err := s.copyBare(ctx, t, b.ID, n, bare); err != nil {
+		return 0, err
+	}
+	return n + int64(len(bare)), nil
+}
+
+// startSnapshot counts in view the contacts and typed numbers b selects
+// and sets up the chunked copy.
+func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (int64, error) {
+	where, args, bare, err := s.recipientWhere(ctx, view.q, b.AccountID, b.Recipients)
+	if err != nil {
+		return 0, err
+	}
+	var n, until int64
+	if err := view.q.queryRow(ctx, "SELECT count(*), COALESCE(max(c.id), 0) FROM contacts c WHERE "+where, args...).Scan(&n, &until); err != nil {
+		return 0, fmt.Errorf("counting the recipients: %w", err)
+	}
+	view.sel = &viewSelection{where: where, args: append(listArgs(nil), args...), bare: bare}
+	_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = TRUE, snap_until = $1, snap_cursor = 0, snap_count = 0 WHERE id = $2`,
+		until, b.ID)
+	if err != nil {
+		return 0, fmt.Errorf("starting the snapshot: %w", err)
+	}
+	return n + int64(len(bare)), nil
+}
+
+// SnapshotChunk copies the next limit recipients of broadcast id, which
+// instance holds, in contact ID order, from view (the contacts at the
+// launch; nil after a restart, when the rest is copied from the contacts
+// as they are, still without those created after the launch), and, with
+// the last chunk, the typed numbers that are no contact's; the
+// broadcast's Contacts then becomes the exact count. It returns the
+// number of recipients copied so far and whether more remain.
+// ErrLostClaim when instance no longer holds the broadcast: nothing is
+// copied.
+func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, limit int, view *ContactSnapshot) (copied int64, more bool, err error) {
+	err = s.inTx(ctx, func(t *tx) error {
+		var runner string
+		var pending bool
+		var until, cursor int64
+		b, err := scanBroadcast(t.queryRow(ctx, "SELECT "+broadcastSelects+`, b.runner, b.snap_pending, b.snap_until, b.snap_cursor,
+			b.snap_count FROM broadcasts b WHERE b.id = $1`+s.d.forUpdate, id), &runner, &pending, &until, &cursor, &copied)
+		switch {
+		case err != nil:
+			return fmt.Errorf("reading the snapshot's progress: %w", err)
+		case runner != instance || b.Status != herald.BroadcastInProgress:
+			return ErrLostClaim
+		case !pending:
+			return nil
+		}
+		where, args, bare, err := s.chunkWhere(ctx, t, view, &b)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if view != nil {
+			n, cursor, err = s.copyFromView(ctx, t, view, id, s.identitiesSQL(&b), where, args, copied, cursor, until, limit)
+		} else {
+			n, cursor, err = s.copyCurrent(ctx, t, &b, where, args, copied, cursor, until, limit)
+		}
+		if err != nil {
+			return err
+		}
+		copied += n
+		if more = n == int64(limit); !more {
+			if err := s.copyBare(ctx, t, id, copied, bare); err != nil {
+				return err
+			}
+			copied += int64(len(bare))
+		}
+		contacts := int64(b.Contacts)
+		if !more {
+			contacts = copied
+		}
+		_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = $1, snap_cursor = $2, snap_count = $3, contacts = $4
+			WHERE id = $5`, more, cursor, copied, contacts, id)
+		if err != nil {
+			return fmt.Errorf("recording the snapshot's progress: %w", err)
+		}
+		return nil
+	})
+	if err != nil && view != nil {
+		view.reset() // the rows read are not copied: read again after the committed cursor
+	}
+	return copied, more, err
+}
+
+// chunkWhere returns the recipients' condition for SnapshotChunk: read in
+// the view once and kept with it, or read in t without a view.
+func (s *Store) chunkWhere(ctx context.Context, t *tx, view *ContactSnapshot, b *herald.Broadcast) (string, listArgs, []string, error) {
+	if view == nil {
+		return s.recipientWhere(ctx, t, b.AccountID, b.Recipients)
+	}
+	if view.sel == nil {
+		view.reset()
+		where, args, bare, err := s.recipientWhere(ctx, view.q, b.AccountID, b.Recipients)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		view.sel = &viewSelection{where: where, args: args, bare: bare}
+	}
+	// A copy: copyFromView adds its own arguments.
+	return view.sel.where, append(listArgs(nil), view.sel.args...), view.sel.bare, nil
+}
+
+// copyCurrent is copyFromView from the contacts as they are, in one
+// INSERT ... SELECT.
+func (s *Store) copyCurrent(ctx context.Context, t *tx, b *herald.Broadcast, where string, args listArgs,
+	base, after, until int64, limit int) (int64, int64, error) {
+	bs, a, l, bid := args.add(base), args.add(after), args.add(until), args.add(b.ID)
+	n, err := t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
+		SELECT `+bid+`, `+bs+` + row_number() OVER (ORDER BY c.id), c.id, c.phone, c.email, c.attrs, `+s.identitiesSQL(b)+`, c.rcs_capable
+		FROM (SELECT c.* FROM contacts c WHERE `+where+` AND c.id > `+a+` AND c.id <= `+l+` ORDER BY c.id LIMIT `+
+		strconv.Itoa(limit)+`) c`, args...)
+	if err != nil {
+		return 0, 0, fmt.Errorf("copying the recipients: %w", err)
+	}
+	last := after
+	if n > 0 {
+		if err := t.queryRow(ctx, `SELECT contact_id FROM broadcast_recipients WHERE broadcast_id = $1 AND seq = $2`,
+			b.ID, base+n).Scan(&last); err != nil {
+			return 0, 0, fmt.Errorf("reading the snapshot's cursor: %w", err)
+		}
+	}
+	return n, last, nil
+}
+
+// copyBare copies the typed numbers that are no contact's after the
+// recipients copied so far.
+func (s *Store) copyBare(ctx context.Context, t *tx, id, copied int64, bare []string) error {
+	err := chunks(len(bare), 3, func(lo, hi int) error {
 		rows := make([][]any, 0, hi-lo)
 		for i, p := range bare[lo:hi] {
-			rows = append(rows, []any{b.ID, n + int64(lo+i) + 1, p})
+			rows = append(rows, []any{id, copied + int64(lo+i) + 1, p})
 		}
 		a := s.batch()
 		_, err := t.exec(ctx, "INSERT INTO broadcast_recipients (broadcast_id, seq, phone) VALUES "+rowsSQL(a, rows), a.vals...)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("copying the typed numbers: %w", err)
+		return fmt.Errorf("copying the typed numbers: %w", err)
 	}
-	return n + int64(len(bare)), nil
+	return nil
 }
 
 // RunClaim is a running broadcast a runner holds.
 type RunClaim struct {
 	Broadcast  herald.Broadcast
 	ClaimedSeq int64 // the last recipient seq committed
+	// Snapshotting is true while recipients remain to be copied
+	// (SnapshotChunk); Snapshotted is how many are copied.
+	Snapshotting bool
+	Snapshotted  int64
 }
 
 // ClaimBroadcastRuns takes up to limit broadcasts in progress that have
@@ -254,7 +412,7 @@ func (s *Store) ClaimBroadcastRuns(ctx context.Context, instance string, now, un
 	var out []RunClaim
 	err := s.inTx(ctx, func(t *tx) error {
 		var ids []int64
-		err := eachRow(ctx, t, `SELECT id FROM broadcasts WHERE status = $1 AND claimed_seq < contacts
+		err := eachRow(ctx, t, `SELECT id FROM broadcasts WHERE status = $1 AND (claimed_seq < contacts OR snap_pending)
 			AND (runner = '' OR runner = $2 OR runner_until < $3) ORDER BY id LIMIT $4`+s.d.skipLocked,
 			[]any{herald.BroadcastInProgress, instance, now, limit}, func(r scanner) error {
 				var id int64
@@ -270,7 +428,8 @@ func (s *Store) ClaimBroadcastRuns(ctx context.Context, instance string, now, un
 				return fmt.Errorf("claiming broadcast: %w", err)
 			}
 			var c RunClaim
-			c.Broadcast, err = scanBroadcast(t.queryRow(ctx, "SELECT "+broadcastSelects+", b.claimed_seq FROM broadcasts b WHERE b.id = $1", id), &c.ClaimedSeq)
+			c.Broadcast, err = scanBroadcast(t.queryRow(ctx, "SELECT "+broadcastSelects+", b.claimed_seq, b.snap_pending, b.snap_count FROM broadcasts b WHERE b.id = $1", id),
+				&c.ClaimedSeq, &c.Snapshotting, &c.Snapshotted)
 			if err != nil {
 				return fmt.Errorf("reading claimed broadcast: %w", err)
 			}
@@ -476,7 +635,7 @@ func (x *MessageTx) completeBroadcasts(ctx context.Context, ids []int64) ([]int6
 	var done []int64
 	for _, id := range ids {
 		n, err := x.t.exec(ctx, `UPDATE broadcasts SET status = $1, finished_at = $2, updated_at = $2, runner = '', runner_until = 0
-			WHERE id = $3 AND status IN ($4, $5) AND claimed_seq >= contacts AND succeeded + failed >= initiated`,
+			WHERE id = $3 AND status IN ($4, $5) AND claimed_seq >= contacts AND NOT snap_pending AND succeeded + failed >= initiated`,
 			herald.BroadcastComplete, x.t.now, id, herald.BroadcastInProgress, herald.BroadcastPaused)
 		if err != nil {
 			return nil, fmt.Errorf("completing broadcast: %w", err)

@@ -47,3 +47,17 @@ func (s *Store) EmailEvents(ctx context.Context, accountID int64, messageID stri
 	}
 	return out, rs.Err()
 }
+
+// InboundEmailReceived reports whether the account already has an inbound
+// e-mail with Message-ID messageID (its provider ID) to sender ID
+// senderID on the connection, so that mail delivered twice makes one
+// inbound message.
+func (s *Store) InboundEmailReceived(ctx context.Context, accountID, connectionID int64, senderID, messageID string) (bool, error) {
+	var n int
+	err := s.read().queryRow(ctx, `SELECT count(*) FROM messages WHERE connection_id = $1 AND provider_id = $2
+		AND account_id = $3 AND sender_id = $4 AND direction = $5`, connectionID, messageID, accountID, senderID, herald.MO).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("looking for an inbound e-mail: %w", err)
+	}
+	return n > 0, nil
+}

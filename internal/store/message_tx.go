@@ -143,14 +143,21 @@ func (x *MessageTx) InsertMessages(ctx context.Context, rows []MessageRow) error
 	})
 }
 
+// lockSelects are messageSelects for LockMessages: the payload is read
+// only for a message with a webhook (its status events carry the body);
+// the status writer needs it for nothing else, and a campaign's e-mails
+// would otherwise be read back, kilobytes each, with every status.
+var lockSelects = strings.Replace(messageSelects, "m.payload,", "CASE WHEN m.webhook_url = '' THEN '' ELSE m.payload END,", 1)
+
 // LockMessages reads the messages with ids, in any account, keyed by ID;
-// unknown IDs are missing from the map. On PostgreSQL the rows stay
-// locked until the transaction ends.
+// unknown IDs are missing from the map. A message without a webhook URL
+// is read without its payload. On PostgreSQL the rows stay locked until
+// the transaction ends.
 func (x *MessageTx) LockMessages(ctx context.Context, ids []string) (map[string]MessageRow, error) {
 	out := make(map[string]MessageRow, len(ids))
 	err := chunks(len(ids), 1, func(lo, hi int) error {
 		args := x.s.batch()
-		rs, err := x.t.query(ctx, "SELECT "+messageSelects+" FROM messages m WHERE m.id IN ("+
+		rs, err := x.t.query(ctx, "SELECT "+lockSelects+" FROM messages m WHERE m.id IN ("+
 			args.list(ids[lo:hi])+")"+x.s.d.forUpdate, args.vals...)
 		if err != nil {
 			return fmt.Errorf("reading messages: %w", err)

@@ -40,3 +40,28 @@ func BenchmarkSend(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCompose builds the e-mail of BenchmarkSend without sending it:
+// the connector's own work per message of a campaign.
+func BenchmarkCompose(b *testing.B) {
+	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+	c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type,
+		Settings: json.RawMessage(`{"host": "127.0.0.1", "tls": "none", "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body strings.Builder
+	for i := 0; body.Len() < 4000; i++ {
+		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
+	}
+	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": "<html><body>" + body.String() + "</body></html>"})
+	m := email("ana@example.com", string(payload))
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := c.compose(context.Background(), m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.done(out)
+	}
+}

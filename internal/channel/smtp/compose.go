@@ -11,6 +11,7 @@ import (
 	"mime"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
@@ -32,7 +33,8 @@ const maxAttachmentBytes = 25 << 20
 
 // composed is an e-mail ready for the SMTP transaction.
 type composed struct {
-	raw          []byte // the message in RFC 5322 form
+	raw          []byte  // the message in RFC 5322 form
+	buf          *[]byte // the pooled buffer raw is written in, until done
 	envelopeFrom string
 	to           string
 	messageID    string // the Message-ID header value
@@ -74,7 +76,8 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
 	}
-	out.raw = msg.render(make([]byte, 0, 2*len(e.HTML)+len(e.Body)+2048))
+	out.buf = bufPool.Get().(*[]byte)
+	out.raw = msg.render((*out.buf)[:0])
 	if c.dkimKey != nil {
 		domain := c.settings.DKIMDomain
 		if domain == "" {
@@ -168,21 +171,90 @@ func (c *Connector) body(msg *message, m *herald.Message, e *content.Email) {
 	if strings.TrimSpace(e.HTML) == "" {
 		return
 	}
-	doc := e.HTML
-	if e.Subtitle != "" {
-		doc = insertAfterBodyStart(doc, `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">`+html.EscapeString(e.Subtitle)+`</div>`)
+	if !strings.Contains(e.HTML, UnsubscribeTag) {
+		msg.html = validUTF8(c.htmlPart(e.HTML, e.Subtitle, l, unsub))
+		return
+	}
+	msg.html = validUTF8(c.htmlSteps(e.HTML, e.Subtitle, l, unsub))
+}
+
+// htmlSteps returns the HTML part of doc: the preheader (subtitle) after
+// <body>, tracked links, the unsubscribe link (unsub, "" for none) in
+// place of UnsubscribeTag or as a footer, and the open pixel before
+// </body>, one step after the other. htmlPart does the same in one pass
+// for a document without UnsubscribeTag.
+func (c *Connector) htmlSteps(doc, subtitle string, l links, unsub string) string {
+	if subtitle != "" {
+		doc = insertAfterBodyStart(doc, preheader(subtitle))
 	}
 	if l.base != "" && on(c.settings.TrackClicks) {
 		doc = rewriteLinks(doc, l.click)
 	}
 	if unsub != "" {
 		esc := html.EscapeString(unsub)
-		doc = withUnsubscribe(doc, esc, `<p style="font-size:12px;color:#888;text-align:center"><a href="`+esc+`">Unsubscribe</a></p>`)
+		doc = withUnsubscribe(doc, esc, unsubFooter(esc))
 	}
 	if l.base != "" && on(c.settings.TrackOpens) {
-		doc = insertBeforeBodyEnd(doc, `<img src="`+html.EscapeString(l.open())+`" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`)
+		doc = insertBeforeBodyEnd(doc, openPixel(l.open()))
 	}
-	msg.html = validUTF8(doc)
+	return doc
+}
+
+// htmlPart is htmlSteps for a document without UnsubscribeTag, written in
+// one pass into one buffer: campaigns send it for every message.
+func (c *Connector) htmlPart(doc, subtitle string, l links, unsub string) string {
+	var b strings.Builder
+	b.Grow(len(doc) + len(doc)/2 + 1024)
+	head, rest := "", doc
+	if subtitle != "" {
+		head, rest = doc[:0], doc
+		if i := indexFold(doc, "<body"); i >= 0 {
+			if j := strings.IndexByte(doc[i:], '>'); j >= 0 {
+				head, rest = doc[:i+j+1], doc[i+j+1:]
+			}
+		}
+	}
+	body, tail := rest, ""
+	if i := lastIndexFold(rest, "</body>"); i >= 0 {
+		body, tail = rest[:i], rest[i:]
+	}
+	track := l.base != "" && on(c.settings.TrackClicks)
+	write := func(part string) {
+		if track {
+			writeLinks(&b, part, l.click)
+		} else {
+			b.WriteString(part)
+		}
+	}
+	write(head)
+	if subtitle != "" {
+		b.WriteString(preheader(subtitle))
+	}
+	write(body)
+	if unsub != "" {
+		b.WriteString(unsubFooter(html.EscapeString(unsub)))
+	}
+	if l.base != "" && on(c.settings.TrackOpens) {
+		b.WriteString(openPixel(l.open()))
+	}
+	write(tail)
+	return b.String()
+}
+
+// preheader is the hidden block that carries an e-mail's subtitle.
+func preheader(subtitle string) string {
+	return `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">` + html.EscapeString(subtitle) + `</div>`
+}
+
+// unsubFooter is the unsubscribe line added to an HTML part (esc is the
+// escaped URL).
+func unsubFooter(esc string) string {
+	return `<p style="font-size:12px;color:#888;text-align:center"><a href="` + esc + `">Unsubscribe</a></p>`
+}
+
+// openPixel is the open-tracking image of URL u.
+func openPixel(u string) string {
+	return `<img src="` + html.EscapeString(u) + `" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`
 }
 
 // withUnsubscribe replaces UnsubscribeTag in doc with url, or adds footer
@@ -245,4 +317,22 @@ func readAttachment(ctx context.Context, blobs herald.BlobStore, md *herald.Medi
 		ctype = mime.TypeByExtension(path.Ext(name))
 	}
 	return part{name: path.Base(name), ctype: ctype, data: data}, nil
+}
+
+// bufPool keeps the buffers messages are written into: a campaign writes
+// one e-mail after another of about the same size, so each buffer is
+// reused at its grown size instead of being allocated and collected.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// done gives out's buffer back once the message is sent; out must not be
+// used after.
+func (c *Connector) done(out *composed) {
+	if out == nil || out.buf == nil {
+		return
+	}
+	*out.buf = out.raw[:0]
+	if cap(*out.buf) <= 1<<20 { // a message with attachments is not kept
+		bufPool.Put(out.buf)
+	}
+	out.buf, out.raw = nil, nil
 }

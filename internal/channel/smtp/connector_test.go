@@ -39,11 +39,17 @@ var testKey = bytes.Repeat([]byte{7}, 32)
 // server's host and port added) and secrets.
 func open(t *testing.T, srv *smtptest.Server, settings string, secrets map[string]string, media MediaSource) *Connector {
 	t.Helper()
+	return openAt(t, srv.Host(), srv.Port(), settings, secrets, media)
+}
+
+// openAt is open for a server at host and port.
+func openAt(t *testing.T, host string, port int, settings string, secrets map[string]string, media MediaSource) *Connector {
+	t.Helper()
 	var s map[string]any
 	if err := json.Unmarshal([]byte(settings), &s); err != nil {
 		t.Fatal(err)
 	}
-	s["host"], s["port"] = srv.Host(), srv.Port()
+	s["host"], s["port"] = host, port
 	raw, _ := json.Marshal(s)
 	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test/", Media: media})
 	c, err := h.Open(&herald.Connection{ID: 1, Name: "mail", Type: Type, Channel: herald.ChannelEmail, Settings: raw, Secrets: secrets})

@@ -25,6 +25,9 @@ type InboxStore interface {
 	// SenderOnConnection returns the sender ID name on a connection (any
 	// account), or ENOTFOUND.
 	SenderOnConnection(ctx context.Context, connectionID int64, name string) (*herald.SenderID, error)
+	// InboundEmailReceived reports whether the account has an inbound
+	// e-mail with that Message-ID to that sender ID on the connection.
+	InboundEmailReceived(ctx context.Context, accountID, connectionID int64, senderID, messageID string) (bool, error)
 }
 
 // Inbox takes the e-mail that arrives at Herald, over its SMTP listener or
@@ -42,6 +45,11 @@ type Inbox struct {
 	mu      sync.Mutex
 	conns   []smtpConn // the SMTP connections, cached
 	expires time.Time
+
+	// receiving serialises the check for an e-mail received already and
+	// its receipt, so that the same e-mail delivered twice at once by two
+	// sessions of this process makes one inbound message.
+	receiving sync.Mutex
 }
 
 // smtpConn is an SMTP connection's ID and bounce address.
@@ -266,8 +274,24 @@ func (ib *Inbox) receive(ctx context.Context, rcpts []string, msg *mail.Message)
 	return nil
 }
 
-// receiveOne stores the e-mail as an inbound message to sender s.
+// receiveOne stores the e-mail as an inbound message to sender s, unless
+// an e-mail with its Message-ID reached s already (mail servers deliver
+// again when they miss the end of a transaction, and forwarders repeat).
+// The check here spares a repeat's attachments from the media library; the
+// engine's Receive is what makes the message once across processes.
 func (ib *Inbox) receiveOne(ctx context.Context, s *herald.SenderID, in *inboundMail) error {
+	if in.MessageID != "" {
+		ib.receiving.Lock()
+		defer ib.receiving.Unlock()
+		dup, err := ib.store.InboundEmailReceived(ctx, s.AccountID, s.ConnectionID, s.Name, in.MessageID)
+		if err != nil {
+			return err
+		}
+		if dup {
+			ib.log.Info("smtp: an e-mail received again is dropped", "message_id", in.MessageID, "to", s.Name)
+			return nil
+		}
+	}
 	p := inboundPayload{Subject: in.Subject, Text: in.Text, HTML: in.HTML, From: in.From.String(),
 		MessageID: in.MessageID, InReplyTo: in.InReplyTo}
 	for _, f := range in.Files {

@@ -3,6 +3,8 @@ package smtp
 import (
 	"html"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // textFromHTML returns the plain-text alternative of an HTML part: the
@@ -19,7 +21,15 @@ func textFromHTML(doc string) string {
 			return
 		}
 		space = space || isSpaceByte(s[0])
-		for i, f := range strings.Fields(html.UnescapeString(s)) {
+		text := s
+		if strings.IndexByte(text, '&') >= 0 {
+			text = html.UnescapeString(text)
+		}
+		for i := 0; ; i++ {
+			var f string
+			if f, text = nextField(text); f == "" {
+				break
+			}
 			if (i > 0 || space) && lines == 0 && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
@@ -80,6 +90,35 @@ func textFromHTML(doc string) string {
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// nextField returns the first run of s between white space (as
+// strings.Fields splits, without allocating) and what follows it.
+func nextField(s string) (field, rest string) {
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		size, sp := 1, asciiSpace[c]
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			sp = unicode.IsSpace(r)
+		}
+		switch {
+		case sp && start >= 0:
+			return s[start:i], s[i:]
+		case !sp && start < 0:
+			start = i
+		}
+		i += size
+	}
+	if start < 0 {
+		return "", ""
+	}
+	return s[start:], ""
+}
+
+// asciiSpace marks the ASCII white space strings.Fields splits at.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // tagName returns a tag's lower-case name and whether it closes.
 func tagName(tag string) (string, bool) {

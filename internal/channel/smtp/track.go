@@ -46,19 +46,25 @@ func trackedScheme(u string) bool {
 // the document: attribute values in double, single or no quotes.
 func rewriteLinks(doc string, rewrite func(string) string) string {
 	var b strings.Builder
-	b.Grow(len(doc) + len(doc)/4)
+	b.Grow(len(doc) + len(doc)/2)
+	writeLinks(&b, doc, rewrite)
+	return b.String()
+}
+
+// writeLinks is rewriteLinks writing into b.
+func writeLinks(b *strings.Builder, doc string, rewrite func(string) string) {
 	for {
 		i := strings.IndexByte(doc, '<')
 		if i < 0 || i+2 >= len(doc) {
 			b.WriteString(doc)
-			return b.String()
+			return
 		}
 		b.WriteString(doc[:i])
 		doc = doc[i:]
 		end := strings.IndexByte(doc, '>')
 		if end < 0 {
 			b.WriteString(doc)
-			return b.String()
+			return
 		}
 		tag := doc[:end+1]
 		doc = doc[end+1:]

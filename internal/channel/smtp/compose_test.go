@@ -1,0 +1,63 @@
+package smtp
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald"
+)
+
+// TestHTMLPartInOnePass checks that the one-pass HTML part of campaigns
+// is the part the step-by-step composition makes, for documents with and
+// without <body>, with a subtitle or not, and tracking and unsubscribe
+// links on or off.
+func TestHTMLPartInOnePass(t *testing.T) {
+	docs := []string{
+		`<html><head><style>a{}</style></head><body class="x"><p>Hola <b>Ana</b></p><a href="https://shop.test/a?b=1&amp;c=2">A</a>` +
+			`<a href='mailto:x@y.z'>m</a><AREA HREF=http://shop.test/map></BODY></html>`,
+		`<p>No body tag <a href="https://shop.test/x">x</a></p>`,
+		`<body><p>Empty</p></body>`,
+		``,
+	}
+	settings := []string{`{"host": "h"}`, `{"host": "h", "trackClicks": false, "trackOpens": false, "unsubscribe": false}`,
+		`{"host": "h", "trackOpens": false}`}
+	for _, set := range settings {
+		h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+		c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type, Settings: json.RawMessage(set)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := email("ana@example.com", simple)
+		l := c.links(m)
+		unsub := ""
+		if c.unsubscribe() {
+			unsub = l.unsubscribe(c.settings.UnsubscribeScope)
+		}
+		for _, doc := range docs {
+			for _, sub := range []string{"", "Only this week & more"} {
+				if got, want := c.htmlPart(doc, sub, l, unsub), c.htmlSteps(doc, sub, l, unsub); got != want {
+					t.Errorf("settings %s, subtitle %q, doc %q:\none pass %q\nsteps    %q", set, sub, doc, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestNextField checks that nextField splits as strings.Fields does.
+func TestNextField(t *testing.T) {
+	for _, s := range []string{"", "  ", "one", " two  words\t", "a\u00a0b\u0085c\u2003d", "\xffbad\xfe utf8 ", "\v\f x \r\n"} {
+		var got []string
+		for rest := s; ; {
+			var f string
+			if f, rest = nextField(rest); f == "" {
+				break
+			}
+			got = append(got, f)
+		}
+		if want := strings.Fields(s); !slices.Equal(got, want) {
+			t.Errorf("nextField(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

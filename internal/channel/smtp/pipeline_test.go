@@ -1,0 +1,164 @@
+package smtp
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// scripted is a minimal SMTP server that checks how the client sends a
+// mail transaction: with pipelining on it offers PIPELINING and answers
+// MAIL only once MAIL, RCPT and DATA have all arrived (a client that
+// waited for each reply would get none, and fail on its timeout); with it
+// off it answers each command at once. It refuses RCPT to refuse@ with
+// 550 and records every command.
+type scripted struct {
+	ln       net.Listener
+	pipeline bool
+
+	mu       sync.Mutex
+	commands []string
+	messages int
+}
+
+func startScripted(t *testing.T, pipeline bool) *scripted {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &scripted{ln: ln, pipeline: pipeline}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close() })
+	return s
+}
+
+func (s *scripted) record(cmd string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commands = append(s.commands, cmd)
+}
+
+func (s *scripted) serve(c net.Conn) {
+	defer c.Close()
+	r, w := bufio.NewReader(c), bufio.NewWriter(c)
+	reply := func(lines ...string) {
+		for _, l := range lines {
+			_, _ = w.WriteString(l + "\r\n")
+		}
+		_ = w.Flush()
+	}
+	line := func() (string, bool) {
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		l, err := r.ReadString('\n')
+		return strings.TrimRight(l, "\r\n"), err == nil
+	}
+	reply("220 scripted ESMTP")
+	for {
+		cmd, ok := line()
+		if !ok {
+			return
+		}
+		s.record(cmd)
+		verb := strings.ToUpper(strings.SplitN(cmd, " ", 2)[0])
+		switch {
+		case verb == "EHLO" && s.pipeline:
+			reply("250-scripted", "250 PIPELINING")
+		case verb == "EHLO":
+			reply("250-scripted", "250 8BITMIME")
+		case verb == "MAIL" && s.pipeline:
+			rcpt, ok1 := line()
+			data, ok2 := line()
+			if !ok1 || !ok2 {
+				return // not pipelined: the client waits for a reply that never comes
+			}
+			s.record(rcpt)
+			s.record(data)
+			if strings.Contains(rcpt, "refuse@") {
+				reply("250 OK", "550 5.1.1 No such user", "554 5.5.1 No valid recipients")
+				continue
+			}
+			reply("250 OK", "250 OK", "354 Go ahead")
+			if !s.body(line) {
+				return
+			}
+			reply("250 2.0.0 Queued")
+		case verb == "MAIL" || verb == "RSET":
+			reply("250 OK")
+		case verb == "RCPT" && strings.Contains(cmd, "refuse@"):
+			reply("550 5.1.1 No such user")
+		case verb == "RCPT":
+			reply("250 OK")
+		case verb == "DATA":
+			reply("354 Go ahead")
+			if !s.body(line) {
+				return
+			}
+			reply("250 2.0.0 Queued")
+		case verb == "QUIT":
+			reply("221 Bye")
+			return
+		default:
+			reply("502 Not implemented")
+		}
+	}
+}
+
+// body reads a message up to its final dot.
+func (s *scripted) body(line func() (string, bool)) bool {
+	for {
+		l, ok := line()
+		if !ok {
+			return false
+		}
+		if l == "." {
+			s.mu.Lock()
+			s.messages++
+			s.mu.Unlock()
+			return true
+		}
+	}
+}
+
+func (s *scripted) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+// TestPipelining sends on one session to a server with and without
+// PIPELINING: with it, MAIL, RCPT and DATA go together (the server
+// answers nothing before all three arrived) and a refused recipient
+// leaves the session usable; without it, one command at a time.
+func TestPipelining(t *testing.T) {
+	for _, pipeline := range []bool{true, false} {
+		srv := startScripted(t, pipeline)
+		c := openAt(t, "127.0.0.1", srv.port(), `{"tls": "none", "poolSize": 1, "timeout": "5s"}`, nil, MediaSource{})
+		for i, to := range []string{"ana@example.com", "refuse@example.com", "bob@example.com"} {
+			_, err := c.Send(context.Background(), email(to, simple))
+			if refused := i == 1; refused != (err != nil) {
+				t.Errorf("pipeline %v, %s: error %v", pipeline, to, err)
+			}
+		}
+		srv.mu.Lock()
+		msgs, cmds := srv.messages, strings.Join(srv.commands, "|")
+		srv.mu.Unlock()
+		if msgs != 2 {
+			t.Errorf("pipeline %v: the server took %d messages, want 2 (commands %s)", pipeline, msgs, cmds)
+		}
+		if n := strings.Count(cmds, "EHLO"); n != 1 {
+			t.Errorf("pipeline %v: %d sessions, want 1 (commands %s)", pipeline, n, cmds)
+		}
+		if want := "MAIL FROM:<"; pipeline && !strings.Contains(cmds, want) {
+			t.Errorf("pipelined commands %s lack %q", cmds, want)
+		}
+	}
+}
