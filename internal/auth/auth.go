@@ -55,6 +55,7 @@ type Service struct {
 	dummy  string // a hash verified for unknown logins, so timing tells nothing
 	mu     sync.Mutex
 	limits map[string]*ipLimit
+	keys   keyCache // authenticated API keys
 }
 
 type ipLimit struct {

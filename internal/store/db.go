@@ -258,10 +258,12 @@ func (q pgxQuerier) queryRow(ctx context.Context, query string, args ...any) sca
 	return q.c.QueryRow(ctx, query, args...)
 }
 
-// tx is one write transaction: its querier and the time fixed for it.
+// tx is one write transaction: its querier, the time fixed for it and
+// whether it changed what authentication reads (see Store.OnAuthChange).
 type tx struct {
 	querier
-	now time.Time
+	now         time.Time
+	authChanged bool
 }
 
 // read returns the querier for read-only work outside a transaction: the
@@ -299,13 +301,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *tx) error) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	defer func() { _ = t.Rollback() }()
-	if err := fn(&tx{querier: sqlQuerier{c: t, stmts: s.writeStmts}, now: s.now()}); err != nil {
+	x := &tx{querier: sqlQuerier{c: t, stmts: s.writeStmts}, now: s.now()}
+	if err := fn(x); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("committing transaction: %w", err)
 	}
 	s.writeStmts.preparePending(ctx)
+	s.committed(x)
 	return nil
 }
 
@@ -316,12 +320,14 @@ func (s *Store) inPgxTx(ctx context.Context, fn func(tx *tx) error) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	defer func() { _ = t.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(&tx{querier: pgxQuerier{t}, now: s.now()}); err != nil {
+	x := &tx{querier: pgxQuerier{t}, now: s.now()}
+	if err := fn(x); err != nil {
 		return err
 	}
 	if err := t.Commit(ctx); err != nil {
 		return fmt.Errorf("committing transaction: %w", err)
 	}
+	s.committed(x)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/heraldhq/herald"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,6 +60,9 @@ type Store struct {
 	pgSQL *sql.DB       // PostgreSQL through database/sql, for goose only
 
 	migrator *goose.Provider
+
+	authMu  sync.Mutex
+	authFns []func() // called after a commit that changed authentication (OnAuthChange)
 }
 
 // ParseURL tells which engine a database URL selects without connecting:
