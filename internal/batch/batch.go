@@ -230,3 +230,31 @@ func (b *Batcher[T]) DoAll(ctx context.Context, items ...T) error {
 	}
 	return first
 }
+
+// DoEach hands in items and waits until each is flushed, returning one
+// outcome per item: an item that could not be handed in (the Batcher
+// stopped) has that error, and once ctx ends the items still waiting have
+// ctx's error (they may still be flushed).
+func (b *Batcher[T]) DoEach(ctx context.Context, items []T) []error {
+	errs := make([]error, len(items))
+	dones := make([]chan error, len(items))
+	for i, it := range items {
+		done := make(chan error, 1)
+		if err := b.put(ctx, entry[T]{item: it, done: done}); err != nil {
+			errs[i] = err
+			continue
+		}
+		dones[i] = done
+	}
+	for i, d := range dones {
+		if d == nil {
+			continue
+		}
+		select {
+		case errs[i] = <-d:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+		}
+	}
+	return errs
+}
