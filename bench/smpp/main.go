@@ -42,6 +42,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,7 @@ type options struct {
 	verbose bool
 	timeout time.Duration
 	parts   map[string]bool // which measurements run
+	cpuProf string          // profile the herald (or batch) measurement's CPU into this file
 	batch   int             // messages per request of the batch part
 	// loadBatch makes the load client post batches of this many messages.
 	loadBatch int
@@ -80,6 +82,7 @@ func main() {
 	flag.StringVar(&o.loadURL, "load-url", "", "internal: post N messages to this URL and exit")
 	flag.StringVar(&o.loadKey, "load-key", "", "internal: the API key of -load-url")
 	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
+	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
 	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch")
 	flag.IntVar(&o.batch, "batch", 100, "messages per request of the batch part (POST /api/v1/messages/batch, at most 1000)")
 	flag.Parse()
@@ -225,6 +228,17 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 		}
 	}
 	before := inproc.Messages(m, "", string(herald.StatusSent))
+	if o.cpuProf != "" && (batch > 0 || !o.parts["batch"]) {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			return smppbench.Result{}, fmt.Errorf("creating the profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return smppbench.Result{}, fmt.Errorf("profiling: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cpu := inproc.CPU()
 	start := time.Now()
 	url := "http://" + addr + "/api/v1/messages"

@@ -184,15 +184,17 @@ func (e *Engine) sendOne(ctx context.Context, r store.MessageRow) {
 	case e.wasCanceled(m.ID):
 		return
 	case m.ValidUntil != nil && now.After(*m.ValidUntil):
-		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusExpired, detail: herald.DetailExpired, at: now})
+		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusExpired, detail: herald.DetailExpired, at: now, row: &r})
 		return
 	}
 	if !r.OptOutChecked { // the broadcast runner checked the contact a moment ago
 		if d, err := e.optedOut(ctx, m); err != nil {
-			e.submitStatus(e.retry(m, now, err))
+			u := e.retry(m, now, err)
+			u.row = &r
+			e.submitStatus(u)
 			return
 		} else if d != nil {
-			e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now})
+			e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now, row: &r})
 			return
 		}
 	}
@@ -202,14 +204,16 @@ func (e *Engine) sendOne(ctx context.Context, r store.MessageRow) {
 		res, err = conn.Send(ctx, m)
 	}
 	if err != nil {
-		e.submitStatus(e.failure(m, now, err))
+		u := e.failure(m, now, err)
+		u.row = &r
+		e.submitStatus(u)
 		return
 	}
 	if res.Status == "" {
 		res.Status = herald.StatusSent
 	}
 	e.submitStatus(update{kind: kindSubmitted, id: m.ID, status: res.Status, providerID: res.ProviderID,
-		providerCode: res.ProviderCode, at: e.now()})
+		providerCode: res.ProviderCode, at: e.now(), row: &r})
 }
 
 // failure turns a submission error into a retry or a failure.
