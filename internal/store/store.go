@@ -54,7 +54,7 @@ type Store struct {
 	writer *sql.DB // SQLite: the one connection that writes
 	reader *sql.DB // SQLite: a pool of read-only connections
 
-	writeStmts, readStmts *stmtCache // SQLite: prepared statements of writer and reader
+	writeStmts, readStmts *stmtCache      // SQLite: prepared statements of writer and reader
 	group                 *groupCommitter // SQLite: runs the write transactions
 
 	pool  *pgxpool.Pool // PostgreSQL
