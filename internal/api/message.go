@@ -164,7 +164,7 @@ func (h *Handler) sendMessage(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
-	return writeJSON(w, http.StatusAccepted, m)
+	return writeMessage(w, http.StatusAccepted, m)
 }
 
 func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -101,7 +101,6 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Auth, err = auth.New(m.Store, box, m.Clock, cfg, m.Log); err != nil {
 		return fmt.Errorf("starting auth: %w", err)
 	}
-	m.Store.OnAuthChange(m.Auth.ForgetKeys)
 	if err := m.openJobs(ctx); err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (c *changes) listen() error {
 		}
 	}
 	// API keys, accounts and users changed here are forgotten by this
-	// process's key cache at commit (see Open); the others hear of it.
+	// process's key cache at commit (see auth.New); the others hear of it.
 	c.m.Store.OnAuthChange(func() {
 		c.publish(context.Background(), subjectAuthChanged, change{})
 	})

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -330,7 +329,7 @@ func (st *batchState) deliver(m *herald.Message, ev *herald.MessageEvent) {
 // delivery returns the pending delivery of env to url, claimed by this
 // process when it has a deliverer.
 func (e *Engine) delivery(account, apiKey int64, url string, env webhook.Envelope) *herald.WebhookDelivery {
-	payload, _ := json.Marshal(env) // plain fields always encode
+	payload := env.AppendJSON(make([]byte, 0, 768))
 	now := e.now()
 	next := now
 	if e.deps.Webhooks != nil {
