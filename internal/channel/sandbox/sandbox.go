@@ -160,7 +160,9 @@ func (c *Connector) Send(ctx context.Context, m *herald.Message) (channel.Result
 }
 
 // accepted returns the sandbox's answer to a message it took.
-func accepted() channel.Result { return channel.Result{ProviderCode: "ACCEPTED", Status: herald.StatusSent} }
+func accepted() channel.Result {
+	return channel.Result{ProviderCode: "ACCEPTED", Status: herald.StatusSent}
+}
 
 // SendAsync is Send without a goroutine waiting for the device inbox's
 // write: done is called once the inbox batch holding m is written (or, for
