@@ -55,21 +55,22 @@ const statusTries = 5
 func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, error) {
 	var err error
 	fresh := map[string]bool{}
+	rereads := 0
 	for try := 1; try <= statusTries; try++ {
 		var errs []error
 		if errs, err = e.applyStatus(ctx, items, fresh); err == nil || errors.Is(err, errKilled) {
 			return errs, err
 		}
 		var stale *store.StaleError
-		if errors.As(err, &stale) {
+		if errors.As(err, &stale) && rereads < 3 {
+			// Not a failure: the next try reads those rows, under the
+			// writer's lock, so they cannot be stale again.
+			rereads++
 			for _, id := range stale.IDs {
 				fresh[id] = true
 			}
 			e.working.forget(stale.IDs)
-			try-- // not a failure: the next try reads those rows
-			if len(fresh) > 4*len(items) {
-				return nil, err // cannot happen: each try adds new IDs of the batch
-			}
+			try--
 			continue
 		}
 		e.log.Warn("applying status changes failed; trying again", "changes", len(items), "try", try, "err", err)
