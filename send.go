@@ -73,3 +73,11 @@ type MessageService interface {
 	// ENOTFOUND; ECONFLICT when it is no longer scheduled.
 	Cancel(ctx context.Context, accountID int64, id string) (*Message, error)
 }
+
+// BatchSender is a MessageService that takes many requests at once.
+type BatchSender interface {
+	// SendBatch checks each request on its own, as Send does, and commits
+	// the good ones together. It returns, per request, its first message
+	// or its error; a message is returned only once it is committed.
+	SendBatch(ctx context.Context, reqs []*SendRequest) ([]*Message, []error)
+}

@@ -17,7 +17,13 @@
 // submit_sm (each committed as a message to the sandbox) as fast as its
 // window allows.
 //
-// The last line of its output is
+// -parts chooses the measurements (herald, kannel, server, and batch:
+// the herald measurement again with -batch messages per request to
+// /api/v1/messages/batch, reported on a line of its own,
+//
+//	smpp-batch: n=N batch=N herald_batch_per_s=N kannel_per_s=N ratio=N herald_batch_cpu_us_per_msg=N kannel_cpu_us_per_msg=N
+//
+// ). The last line of its output is
 //
 //	smpp: n=N herald_per_s=N kannel_per_s=N ratio=N herald_cpu_us_per_msg=N kannel_cpu_us_per_msg=N server_per_s=N
 package main
@@ -36,6 +42,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,6 +63,11 @@ type options struct {
 	window  int
 	verbose bool
 	timeout time.Duration
+	parts   map[string]bool // which measurements run
+	cpuProf string          // profile the herald (or batch) measurement's CPU into this file
+	batch   int             // messages per request of the batch part
+	// loadBatch makes the load client post batches of this many messages.
+	loadBatch int
 	// loadURL and loadKey make the process the load client of a run.
 	loadURL, loadKey string
 }
@@ -69,7 +81,15 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after this long")
 	flag.StringVar(&o.loadURL, "load-url", "", "internal: post N messages to this URL and exit")
 	flag.StringVar(&o.loadKey, "load-key", "", "internal: the API key of -load-url")
+	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
+	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
+	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch")
+	flag.IntVar(&o.batch, "batch", 100, "messages per request of the batch part (POST /api/v1/messages/batch, at most 1000)")
 	flag.Parse()
+	o.parts = map[string]bool{}
+	for _, p := range strings.Split(*parts, ",") {
+		o.parts[strings.TrimSpace(p)] = true
+	}
 	log.SetFlags(0)
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
@@ -87,26 +107,50 @@ func main() {
 	}
 }
 
-// run makes the three measurements and prints the result line.
+// run makes the measurements of o.parts and prints the result lines: one
+// for the batch part, and the comparison line last.
 func run(ctx context.Context, o options) error {
-	h, err := runHerald(ctx, o)
-	if err != nil {
-		return fmt.Errorf("herald: %w", err)
+	var h, k, s, b smppbench.Result
+	var err error
+	if o.parts["herald"] {
+		if h, err = runHerald(ctx, o, 0); err != nil {
+			return fmt.Errorf("herald: %w", err)
+		}
+		log.Printf("herald: %s", h)
 	}
-	log.Printf("herald: %s", h)
-	k, err := smppbench.RunKannel(ctx, smppbench.KannelOptions{N: o.n, Clients: o.clients})
-	if err != nil {
-		return fmt.Errorf("kannel: %w", err)
+	if o.parts["batch"] {
+		if b, err = runHerald(ctx, o, o.batch); err != nil {
+			return fmt.Errorf("herald batch: %w", err)
+		}
+		log.Printf("herald batch: %s", b)
 	}
-	log.Printf("kannel: %s", k)
-	s, err := runServer(ctx, o)
-	if err != nil {
-		return fmt.Errorf("server: %w", err)
+	if o.parts["kannel"] {
+		if k, err = smppbench.RunKannel(ctx, smppbench.KannelOptions{N: o.n, Clients: o.clients}); err != nil {
+			return fmt.Errorf("kannel: %w", err)
+		}
+		log.Printf("kannel: %s", k)
 	}
-	log.Printf("server: %s", s)
+	if o.parts["server"] {
+		if s, err = runServer(ctx, o); err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+		log.Printf("server: %s", s)
+	}
+	if o.parts["batch"] {
+		fmt.Printf("smpp-batch: n=%d batch=%d herald_batch_per_s=%.0f kannel_per_s=%.0f ratio=%.2f herald_batch_cpu_us_per_msg=%.1f kannel_cpu_us_per_msg=%.1f\n",
+			o.n, o.batch, b.PerSecond, k.PerSecond, ratio(b.PerSecond, k.PerSecond), us(b.CPUPerMessage), us(k.CPUPerMessage))
+	}
 	fmt.Printf("smpp: n=%d herald_per_s=%.0f kannel_per_s=%.0f ratio=%.2f herald_cpu_us_per_msg=%.1f kannel_cpu_us_per_msg=%.1f server_per_s=%.0f\n",
-		o.n, h.PerSecond, k.PerSecond, h.PerSecond/k.PerSecond, us(h.CPUPerMessage), us(k.CPUPerMessage), s.PerSecond)
+		o.n, h.PerSecond, k.PerSecond, ratio(h.PerSecond, k.PerSecond), us(h.CPUPerMessage), us(k.CPUPerMessage), s.PerSecond)
 	return nil
+}
+
+// ratio returns a/b, or 0 when b was not measured.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 // us returns d in microseconds.
@@ -127,8 +171,9 @@ func startMain(ctx context.Context, o options, dir string, env ...string) (m *ap
 }
 
 // runHerald measures API acceptance to submit_sm_resp through one SMPP
-// connection to drive_smpp.
-func runHerald(ctx context.Context, o options) (smppbench.Result, error) {
+// connection to drive_smpp: one message per request, or batches of batch
+// messages to POST /api/v1/messages/batch when batch > 0.
+func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, error) {
 	dir, err := os.MkdirTemp("", "herald-smpp-bench-")
 	if err != nil {
 		return smppbench.Result{}, fmt.Errorf("creating a data directory: %w", err)
@@ -183,10 +228,25 @@ func runHerald(ctx context.Context, o options) (smppbench.Result, error) {
 		}
 	}
 	before := inproc.Messages(m, "", string(herald.StatusSent))
+	if o.cpuProf != "" && (batch > 0 || !o.parts["batch"]) {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			return smppbench.Result{}, fmt.Errorf("creating the profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return smppbench.Result{}, fmt.Errorf("profiling: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cpu := inproc.CPU()
 	start := time.Now()
+	url := "http://" + addr + "/api/v1/messages"
+	if batch > 0 {
+		url += "/batch"
+	}
 	cmd := exec.CommandContext(ctx, os.Args[0], "-n", fmt.Sprint(o.n), "-clients", fmt.Sprint(o.clients),
-		"-load-url", "http://"+addr+"/api/v1/messages", "-load-key", key)
+		"-load-url", url, "-load-key", key, "-load-batch", fmt.Sprint(batch))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return smppbench.Result{}, fmt.Errorf("starting the load client: %w", err)
@@ -280,7 +340,8 @@ func runServer(ctx context.Context, o options) (smppbench.Result, error) {
 }
 
 // load posts N messages to o.loadURL from o.clients keep-alive
-// connections, one message per request, and fails on any refusal.
+// connections, one message per request (or o.loadBatch per batch), and
+// fails on any refusal.
 func load(ctx context.Context, o options) error {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.clients, MaxConnsPerHost: o.clients,
 		DialContext: (&net.Dialer{}).DialContext}, Timeout: time.Minute}
@@ -291,12 +352,21 @@ func load(ctx context.Context, o options) error {
 	var wg sync.WaitGroup
 	for range o.clients {
 		wg.Go(func() {
+			per := int64(max(1, o.loadBatch))
 			for ctx.Err() == nil {
-				i := next.Add(1)
-				if i > int64(o.n) {
+				hi := next.Add(per)
+				lo := hi - per + 1
+				if lo > int64(o.n) {
 					return
 				}
-				if err := post(ctx, hc, o, i); err != nil {
+				hi = min(hi, int64(o.n))
+				var err error
+				if o.loadBatch > 0 {
+					err = postBatch(ctx, hc, o, lo, hi)
+				} else {
+					err = post(ctx, hc, o, lo)
+				}
+				if err != nil {
 					failures.Add(1)
 					once.Do(func() { first = err })
 					return
@@ -311,23 +381,58 @@ func load(ctx context.Context, o options) error {
 	return ctx.Err()
 }
 
+// message returns the body of message i.
+func message(i int64) string {
+	return fmt.Sprintf(`{"contact":"+3460%07d7","channel":1,"senderId":"Herald","payload":{"text":"bench message %d"}}`, i, i)
+}
+
+// postBatch sends messages lo to hi in one batch and checks that each
+// was accepted.
+func postBatch(ctx context.Context, hc *http.Client, o options, lo, hi int64) error {
+	var b strings.Builder
+	b.WriteString(`{"messages":[`)
+	for i := lo; i <= hi; i++ {
+		if i > lo {
+			b.WriteByte(',')
+		}
+		b.WriteString(message(i))
+	}
+	b.WriteString("]}")
+	data, err := postBody(ctx, hc, o, b.String())
+	if err != nil {
+		return err
+	}
+	var a struct {
+		Accepted int64 `json:"accepted"`
+	}
+	if err := json.Unmarshal(data, &a); err != nil || a.Accepted != hi-lo+1 {
+		return fmt.Errorf("posting a batch: %d of %d accepted: %s", a.Accepted, hi-lo+1, data)
+	}
+	return nil
+}
+
 // post sends message i and checks for 202.
 func post(ctx context.Context, hc *http.Client, o options, i int64) error {
-	body := fmt.Sprintf(`{"contact":"+3460%07d7","channel":1,"senderId":"Herald","payload":{"text":"bench message %d"}}`, i, i)
+	_, err := postBody(ctx, hc, o, message(i))
+	return err
+}
+
+// postBody posts body to o.loadURL, checks for 202 and returns the answer.
+func postBody(ctx context.Context, hc *http.Client, o options, body string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.loadURL, strings.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("building a request: %w", err)
+		return nil, fmt.Errorf("building a request: %w", err)
 	}
 	req.Header.Set("X-API-Key", o.loadKey)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("posting a message: %w", err)
+		return nil, fmt.Errorf("posting: %w", err)
 	}
 	data, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusAccepted {
-		return fmt.Errorf("posting a message: status %d: %s", res.StatusCode, data)
+		return nil, fmt.Errorf("posting: status %d: %s", res.StatusCode, data)
 	}
-	return nil
+	return data, nil
 }

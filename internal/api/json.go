@@ -34,6 +34,12 @@ func decode(r *http.Request, v any) error {
 	if len(body) > maxBody {
 		return herald.Errorf(problem.CodeBadRequest, "The request body is larger than %d bytes.", maxBody)
 	}
+	return decodeJSON(body, v)
+}
+
+// decodeJSON reads one JSON value from body into v, refusing unknown
+// fields.
+func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

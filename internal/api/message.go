@@ -27,6 +27,7 @@ func (h *Handler) messageRoutes() []Route {
 		{Method: "GET", Path: Prefix + "/messages", Scope: s, Summary: "List messages (the messages log and EDRs)", handle: h.listMessages},
 		{Method: "GET", Path: Prefix + "/messages/{id}", Scope: s, Summary: "Get a message with its status history, chain and webhooks", handle: h.getMessage},
 		{Method: "POST", Path: Prefix + "/messages/{id}/cancel", Scope: s, Summary: "Cancel a scheduled message", handle: h.cancelMessage},
+		{Method: "POST", Path: Prefix + "/messages/batch", Scope: s, Create: true, Summary: "Send up to 1,000 messages; each is accepted (202) or refused on its own", handle: h.sendBatch},
 	}
 }
 
@@ -158,17 +159,12 @@ func (h *Handler) sendMessage(w http.ResponseWriter, r *http.Request, c *call) e
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	var vs herald.Violations
-	req := in.request(c, &vs)
-	req.Steps = []herald.SendStep{{Channel: parseChannel(in.Channel, "channel", &vs), SenderID: in.SenderID,
-		Payload: in.Payload, Template: in.Template.ref()}}
-	req.Violations = vs
-	m, err := h.deps.Messages.Send(r.Context(), req)
+	m, err := h.deps.Messages.Send(r.Context(), in.sendRequest(c))
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
-	return writeJSON(w, http.StatusAccepted, m)
+	return writeMessage(w, http.StatusAccepted, m)
 }
 
 func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, c *call) error {

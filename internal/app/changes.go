@@ -15,6 +15,7 @@ import (
 const (
 	subjectConnectionChanged = "herald.changed.connection"
 	subjectCredentialChanged = "herald.changed.smpp-credential"
+	subjectAuthChanged       = "herald.changed.auth"
 )
 
 // change is the body of a configuration change event.
@@ -44,11 +45,16 @@ func (c *changes) listen() error {
 	if c.m.Events == nil {
 		return nil
 	}
-	for _, subject := range []string{subjectConnectionChanged, subjectCredentialChanged} {
+	for _, subject := range []string{subjectConnectionChanged, subjectCredentialChanged, subjectAuthChanged} {
 		if _, err := c.m.Events.Subscribe(subject, c.receive); err != nil {
 			return fmt.Errorf("subscribing to %s: %w", subject, err)
 		}
 	}
+	// API keys, accounts and users changed here are forgotten by this
+	// process's key cache at commit (see auth.New); the others hear of it.
+	c.m.Store.OnAuthChange(func() {
+		c.publish(context.Background(), subjectAuthChanged, change{})
+	})
 	return nil
 }
 
@@ -67,6 +73,8 @@ func (c *changes) receive(subject string, data []byte) {
 		c.reloadLocal(context.Background(), ch.Connection)
 	case subjectCredentialChanged:
 		c.unbindLocal(ch.SystemIDs)
+	case subjectAuthChanged:
+		c.m.Auth.ForgetKeys()
 	}
 }
 

@@ -56,37 +56,58 @@ func hashKey(key string) string {
 
 // AuthenticateAPIKey returns the key for a secret presented from addr.
 // EUNAUTHORIZED for an unknown key or a blocked account, EFORBIDDEN for an
-// address outside the key's allow-list.
+// address outside the key's allow-list. A key authenticated in the last
+// few seconds comes from memory (see keyCache), unless a key, an account
+// or a user changed since (ForgetKeys).
 func (s *Service) AuthenticateAPIKey(ctx context.Context, key string, addr netip.Addr) (*herald.APIKey, error) {
 	bad := herald.Errorf(herald.EUNAUTHORIZED, "Invalid API key.")
 	key = strings.TrimSpace(key)
 	if len(key) <= keyPrefixLen || !strings.HasPrefix(key, keyPrefix) {
 		return nil, bad
 	}
-	k, hash, err := s.store.APIKeyByPrefix(ctx, key[:keyPrefixLen])
-	if herald.IsNotFound(err) {
-		return nil, bad
-	} else if err != nil {
-		return nil, fmt.Errorf("looking up API key: %w", err)
+	hash := hashKey(key)
+	now := s.clock.Now()
+	e, ok := s.keys.get(hash, now)
+	if !ok {
+		var err error
+		if e, err = s.loadKey(ctx, key, hash, now); err != nil {
+			return nil, err
+		}
 	}
-	if subtle.ConstantTimeCompare([]byte(hashKey(key)), []byte(hash)) != 1 {
-		return nil, bad
-	}
-	acc, err := s.store.Account(ctx, k.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("loading API key account: %w", err)
-	}
-	if acc.Status != herald.AccountActive {
+	if !e.active {
 		return nil, herald.Errorf(herald.EUNAUTHORIZED, "The account of this API key is blocked.")
 	}
+	k := e.key // a copy: callers may not change the cached key
 	if !k.AllowsIP(addr) {
 		return nil, herald.Errorf(herald.EFORBIDDEN, "This API key may not be used from %s.", addr)
 	}
-	now := s.clock.Now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
 		if err := s.store.TouchAPIKey(ctx, k.ID, now); err != nil {
 			s.log.Warn("recording API key use", "key", k.ID, "err", err)
 		}
+		s.keys.touched(hash, now)
 	}
-	return k, nil
+	return &k, nil
+}
+
+// loadKey reads the key with the secret key (whose hash is hash) and its
+// account's status, and caches them.
+func (s *Service) loadKey(ctx context.Context, key, hash string, now time.Time) (cachedKey, error) {
+	gen := s.keys.generation()
+	k, stored, err := s.store.APIKeyByPrefix(ctx, key[:keyPrefixLen])
+	if herald.IsNotFound(err) {
+		return cachedKey{}, herald.Errorf(herald.EUNAUTHORIZED, "Invalid API key.")
+	} else if err != nil {
+		return cachedKey{}, fmt.Errorf("looking up API key: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(stored)) != 1 {
+		return cachedKey{}, herald.Errorf(herald.EUNAUTHORIZED, "Invalid API key.")
+	}
+	acc, err := s.store.Account(ctx, k.AccountID)
+	if err != nil {
+		return cachedKey{}, fmt.Errorf("loading API key account: %w", err)
+	}
+	e := cachedKey{key: *k, active: acc.Status == herald.AccountActive, expires: now.Add(keyCacheTTL)}
+	s.keys.put(hash, e, gen)
+	return e, nil
 }

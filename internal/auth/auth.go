@@ -55,6 +55,7 @@ type Service struct {
 	dummy  string // a hash verified for unknown logins, so timing tells nothing
 	mu     sync.Mutex
 	limits map[string]*ipLimit
+	keys   keyCache // authenticated API keys
 }
 
 type ipLimit struct {
@@ -62,13 +63,25 @@ type ipLimit struct {
 	seen time.Time
 }
 
-// New returns a Service.
+// New returns a Service. When store tells of changes to API keys,
+// accounts and users, cached keys are forgotten as they commit; changes
+// made by other processes reach the Service through ForgetKeys.
 func New(store Store, box *secret.Box, clock herald.Clock, cfg Config, log *slog.Logger) (*Service, error) {
 	dummy, err := HashPassword("not a real password", cfg.Hash)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, box: box, clock: clock, cfg: cfg, log: log, dummy: dummy, limits: map[string]*ipLimit{}}, nil
+	s := &Service{store: store, box: box, clock: clock, cfg: cfg, log: log, dummy: dummy, limits: map[string]*ipLimit{}}
+	if n, ok := store.(authNotifier); ok {
+		n.OnAuthChange(s.ForgetKeys)
+	}
+	return s, nil
+}
+
+// authNotifier is a store that tells when API keys, accounts or users
+// change (store.Store does): the key cache then forgets at once.
+type authNotifier interface {
+	OnAuthChange(fn func())
 }
 
 // Policy returns the password policy in force.

@@ -136,6 +136,7 @@ func TestService(t *testing.T) {
 		"ip throttle":                       testIPThrottle,
 		"totp":                              testTOTP,
 		"api keys":                          testAPIKeys,
+		"api key cache":                     testAPIKeyCache,
 		"delete own user":                   testDeleteOwn,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -396,3 +397,69 @@ func testDeleteOwn(e *env) {
 	}
 	wantCode(t, e.svc.DeleteOwnUser(e.ctx, admin, "Ivan-pass-0", "delete-account"), herald.ECONFLICT)
 }
+
+// testAPIKeyCache authenticates a key twice (the second time from the
+// cache), then changes it, blocks its account and deletes it: each
+// change applies to the next request at once. A second service, which
+// hears of no change, stands for another process that missed the
+// notice: its cached key lasts until the cache's expiry.
+func testAPIKeyCache(e *env) {
+	t := e.t
+	addr := netip.MustParseAddr("192.0.2.1")
+	k := &herald.APIKey{AccountID: e.acc.ID, Name: "cached", Scopes: []herald.Scope{herald.ScopeOmniAPI}}
+	key, err := e.svc.CreateAPIKey(e.ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, _ := secret.NewBox(bytes.Repeat([]byte{9}, secret.KeySize))
+	cfg := auth.DefaultConfig()
+	cfg.Hash = auth.FastHashParams()
+	deaf, err := auth.New(deafStore{e.s}, box, e.clock, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, svc := range []*auth.Service{e.svc, deaf} {
+			if got, err := svc.AuthenticateAPIKey(e.ctx, key, addr); err != nil || !got.HasScope(herald.ScopeOmniAPI) {
+				t.Fatalf("AuthenticateAPIKey = %+v, %v", got, err)
+			}
+		}
+	}
+	k.Scopes = []herald.Scope{herald.ScopeRecipients}
+	if err := e.s.UpdateAPIKey(e.ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.svc.AuthenticateAPIKey(e.ctx, key, addr); err != nil || got.HasScope(herald.ScopeOmniAPI) || !got.HasScope(herald.ScopeRecipients) {
+		t.Fatalf("after the scope change: AuthenticateAPIKey = %+v, %v", got, err)
+	}
+	e.acc.Status = herald.AccountBlocked
+	if err := e.s.UpdateAccount(e.ctx, e.acc); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.AuthenticateAPIKey(e.ctx, key, addr)
+	wantCode(t, err, herald.EUNAUTHORIZED)
+	e.acc.Status = herald.AccountActive
+	if err := e.s.UpdateAccount(e.ctx, e.acc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.AuthenticateAPIKey(e.ctx, key, addr); err != nil {
+		t.Fatalf("after unblocking: %v", err)
+	}
+	if err := e.s.DeleteAPIKey(e.ctx, e.acc.ID, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.AuthenticateAPIKey(e.ctx, key, addr)
+	wantCode(t, err, herald.EUNAUTHORIZED)
+
+	// The deaf service still trusts what it read, until the expiry.
+	if _, err := deaf.AuthenticateAPIKey(e.ctx, key, addr); err != nil {
+		t.Fatalf("deaf service before the expiry: %v", err)
+	}
+	e.clock.Add(6 * time.Second)
+	_, err = deaf.AuthenticateAPIKey(e.ctx, key, addr)
+	wantCode(t, err, herald.EUNAUTHORIZED)
+}
+
+// deafStore hides the store's change notices (OnAuthChange), as a store
+// of another process would.
+type deafStore struct{ auth.Store }

@@ -31,10 +31,12 @@ type Config struct {
 // or a single error that fails the whole batch. It must not keep items.
 type Flush[T any] func(ctx context.Context, items []T) ([]error, error)
 
-// entry is one queued item and where its outcome goes (nil: nobody waits).
+// entry is one queued item and where its outcome goes: done, or cb, or
+// nowhere when both are nil.
 type entry[T any] struct {
 	item T
 	done chan error
+	cb   func(error)
 }
 
 // Batcher groups items and flushes them. Its methods are safe for
@@ -97,6 +99,14 @@ func (b *Batcher[T]) Do(ctx context.Context, item T) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Go hands in item and returns once it is queued; cb gets its outcome
+// after its batch is flushed, on the flusher's goroutine (it must not
+// block). When item cannot be queued Go returns that error and never
+// calls cb.
+func (b *Batcher[T]) Go(ctx context.Context, item T, cb func(error)) error {
+	return b.put(ctx, entry[T]{item: item, cb: cb})
 }
 
 // Submit hands in item without waiting for its flush. It blocks while the
@@ -193,16 +203,17 @@ func (b *Batcher[T]) do(ctx context.Context, batch []entry[T]) {
 	}
 	errs, err := b.flush(ctx, items)
 	for i, e := range batch {
-		if e.done == nil {
+		if e.done == nil && e.cb == nil {
 			continue
 		}
-		switch {
-		case err != nil:
-			e.done <- err
-		case i < len(errs):
-			e.done <- errs[i]
-		default:
-			e.done <- nil
+		out := err
+		if out == nil && i < len(errs) {
+			out = errs[i]
+		}
+		if e.cb != nil {
+			e.cb(out)
+		} else {
+			e.done <- out
 		}
 	}
 }
@@ -229,4 +240,32 @@ func (b *Batcher[T]) DoAll(ctx context.Context, items ...T) error {
 		}
 	}
 	return first
+}
+
+// DoEach hands in items and waits until each is flushed, returning one
+// outcome per item: an item that could not be handed in (the Batcher
+// stopped) has that error, and once ctx ends the items still waiting have
+// ctx's error (they may still be flushed).
+func (b *Batcher[T]) DoEach(ctx context.Context, items []T) []error {
+	errs := make([]error, len(items))
+	dones := make([]chan error, len(items))
+	for i, it := range items {
+		done := make(chan error, 1)
+		if err := b.put(ctx, entry[T]{item: it, done: done}); err != nil {
+			errs[i] = err
+			continue
+		}
+		dones[i] = done
+	}
+	for i, d := range dones {
+		if d == nil {
+			continue
+		}
+		select {
+		case errs[i] = <-d:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+		}
+	}
+	return errs
 }

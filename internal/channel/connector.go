@@ -18,6 +18,27 @@ type Connector interface {
 	Send(ctx context.Context, m *herald.Message) (Result, error)
 }
 
+// AsyncConnector is a connector that takes submissions without a
+// goroutine waiting for each: the engine hands it messages as fast as it
+// takes them and learns each outcome from a callback.
+type AsyncConnector interface {
+	Connector
+	// SendAsync hands m over and returns once it is on its way, blocking
+	// only while the connector holds as many as it can (its windows are
+	// full). done is then called exactly once with what Send would have
+	// returned, usually from another goroutine (possibly before SendAsync
+	// returns); it must not block for long. When nothing was handed over
+	// SendAsync returns the error and never calls done.
+	SendAsync(ctx context.Context, m *herald.Message, done func(Result, error)) error
+}
+
+// InFlighter is a connector that tells how many submissions it keeps in
+// flight at once (its windows); the engine runs that many of its
+// connection's submissions concurrently.
+type InFlighter interface {
+	InFlight() int
+}
+
 // Result is a provider's answer to a submission.
 type Result struct {
 	ProviderID   string               // the provider's message ID, for its reports

@@ -11,7 +11,10 @@ import (
 	"github.com/heraldhq/herald/internal/store"
 )
 
-var _ herald.MessageService = (*Engine)(nil)
+var (
+	_ herald.MessageService = (*Engine)(nil)
+	_ herald.BatchSender    = (*Engine)(nil)
+)
 
 // prepared is one accepted request ready to commit: its first message and,
 // for a chain, the chain.
@@ -43,6 +46,46 @@ func (e *Engine) Send(ctx context.Context, req *herald.SendRequest) (*herald.Mes
 	}
 	e.metrics.accept(p.row.Channel, time.Since(start))
 	return p.row.Message, nil
+}
+
+// SendBatch implements herald.BatchSender: each request is checked on its
+// own and the good ones go to the accept writer together, so they commit
+// in as few transactions as the batch size allows.
+func (e *Engine) SendBatch(ctx context.Context, reqs []*herald.SendRequest) ([]*herald.Message, []error) {
+	msgs := make([]*herald.Message, len(reqs))
+	errs := make([]error, len(reqs))
+	if !e.running.Load() {
+		for i := range errs {
+			errs[i] = ErrStopped
+		}
+		return msgs, errs
+	}
+	start := time.Now()
+	ps := make([]*prepared, 0, len(reqs))
+	at := make([]int, 0, len(reqs))
+	for i, req := range reqs {
+		p, err := e.prepare(ctx, req)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		ps = append(ps, p)
+		at = append(at, i)
+	}
+	for j, err := range e.accept.DoEach(context.WithoutCancel(ctx), ps) {
+		p, i := ps[j], at[j]
+		switch {
+		case errors.Is(err, batch.ErrStopped):
+			e.release(p)
+			errs[i] = ErrStopped
+		case err != nil:
+			errs[i] = fmt.Errorf("committing message: %w", err)
+		default:
+			e.metrics.accept(p.row.Channel, time.Since(start))
+			msgs[i] = p.row.Message
+		}
+	}
+	return msgs, errs
 }
 
 // prepare checks req and builds the rows to commit.

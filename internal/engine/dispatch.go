@@ -112,21 +112,47 @@ func (d *dispatcher) depth() int {
 func (d *dispatcher) enqueue(r store.MessageRow) {
 	d.mu.Lock()
 	q := d.senders[r.ConnectionID]
-	if q == nil && !d.stopped {
-		q = newFairQueue()
-		d.senders[r.ConnectionID] = q
-		for range d.e.cfg.Workers {
-			d.wg.Add(1)
-			go d.work(q)
-		}
-	}
+	stopped := d.stopped
 	d.mu.Unlock()
+	if q == nil && !stopped {
+		n := d.e.workers(r.ConnectionID) // may open the connection: not under d.mu
+		d.mu.Lock()
+		if q = d.senders[r.ConnectionID]; q == nil && !d.stopped {
+			q = newFairQueue()
+			d.senders[r.ConnectionID] = q
+			for range n {
+				d.wg.Add(1)
+				go d.work(q)
+			}
+		}
+		d.mu.Unlock()
+	}
 	if q == nil || !q.push(r) {
 		d.unreserve(laneOf(r.Message)) // stopping: the lease runs out or is released
 	}
 }
 
-// work sends messages from q until it closes.
+// workers returns how many workers send a connection's messages: the
+// configured number, or as many as a connector that keeps more in flight
+// (channel.InFlighter) takes at once. An asynchronous connector needs no
+// more: each worker hands it messages without waiting for them.
+func (e *Engine) workers(connID int64) int {
+	conn, _, err := e.routes.connector(e.ctx, connID)
+	if err != nil {
+		return e.cfg.Workers
+	}
+	if _, ok := conn.(channel.AsyncConnector); ok {
+		return e.cfg.Workers
+	}
+	if f, ok := conn.(channel.InFlighter); ok {
+		return max(e.cfg.Workers, f.InFlight())
+	}
+	return e.cfg.Workers
+}
+
+// work sends messages from q until it closes. A message's place is given
+// back once its outcome is known, which for an asynchronous connector is
+// after work has moved on.
 func (d *dispatcher) work(q *fairQueue) {
 	defer d.wg.Done()
 	for {
@@ -134,8 +160,12 @@ func (d *dispatcher) work(q *fairQueue) {
 		if !ok {
 			return
 		}
-		d.e.sendOne(d.e.ctx, r)
-		d.unreserve(laneOf(r.Message))
+		d.wg.Add(1)
+		lane := laneOf(r.Message)
+		d.e.sendOne(d.e.ctx, r, func() {
+			d.unreserve(lane)
+			d.wg.Done()
+		})
 	}
 }
 
@@ -175,41 +205,70 @@ func (d *dispatcher) kill() {
 }
 
 // sendOne submits one claimed message and reports the outcome to the
-// status writer.
-func (e *Engine) sendOne(ctx context.Context, r store.MessageRow) {
+// status writer, then calls release. An asynchronous connector
+// (channel.AsyncConnector) reports the outcome later: sendOne returns once
+// it has the message.
+func (e *Engine) sendOne(ctx context.Context, r store.MessageRow, release func()) {
 	m, now := r.Message, e.now()
 	switch {
 	case r.ClaimUntil-now.UnixMilli() < e.cfg.LeaseMargin.Milliseconds():
+		release()
 		return // the lease is nearly over: the message is claimed again
 	case e.wasCanceled(m.ID):
+		release()
 		return
 	case m.ValidUntil != nil && now.After(*m.ValidUntil):
-		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusExpired, detail: herald.DetailExpired, at: now})
+		e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusExpired, detail: herald.DetailExpired, at: now, row: &r})
+		release()
 		return
 	}
 	if !r.OptOutChecked { // the broadcast runner checked the contact a moment ago
 		if d, err := e.optedOut(ctx, m); err != nil {
-			e.submitStatus(e.retry(m, now, err))
+			u := e.retry(m, now, err)
+			u.row = &r
+			e.submitStatus(u)
+			release()
 			return
 		} else if d != nil {
-			e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now})
+			e.submitStatus(update{kind: kindStatus, id: m.ID, status: herald.StatusRejected, detail: *d, at: now, row: &r})
+			release()
 			return
 		}
 	}
 	conn, _, err := e.routes.connector(ctx, m.ConnectionID)
 	var res channel.Result
 	if err == nil {
-		res, err = conn.Send(ctx, m)
+		if ac, ok := conn.(channel.AsyncConnector); ok {
+			err = ac.SendAsync(ctx, m, func(res channel.Result, err error) {
+				e.submitted(r, now, res, err)
+				release()
+			})
+			if err == nil {
+				return
+			}
+		} else {
+			res, err = conn.Send(ctx, m)
+		}
 	}
+	e.submitted(r, now, res, err)
+	release()
+}
+
+// submitted hands the outcome of r's submission, begun at now, to the
+// status writer.
+func (e *Engine) submitted(r store.MessageRow, now time.Time, res channel.Result, err error) {
+	m := r.Message
 	if err != nil {
-		e.submitStatus(e.failure(m, now, err))
+		u := e.failure(m, now, err)
+		u.row = &r
+		e.submitStatus(u)
 		return
 	}
 	if res.Status == "" {
 		res.Status = herald.StatusSent
 	}
 	e.submitStatus(update{kind: kindSubmitted, id: m.ID, status: res.Status, providerID: res.ProviderID,
-		providerCode: res.ProviderCode, at: e.now()})
+		providerCode: res.ProviderCode, at: e.now(), row: &r})
 }
 
 // failure turns a submission error into a retry or a failure.

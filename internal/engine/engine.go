@@ -138,8 +138,9 @@ type Engine struct {
 
 	hookCache hookCache
 	chains    *chainCache
-	canceled  sync.Map // message IDs canceled while this process may hold them
-	timeouts  sync.Map // chain IDs whose timeout waits in the status writer
+	working   *rowCache // rows of messages being worked, for the status writer
+	canceled  sync.Map  // message IDs canceled while this process may hold them
+	timeouts  sync.Map  // chain IDs whose timeout waits in the status writer
 
 	running  atomic.Bool
 	killed   atomic.Bool
@@ -159,7 +160,7 @@ func New(cfg Config, deps Deps) *Engine {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg.withDefaults(), deps: deps, log: deps.Log, chains: newChainCache()}
+	e := &Engine{cfg: cfg.withDefaults(), deps: deps, log: deps.Log, chains: newChainCache(), working: newRowCache()}
 	e.metrics = newMetrics(deps.Metrics)
 	e.routes = newRoutes(e)
 	e.disp = newDispatcher(e)

@@ -31,7 +31,7 @@ func testRestart(t *testing.T, kill bool) {
 		first := h.e
 		for w := range 8 {
 			wg.Go(func() {
-				for i := range 60 {
+				for i := range 150 {
 					m, err := first.Send(context.Background(), h.sms("+347"+pad(w)+pad(i+10), "crash test"))
 					if err != nil {
 						return // the engine died: this one was not accepted
@@ -42,10 +42,19 @@ func testRestart(t *testing.T, kill bool) {
 				}
 			})
 		}
-		time.Sleep(150 * time.Millisecond)
+		// Restart once some messages are in: the rest are still being sent.
+		for {
+			mu.Lock()
+			n := len(accepted)
+			mu.Unlock()
+			if n >= 150 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
 		h.restart(kill)
 		wg.Wait()
-		if len(accepted) == 0 || len(accepted) == 480 {
+		if len(accepted) == 0 || len(accepted) == 1200 {
 			t.Fatalf("%d messages accepted before the kill; the test needs some but not all", len(accepted))
 		}
 		for _, id := range accepted {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -37,6 +36,10 @@ type update struct {
 	errText      string
 	retryAt      int64 // Unix ms, for kindRetry
 	at           time.Time
+	// row, when set, is the message's row as the dispatcher held it when
+	// it made the change: the status writer applies the change to it
+	// instead of reading the row back (see rowCache for stale rows).
+	row *store.MessageRow
 }
 
 // statusTries is how often a failing status transaction is tried (a
@@ -46,13 +49,29 @@ const statusTries = 5
 
 // flushStatus applies a batch of status changes, trying the transaction
 // again when it fails: a change that is not committed is lost (a report)
-// or delayed until its lease runs out (a submission).
+// or delayed until its lease runs out (a submission). Rows found stale
+// (changed by another process or statement since this process held them)
+// are read afresh in the next try, which follows at once.
 func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, error) {
 	var err error
+	fresh := map[string]bool{}
+	rereads := 0
 	for try := 1; try <= statusTries; try++ {
 		var errs []error
-		if errs, err = e.applyStatus(ctx, items); err == nil || errors.Is(err, errKilled) {
+		if errs, err = e.applyStatus(ctx, items, fresh); err == nil || errors.Is(err, errKilled) {
 			return errs, err
+		}
+		var stale *store.StaleError
+		if errors.As(err, &stale) && rereads < 3 {
+			// Not a failure: the next try reads those rows, under the
+			// writer's lock, so they cannot be stale again.
+			rereads++
+			for _, id := range stale.IDs {
+				fresh[id] = true
+			}
+			e.working.forget(stale.IDs)
+			try--
+			continue
 		}
 		e.log.Warn("applying status changes failed; trying again", "changes", len(items), "try", try, "err", err)
 		time.Sleep(time.Duration(try*try) * 10 * time.Millisecond)
@@ -63,7 +82,9 @@ func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, erro
 
 // applyStatus applies a batch of status changes in one transaction, then
 // hands new messages to the dispatcher and deliveries to the deliverer.
-func (e *Engine) applyStatus(ctx context.Context, items []update) ([]error, error) {
+// Rows come from the changes themselves or the row cache, except those in
+// fresh and those not held, which are read (and locked on PostgreSQL).
+func (e *Engine) applyStatus(ctx context.Context, items []update, fresh map[string]bool) ([]error, error) {
 	if e.killed.Load() {
 		return nil, errKilled
 	}
@@ -72,9 +93,15 @@ func (e *Engine) applyStatus(ctx context.Context, items []update) ([]error, erro
 	var errs []error
 	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
 		st = e.newBatchState()
-		rows, err := x.LockMessages(ctx, st.ids(items))
-		if err != nil {
-			return err
+		rows, read := st.heldRows(items, fresh)
+		if len(read) > 0 {
+			got, err := x.LockMessages(ctx, read)
+			if err != nil {
+				return err
+			}
+			for id, r := range got {
+				rows[id] = r
+			}
 		}
 		st.rows = rows
 		errs = make([]error, len(items))
@@ -102,6 +129,33 @@ func (e *Engine) applyStatus(ctx context.Context, items []update) ([]error, erro
 	}
 	st.committed()
 	return errs, nil
+}
+
+// heldRows returns copies of the rows of the batch's messages that the
+// changes carry or the row cache holds, and the IDs of the others, which
+// must be read.
+func (st *batchState) heldRows(items []update, fresh map[string]bool) (map[string]store.MessageRow, []string) {
+	rows := make(map[string]store.MessageRow, len(items))
+	var read []string
+	seen := make(map[string]bool, len(items))
+	for _, u := range items {
+		if seen[u.id] {
+			continue
+		}
+		seen[u.id] = true
+		if !fresh[u.id] {
+			if u.row != nil {
+				rows[u.id] = cloneRow(*u.row)
+				continue
+			}
+			if r, ok := st.e.working.get(u.id); ok {
+				rows[u.id] = cloneRow(r)
+				continue
+			}
+		}
+		read = append(read, u.id)
+	}
+	return rows, read
 }
 
 // batchState is the work of one status transaction.
@@ -134,19 +188,6 @@ type countKey struct {
 
 func (e *Engine) newBatchState() *batchState {
 	return &batchState{e: e, now: e.now(), isChanged: map[string]bool{}, chainDirty: map[string]bool{}}
-}
-
-// ids returns the messages the batch touches.
-func (st *batchState) ids(items []update) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, u := range items {
-		if !seen[u.id] {
-			seen[u.id] = true
-			out = append(out, u.id)
-		}
-	}
-	return out
 }
 
 // apply applies one change to the rows in memory. It returns the change's
@@ -289,7 +330,7 @@ func (st *batchState) deliver(m *herald.Message, ev *herald.MessageEvent) {
 // delivery returns the pending delivery of env to url, claimed by this
 // process when it has a deliverer.
 func (e *Engine) delivery(account, apiKey int64, url string, env webhook.Envelope) *herald.WebhookDelivery {
-	payload, _ := json.Marshal(env) // plain fields always encode
+	payload := env.AppendJSON(make([]byte, 0, 768))
 	now := e.now()
 	next := now
 	if e.deps.Webhooks != nil {
@@ -308,6 +349,10 @@ func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
 	}
 	if err := x.UpdateMessages(ctx, rows); err != nil {
 		return err
+	}
+	for _, r := range rows {
+		r.Version++
+		st.rows[r.ID] = r
 	}
 	if err := x.InsertMessages(ctx, st.newRows); err != nil {
 		return err
@@ -353,6 +398,7 @@ func (st *batchState) rollback() {
 
 // committed hands the batch's results on after the commit.
 func (st *batchState) committed() {
+	st.e.working.put(st.rows)
 	for i, r := range st.newRows {
 		if st.reserved[i] {
 			st.e.disp.enqueue(r)

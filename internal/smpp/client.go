@@ -263,11 +263,7 @@ func (c *Client) Submit(ctx context.Context, m *Message) (Result, error) {
 		return r, r.Err
 	case <-ctx.Done():
 	}
-	for _, seg := range pm.segs {
-		if seg.state.CompareAndSwap(segQueued, segWithdrawn) {
-			seg.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: ctx.Err()})
-		}
-	}
+	c.withdraw(pm, ctx.Err())
 	r := <-ch
 	return r, r.Err
 }
@@ -280,9 +276,38 @@ func (c *Client) Submit(ctx context.Context, m *Message) (Result, error) {
 // exactly once with the result of every segment; segments not handed over
 // when ctx ended count as unknown. done runs on a session's read loop: it
 // must not block.
+//
+// Segments still waiting for a window when ctx ends are withdrawn and
+// count as unknown, as with Submit, so that done is called then at the
+// latest.
 func (c *Client) SubmitAsync(ctx context.Context, m *Message, done func(Result)) error {
-	_, err := c.submitAsync(ctx, m, done)
-	return err
+	var finished atomic.Bool
+	var stop atomic.Pointer[func() bool]
+	pm, err := c.submitAsync(ctx, m, func(r Result) {
+		finished.Store(true)
+		if s := stop.Load(); s != nil {
+			(*s)()
+		}
+		done(r)
+	})
+	if err != nil || ctx.Done() == nil {
+		return err
+	}
+	s := context.AfterFunc(ctx, func() { c.withdraw(pm, ctx.Err()) })
+	stop.Store(&s)
+	if finished.Load() {
+		s() // done ran before the watch was stored: forget it
+	}
+	return nil
+}
+
+// withdraw finishes the segments of pm that no session has taken yet.
+func (c *Client) withdraw(pm *pendingMsg, err error) {
+	for _, seg := range pm.segs {
+		if seg.state.CompareAndSwap(segQueued, segWithdrawn) {
+			seg.finish(c, SegmentResult{Outcome: OutcomeUnknown, Err: err})
+		}
+	}
 }
 
 // submitAsync is SubmitAsync, returning the message's segments.

@@ -62,6 +62,11 @@ func auditJSON(v any) string {
 // audit writes the entry of a change made in t by the actor in ctx.
 // accountID is the account of the changed object.
 func (s *Store) audit(ctx context.Context, t *tx, accountID int64, action string, details ...herald.AuditDetail) error {
+	for _, d := range details {
+		if isAuthTable(d.Table) {
+			t.authChanged = true
+		}
+	}
 	a := herald.ActorFrom(ctx)
 	e := herald.AuditEntry{
 		AccountID: accountID, Time: t.now, UserID: a.UserID, Login: actorLogin(a),

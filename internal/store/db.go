@@ -50,6 +50,10 @@ type sqlConn interface {
 type sqlQuerier struct {
 	c     sqlConn
 	stmts *stmtCache
+	// detach ignores the cancellation of the caller's context: in a group
+	// transaction an interrupted write would roll back the other callers'
+	// work too (SQLite aborts the whole transaction).
+	detach bool
 }
 
 // inTx reports whether q runs in a transaction.
@@ -59,6 +63,9 @@ func (q sqlQuerier) inTx() bool {
 }
 
 func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if q.detach {
+		ctx = context.WithoutCancel(ctx)
+	}
 	c, done := q.conn(ctx, query)
 	defer done()
 	res, err := c.ExecContext(ctx, query, args...)
@@ -69,6 +76,9 @@ func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	if q.detach {
+		ctx = context.WithoutCancel(ctx)
+	}
 	c, done := q.conn(ctx, query)
 	r, err := c.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -79,6 +89,9 @@ func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows,
 }
 
 func (q sqlQuerier) queryRow(ctx context.Context, query string, args ...any) scanner {
+	if q.detach {
+		ctx = context.WithoutCancel(ctx)
+	}
 	c, done := q.conn(ctx, query)
 	return &sqlRow{Row: c.QueryRowContext(ctx, query, args...), done: done}
 }
@@ -258,10 +271,12 @@ func (q pgxQuerier) queryRow(ctx context.Context, query string, args ...any) sca
 	return q.c.QueryRow(ctx, query, args...)
 }
 
-// tx is one write transaction: its querier and the time fixed for it.
+// tx is one write transaction: its querier, the time fixed for it and
+// whether it changed what authentication reads (see Store.OnAuthChange).
 type tx struct {
 	querier
-	now time.Time
+	now         time.Time
+	authChanged bool
 }
 
 // read returns the querier for read-only work outside a transaction: the
@@ -288,25 +303,18 @@ func (s *Store) now() time.Time {
 }
 
 // inTx runs fn in a write transaction and commits when fn returns nil.
-// SQLite's writer DSN uses _txlock=immediate, so the write lock is taken
-// at BEGIN and a transaction never fails half-way for lack of it.
+// On SQLite fn runs in a group transaction with the others waiting (see
+// groupCommitter); the writer DSN uses _txlock=immediate, so the write
+// lock is taken at BEGIN and a transaction never fails half-way for lack
+// of it.
 func (s *Store) inTx(ctx context.Context, fn func(tx *tx) error) error {
 	if s.pool != nil {
 		return s.inPgxTx(ctx, fn)
 	}
-	t, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	defer func() { _ = t.Rollback() }()
-	if err := fn(&tx{querier: sqlQuerier{c: t, stmts: s.writeStmts}, now: s.now()}); err != nil {
-		return err
-	}
-	if err := t.Commit(); err != nil {
-		return fmt.Errorf("committing transaction: %w", err)
-	}
-	s.writeStmts.preparePending(ctx)
-	return nil
+	return s.group.do(fn)
 }
 
 // inPgxTx is inTx for PostgreSQL.
@@ -316,12 +324,14 @@ func (s *Store) inPgxTx(ctx context.Context, fn func(tx *tx) error) error {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	defer func() { _ = t.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(&tx{querier: pgxQuerier{t}, now: s.now()}); err != nil {
+	x := &tx{querier: pgxQuerier{t}, now: s.now()}
+	if err := fn(x); err != nil {
 		return err
 	}
 	if err := t.Commit(ctx); err != nil {
 		return fmt.Errorf("committing transaction: %w", err)
 	}
+	s.committed(x)
 	return nil
 }
 

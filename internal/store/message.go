@@ -22,6 +22,9 @@ type MessageRow struct {
 	*herald.Message
 	ClaimUntil int64
 	ClaimedBy  string
+	// Version counts the updates of the row; UpdateMessages writes a row
+	// only when the stored one has the same version (see StaleError).
+	Version int64
 	// OptOutChecked, in memory only, says that whoever made the row
 	// found the contact without any opt-out just before, so the
 	// dispatcher need not look again; a row read back has it false.
@@ -33,7 +36,7 @@ const messageSelects = "m.seq, m.id, m.account_id, m.direction, m.channel, m.sen
 	"m.destination, m.payload, m.template, m.status, m.detail_code, m.detail_name, m.detail_description, " +
 	"m.detail_permanent, m.provider_code, m.provider_id, m.error, m.encoding, m.segments, m.origin, m.traffic, " +
 	"m.correlation_id, m.callback_data, m.webhook_url, m.api_key_id, m.chain_id, m.step, m.attempts, m.send_at, " +
-	"m.valid_until, m.accepted_at, m.sent_at, m.delivered_at, m.seen_at, m.updated_at, m.claim_until, m.claimed_by"
+	"m.valid_until, m.accepted_at, m.sent_at, m.delivered_at, m.seen_at, m.updated_at, m.claim_until, m.claimed_by, m.version"
 
 // scanMessageRow reads messageSelects, then extra.
 func scanMessageRow(r scanner, extra ...any) (MessageRow, error) {
@@ -46,7 +49,7 @@ func scanMessageRow(r scanner, extra ...any) (MessageRow, error) {
 		&m.Detail.Description, &m.Detail.Permanent, &m.ProviderCode, &m.ProviderID, &m.Error, &m.Encoding,
 		&m.Segments, &m.Origin, &m.Traffic, &m.CorrelationID, &m.CallbackData, &m.WebhookURL, &m.APIKeyID,
 		&m.ChainID, &m.Step, &m.Attempts, &m.SendAt, &m.ValidUntil, &m.AcceptedAt, &m.SentAt, &m.DeliveredAt,
-		&m.SeenAt, &m.UpdatedAt, &claim, &row.ClaimedBy}, extra...)...)
+		&m.SeenAt, &m.UpdatedAt, &claim, &row.ClaimedBy, &row.Version}, extra...)...)
 	if err != nil {
 		return row, err
 	}

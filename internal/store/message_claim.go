@@ -37,7 +37,7 @@ func (s *Store) ClaimDueMessages(ctx context.Context, instance string, now, leas
 			cond += " AND account_id NOT IN (" + strings.Join(ph, ", ") + ")"
 		}
 		pick := "SELECT seq FROM messages WHERE " + cond + " ORDER BY claim_until LIMIT " + fmt.Sprint(limit) + s.d.skipLocked
-		q := `UPDATE messages SET status = 'queued', claim_until = $1, claimed_by = $2,
+		q := `UPDATE messages SET status = 'queued', claim_until = $1, claimed_by = $2, version = version + 1,
 			updated_at = CASE WHEN status = 'scheduled' THEN $3 ELSE updated_at END
 			WHERE seq IN (` + pick + `) RETURNING ` + returningMessage
 		var err error
@@ -73,7 +73,7 @@ func collectRows(ctx context.Context, q querier, query string, args ...any) ([]M
 func (s *Store) ReleaseMessages(ctx context.Context, instance string, ids []string, now int64) error {
 	return chunks(len(ids), 1, func(lo, hi int) error {
 		args := s.batch()
-		q := "UPDATE messages SET claim_until = " + args.add(now) + ", claimed_by = '' WHERE status = 'queued' AND claimed_by = " +
+		q := "UPDATE messages SET claim_until = " + args.add(now) + ", claimed_by = '', version = version + 1 WHERE status = 'queued' AND claimed_by = " +
 			args.add(instance) + " AND id IN (" + args.list(ids[lo:hi]) + ")"
 		_, err := s.write().exec(ctx, q, args.vals...)
 		if err != nil {
@@ -162,7 +162,7 @@ func (s *Store) RemoveInstance(ctx context.Context, instance string, now int64) 
 // releaseInstance makes the leased work of instance due at now and
 // deletes its heartbeat. The lease conditions use the due indexes.
 func releaseInstance(ctx context.Context, t *tx, instance string, now int64) error {
-	if _, err := t.exec(ctx, `UPDATE messages SET claim_until = $1, claimed_by = ''
+	if _, err := t.exec(ctx, `UPDATE messages SET claim_until = $1, claimed_by = '', version = version + 1
 		WHERE status IN ('queued', 'scheduled') AND claim_until > $1 AND claimed_by = $2`, now, instance); err != nil {
 		return err
 	}

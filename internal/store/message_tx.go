@@ -184,24 +184,56 @@ var messageUpdateCols = [][2]string{
 	{"updated_at", "TIMESTAMPTZ"}, {"claim_until", "BIGINT"}, {"claimed_by", "TEXT"},
 }
 
+// StaleError reports rows that UpdateMessages did not write because the
+// stored row's version was not the one given: another statement changed
+// them since they were read. The transaction should be rolled back and
+// the change applied again to the rows read afresh.
+type StaleError struct {
+	IDs []string
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("updating messages: %d changed meanwhile", len(e.IDs))
+}
+
 // UpdateMessages saves the changing columns of rows (status, detail,
 // provider code and ID, error, attempts, the sent, delivered and seen
-// times, updated_at and the claim). PostgreSQL takes a chunk of rows in
-// one statement (a round trip each); SQLite runs one prepared statement
-// per row, which costs less than joining a VALUES list.
+// times, updated_at and the claim), each only when the stored row still
+// has the row's Version, which it increments. Rows whose stored version
+// differs are left alone and reported by a *StaleError once all the
+// others are written. PostgreSQL takes a chunk of rows in one statement
+// (a round trip each); SQLite runs one prepared statement per row, which
+// costs less than joining a VALUES list.
 func (x *MessageTx) UpdateMessages(ctx context.Context, rows []MessageRow) error {
+	var stale []string
+	var err error
 	if x.s.pool == nil {
-		return x.updateEach(ctx, rows)
+		stale, err = x.updateEach(ctx, rows)
+	} else {
+		stale, err = x.updateJoined(ctx, rows)
 	}
-	cols := len(messageUpdateCols) + 1
-	return chunks(len(rows), cols, func(lo, hi int) error {
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		return &StaleError{IDs: stale}
+	}
+	return nil
+}
+
+// updateJoined updates rows a chunk per statement (PostgreSQL) and
+// returns the IDs of stale rows.
+func (x *MessageTx) updateJoined(ctx context.Context, rows []MessageRow) ([]string, error) {
+	var stale []string
+	cols := len(messageUpdateCols) + 2
+	err := chunks(len(rows), cols, func(lo, hi int) error {
 		args := x.s.batch()
 		var b strings.Builder
 		for i, r := range rows[lo:hi] {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(" + x.s.d.cast(args.add(r.ID), "TEXT"))
+			b.WriteString("(" + x.s.d.cast(args.add(r.ID), "TEXT") + ", " + x.s.d.cast(args.add(r.Version), "BIGINT"))
 			for j, v := range updateValues(r) {
 				b.WriteString(", " + x.s.d.cast(args.add(v), messageUpdateCols[j][1]))
 			}
@@ -209,18 +241,38 @@ func (x *MessageTx) UpdateMessages(ctx context.Context, rows []MessageRow) error
 		}
 		names := make([]string, 0, cols)
 		sets := make([]string, 0, cols)
-		names = append(names, "id")
+		names = append(names, "id", "version")
 		for _, c := range messageUpdateCols {
 			names = append(names, c[0])
 			sets = append(sets, c[0]+" = v."+c[0])
 		}
 		q := "WITH v (" + strings.Join(names, ", ") + ") AS (VALUES " + b.String() + ") UPDATE messages SET " +
-			strings.Join(sets, ", ") + " FROM v WHERE messages.id = v.id"
-		if _, err := x.t.exec(ctx, q, args.vals...); err != nil {
+			strings.Join(sets, ", ") + ", version = messages.version + 1 FROM v WHERE messages.id = v.id AND messages.version = v.version" +
+			" RETURNING messages.id"
+		rs, err := x.t.query(ctx, q, args.vals...)
+		if err != nil {
 			return fmt.Errorf("updating messages: %w", err)
+		}
+		defer rs.Close()
+		done := make(map[string]bool, hi-lo)
+		for rs.Next() {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				return fmt.Errorf("updating messages: %w", err)
+			}
+			done[id] = true
+		}
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("updating messages: %w", err)
+		}
+		for _, r := range rows[lo:hi] {
+			if !done[r.ID] {
+				stale = append(stale, r.ID)
+			}
 		}
 		return nil
 	})
+	return stale, err
 }
 
 // updateValues returns the values of messageUpdateCols for r.
@@ -231,23 +283,30 @@ func updateValues(r MessageRow) []any {
 		micro(m.SeenAt), m.UpdatedAt.UTC().Truncate(time.Microsecond), nullMS(r.ClaimUntil), r.ClaimedBy}
 }
 
-// updateEachSQL is the one-row UPDATE of messageUpdateCols.
+// updateEachSQL is the one-row UPDATE of messageUpdateCols, guarded by
+// the row's version.
 var updateEachSQL = func() string {
 	sets := make([]string, len(messageUpdateCols))
 	for i, c := range messageUpdateCols {
 		sets[i] = c[0] + " = ?"
 	}
-	return "UPDATE messages SET " + strings.Join(sets, ", ") + " WHERE id = ?"
+	return "UPDATE messages SET " + strings.Join(sets, ", ") + ", version = version + 1 WHERE id = ? AND version = ?"
 }()
 
-// updateEach updates rows one by one (SQLite).
-func (x *MessageTx) updateEach(ctx context.Context, rows []MessageRow) error {
+// updateEach updates rows one by one (SQLite) and returns the IDs of
+// stale rows.
+func (x *MessageTx) updateEach(ctx context.Context, rows []MessageRow) ([]string, error) {
+	var stale []string
 	for _, r := range rows {
-		if _, err := x.t.exec(ctx, updateEachSQL, append(updateValues(r), r.ID)...); err != nil {
-			return fmt.Errorf("updating message %s: %w", r.ID, err)
+		n, err := x.t.exec(ctx, updateEachSQL, append(updateValues(r), r.ID, r.Version)...)
+		if err != nil {
+			return nil, fmt.Errorf("updating message %s: %w", r.ID, err)
+		}
+		if n == 0 {
+			stale = append(stale, r.ID)
 		}
 	}
-	return nil
+	return stale, nil
 }
 
 // InsertEvents appends events to their messages' histories.

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/heraldhq/herald"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -53,12 +54,16 @@ type Store struct {
 	writer *sql.DB // SQLite: the one connection that writes
 	reader *sql.DB // SQLite: a pool of read-only connections
 
-	writeStmts, readStmts *stmtCache // SQLite: prepared statements of writer and reader
+	writeStmts, readStmts *stmtCache      // SQLite: prepared statements of writer and reader
+	group                 *groupCommitter // SQLite: runs the write transactions
 
 	pool  *pgxpool.Pool // PostgreSQL
 	pgSQL *sql.DB       // PostgreSQL through database/sql, for goose only
 
 	migrator *goose.Provider
+
+	authMu  sync.Mutex
+	authFns []func() // called after a commit that changed authentication (OnAuthChange)
 }
 
 // ParseURL tells which engine a database URL selects without connecting:
@@ -185,6 +190,7 @@ func (s *Store) openSQLite(ctx context.Context, path, dataDir string) error {
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	s.reader = reader
 	s.writeStmts, s.readStmts = newStmtCache(writer), newStmtCache(reader)
+	s.group = startGroupCommitter(s)
 	if err := reader.PingContext(ctx); err != nil {
 		return fmt.Errorf("opening SQLite reader %s: %w", path, err)
 	}
@@ -222,6 +228,9 @@ func (s *Store) PgxPool() *pgxpool.Pool { return s.pool }
 // Close closes every connection of the Store.
 func (s *Store) Close() error {
 	var errs []error
+	if s.group != nil {
+		s.group.close()
+	}
 	for _, c := range []*stmtCache{s.writeStmts, s.readStmts} {
 		if c != nil {
 			c.close()

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -68,7 +69,51 @@ func testMessages(t *testing.T, open func(t *testing.T) *store.Store) {
 		t.Errorf("MessageStatus = %q, %v", st, err)
 	}
 	testUpdateMessages(t, f, m)
+	testStaleUpdate(t, f, m)
 	testMessageEvents(t, f, other, m)
+}
+
+// testStaleUpdate checks the version guard: a row held from before
+// another update is refused with a StaleError naming it, leaves the other
+// rows of the call written, and every claim or release moves the version.
+func testStaleUpdate(t *testing.T, f *fixture, m *herald.Message) {
+	ctx := context.Background()
+	var held store.MessageRow
+	noErr(t, "MessageTx", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		rows, err := x.LockMessages(ctx, []string{m.ID})
+		held = rows[m.ID]
+		return err
+	}))
+	// Another writer updates the row: the held copy is now stale.
+	noErr(t, "MessageTx", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		rows, err := x.LockMessages(ctx, []string{m.ID})
+		if err != nil {
+			return err
+		}
+		r := rows[m.ID]
+		r.ProviderCode = "other"
+		return x.UpdateMessages(ctx, []store.MessageRow{r})
+	}))
+	held.Error = "stale write"
+	err := f.s.MessageTx(ctx, func(x *store.MessageTx) error { return x.UpdateMessages(ctx, []store.MessageRow{held}) })
+	var stale *store.StaleError
+	if !errors.As(err, &stale) || len(stale.IDs) != 1 || stale.IDs[0] != m.ID {
+		t.Fatalf("UpdateMessages of a stale row = %v; want a StaleError naming %s", err, m.ID)
+	}
+	got, err := f.s.Message(f.ctx, f.account.ID, m.ID)
+	noErr(t, "Message", err)
+	if got.ProviderCode != "other" || got.Error == "stale write" {
+		t.Errorf("after the refused write: %+v", got)
+	}
+	var fresh store.MessageRow
+	noErr(t, "MessageTx", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		rows, err := x.LockMessages(ctx, []string{m.ID})
+		fresh = rows[m.ID]
+		return err
+	}))
+	if fresh.Version != held.Version+1 {
+		t.Errorf("version after one update = %d; want %d", fresh.Version, held.Version+1)
+	}
 }
 
 // testUpdateMessages checks that LockMessages and UpdateMessages round-trip

@@ -112,6 +112,7 @@ type Connector struct {
 
 var (
 	_ channel.Connector         = (*Connector)(nil)
+	_ channel.AsyncConnector    = (*Connector)(nil)
 	_ channel.Starter           = (*Connector)(nil)
 	_ channel.CapabilityChecker = (*Connector)(nil)
 )
@@ -147,22 +148,69 @@ func (c *Connector) Send(ctx context.Context, m *herald.Message) (channel.Result
 			return channel.Result{}, channel.Retryable(ctx.Err(), "")
 		}
 	}
-	outcome := c.settings.decide(m.Channel, m.Destination, c.net.roll)
-	switch outcome {
-	case Rejected:
-		return channel.Result{}, channel.Permanent(errRejected, herald.DetailProviderError, "REJECTED")
-	case NotCapable:
-		return channel.Result{}, channel.Permanent(errNotCapable, herald.DetailNotCapable, "NOT_CAPABLE")
-	case Outage:
-		return channel.Result{}, channel.Retryable(errOutage, "UNAVAILABLE")
+	item, outcome, err := c.receive(m)
+	if err != nil {
+		return channel.Result{}, err
 	}
-	item := herald.SandboxMessage{MessageID: m.ID, AccountID: m.AccountID, ConnectionID: c.conn, Channel: m.Channel,
-		Destination: m.Destination, SenderID: m.SenderID, Outcome: string(outcome), ReceivedAt: c.net.clock.Now()}
 	if err := c.net.inbox.Do(ctx, item); err != nil {
 		return channel.Result{}, channel.Retryable(fmt.Errorf("sandbox: recording the device inbox: %w", err), "")
 	}
 	c.schedule(item, outcome)
-	return channel.Result{ProviderCode: "ACCEPTED", Status: herald.StatusSent}, nil
+	return accepted(), nil
+}
+
+// accepted returns the sandbox's answer to a message it took.
+func accepted() channel.Result {
+	return channel.Result{ProviderCode: "ACCEPTED", Status: herald.StatusSent}
+}
+
+// SendAsync is Send without a goroutine waiting for the device inbox's
+// write: done is called once the inbox batch holding m is written (or, for
+// a refused message, at once; after the submit latency when there is one).
+func (c *Connector) SendAsync(ctx context.Context, m *herald.Message, done func(channel.Result, error)) error {
+	if d := time.Duration(c.settings.SubmitLatency); d > 0 {
+		time.AfterFunc(c.net.jitter(d, c.settings.Deterministic), func() { c.sendAsync(ctx, m, done) })
+		return nil
+	}
+	c.sendAsync(ctx, m, done)
+	return nil
+}
+
+// sendAsync decides m's outcome and hands it to the inbox writer.
+func (c *Connector) sendAsync(ctx context.Context, m *herald.Message, done func(channel.Result, error)) {
+	item, outcome, err := c.receive(m)
+	if err != nil {
+		done(channel.Result{}, err)
+		return
+	}
+	err = c.net.inbox.Go(ctx, item, func(err error) {
+		if err != nil {
+			done(channel.Result{}, channel.Retryable(fmt.Errorf("sandbox: recording the device inbox: %w", err), ""))
+			return
+		}
+		c.schedule(item, outcome)
+		done(accepted(), nil)
+	})
+	if err != nil {
+		done(channel.Result{}, channel.Retryable(fmt.Errorf("sandbox: recording the device inbox: %w", err), ""))
+	}
+}
+
+// receive decides what the simulated provider does with m: the inbox
+// item and its outcome, or the provider's refusal.
+func (c *Connector) receive(m *herald.Message) (herald.SandboxMessage, Outcome, error) {
+	outcome := c.settings.decide(m.Channel, m.Destination, c.net.roll)
+	switch outcome {
+	case Rejected:
+		return herald.SandboxMessage{}, outcome, channel.Permanent(errRejected, herald.DetailProviderError, "REJECTED")
+	case NotCapable:
+		return herald.SandboxMessage{}, outcome, channel.Permanent(errNotCapable, herald.DetailNotCapable, "NOT_CAPABLE")
+	case Outage:
+		return herald.SandboxMessage{}, outcome, channel.Retryable(errOutage, "UNAVAILABLE")
+	}
+	item := herald.SandboxMessage{MessageID: m.ID, AccountID: m.AccountID, ConnectionID: c.conn, Channel: m.Channel,
+		Destination: m.Destination, SenderID: m.SenderID, Outcome: string(outcome), ReceivedAt: c.net.clock.Now()}
+	return item, outcome, nil
 }
 
 // schedule queues the reports of a received message.

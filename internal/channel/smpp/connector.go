@@ -117,9 +117,11 @@ type Connector struct {
 }
 
 var (
-	_ channel.Connector = (*Connector)(nil)
-	_ channel.Starter   = (*Connector)(nil)
-	_ channel.Closer    = (*Connector)(nil)
+	_ channel.Connector      = (*Connector)(nil)
+	_ channel.AsyncConnector = (*Connector)(nil)
+	_ channel.InFlighter     = (*Connector)(nil)
+	_ channel.Starter        = (*Connector)(nil)
+	_ channel.Closer         = (*Connector)(nil)
 )
 
 // Start opens the binds; they bind, and rebind after failures, in the
@@ -170,28 +172,80 @@ type smsPayload struct {
 // multi-segment message is remembered so that its segments' receipts fold
 // into one status.
 func (c *Connector) Send(ctx context.Context, m *herald.Message) (channel.Result, error) {
+	cl, sm, err := c.prepare(m)
+	if err != nil {
+		return channel.Result{}, err
+	}
+	res, err := cl.Submit(ctx, sm)
+	if err != nil {
+		return channel.Result{}, classify(err)
+	}
+	r, ids := result(res)
+	if len(ids) > 1 {
+		c.remember(ctx, m.ID, ids)
+	}
+	return r, nil
+}
+
+// prepare returns the client and the protocol message of m.
+func (c *Connector) prepare(m *herald.Message) (*smpp.Client, *smpp.Message, error) {
 	c.mu.Lock()
 	cl := c.client
 	c.mu.Unlock()
 	if cl == nil {
-		return channel.Result{}, channel.Retryable(errors.New("smpp: the connection is not started"), "")
+		return nil, nil, channel.Retryable(errors.New("smpp: the connection is not started"), "")
 	}
 	var p smsPayload
 	if err := json.Unmarshal(m.Payload, &p); err != nil {
-		return channel.Result{}, channel.Permanent(fmt.Errorf("smpp: reading the SMS payload: %w", err), herald.StatusDetail{}, "")
+		return nil, nil, channel.Permanent(fmt.Errorf("smpp: reading the SMS payload: %w", err), herald.StatusDetail{}, "")
 	}
-	res, err := cl.Submit(ctx, &smpp.Message{Source: m.SenderID, Dest: m.Destination, Text: p.Text, Validity: validity(m)})
-	if err != nil {
-		return channel.Result{}, classify(err)
-	}
+	return cl, &smpp.Message{Source: m.SenderID, Dest: m.Destination, Text: p.Text, Validity: validity(m)}, nil
+}
+
+// result returns the answer to an accepted submission and the canonical
+// IDs of its segments.
+func result(res smpp.Result) (channel.Result, []string) {
 	ids := res.MessageIDs()
 	for i := range ids {
 		ids[i] = receipt.Canonical(ids[i])
 	}
-	if len(ids) > 1 {
-		c.remember(ctx, m.ID, ids)
+	return channel.Result{ProviderID: ids[0], ProviderCode: "ESME_ROK", Status: herald.StatusSent}, ids
+}
+
+// SendAsync implements channel.AsyncConnector: m goes into a window of a
+// bind, and done gets the SMSC's answers to every segment.
+func (c *Connector) SendAsync(ctx context.Context, m *herald.Message, done func(channel.Result, error)) error {
+	cl, sm, err := c.prepare(m)
+	if err != nil {
+		return err
 	}
-	return channel.Result{ProviderID: ids[0], ProviderCode: "ESME_ROK", Status: herald.StatusSent}, nil
+	id := m.ID
+	err = cl.SubmitAsync(ctx, sm, func(res smpp.Result) {
+		if res.Err != nil {
+			done(channel.Result{}, classify(res.Err))
+			return
+		}
+		r, ids := result(res)
+		if len(ids) > 1 {
+			// Remembering writes to the database: not on the session's
+			// read loop.
+			go func() {
+				c.remember(ctx, id, ids)
+				done(r, nil)
+			}()
+			return
+		}
+		done(r, nil)
+	})
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// InFlight implements channel.InFlighter: every bind's window.
+func (c *Connector) InFlight() int {
+	return max(1, c.cfg.Binds) * max(1, c.cfg.Window)
 }
 
 // validity returns how long m may still wait at the SMSC, or 0.
