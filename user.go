@@ -171,6 +171,10 @@ type UserStore interface {
 	RecordLoginFailure(ctx context.Context, userID int64, lockUntil *time.Time) (int, error)
 	// SetTOTP stores the sealed TOTP secret (nil clears it) and whether it is enabled.
 	SetTOTP(ctx context.Context, userID int64, sealedSecret []byte, enabled bool) error
+	// UseTOTPStep records that the user gave the TOTP code of time step
+	// step; false when a code of that step or a later one was taken
+	// already (a replayed code).
+	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 
 	// Departments returns the account's departments in name order.
 	Departments(ctx context.Context, accountID int64) ([]string, error)

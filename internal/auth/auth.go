@@ -22,6 +22,7 @@ type Store interface {
 	herald.AuditStore
 	herald.RoleStore
 	Account(ctx context.Context, id int64) (*herald.Account, error)
+	CreateAccountWithAdmin(ctx context.Context, a *herald.Account, u *herald.User, passwordHash string) error
 }
 
 // Config holds the service's settings.

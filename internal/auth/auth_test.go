@@ -345,6 +345,18 @@ func testTOTP(e *env) {
 	if _, err := e.svc.VerifyTOTP(e.ctx, u.ID, code, "192.0.2.6"); err != nil {
 		t.Fatal(err)
 	}
+	// A code is taken once: the same code again, or the previous step's
+	// code (still inside the allowed skew), is refused.
+	prev, _ := totp.GenerateCode(enr.Secret, e.clock.Now().Add(-30*time.Second))
+	for _, c := range []string{code, prev} {
+		_, err := e.svc.VerifyTOTP(e.ctx, u.ID, c, "192.0.2.6")
+		wantViolation(t, err, "code")
+	}
+	e.clock.Add(30 * time.Second)
+	code, _ = totp.GenerateCode(enr.Secret, e.clock.Now())
+	if _, err := e.svc.VerifyTOTP(e.ctx, u.ID, code, "192.0.2.6"); err != nil {
+		t.Fatalf("the next step's code: %v", err)
+	}
 	wantViolation(t, e.svc.DisableTOTP(e.ctx, u, "wrong"), "currentPassword")
 	if err := e.svc.DisableTOTP(e.ctx, u, "Hana-pass-0"); err != nil {
 		t.Fatal(err)

@@ -3,10 +3,12 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"image/png"
 	"strings"
+	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -55,7 +57,7 @@ func (s *Service) EnableTOTP(ctx context.Context, u *herald.User, code string) e
 	if cr.TOTPSecret == nil {
 		return herald.Violations{{Field: "code", Code: herald.VRequired, Message: "Start the set-up of the second factor first."}}.Err()
 	}
-	if err := s.checkCode(cr, code); err != nil {
+	if err := s.checkCode(ctx, cr, code); err != nil {
 		return err
 	}
 	if err := s.store.SetTOTP(ctx, u.ID, cr.TOTPSecret, true); err != nil {
@@ -94,7 +96,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, userID int64, code, ip string)
 	if cr.LockedUntil != nil && s.clock.Now().Before(*cr.LockedUntil) {
 		return nil, herald.Errorf(herald.ERATELIMIT, "Too many failed sign-ins. Try again after %s UTC.", cr.LockedUntil.Format("15:04"))
 	}
-	if err := s.checkCode(cr, code); err != nil {
+	if err := s.checkCode(ctx, cr, code); err != nil {
 		_ = s.failSignIn(ctx, u, cr)
 		return nil, err
 	}
@@ -104,9 +106,13 @@ func (s *Service) VerifyTOTP(ctx context.Context, userID int64, code, ip string)
 	return u, nil
 }
 
+// totpPeriod is the life of one TOTP code in seconds.
+const totpPeriod = 30
+
 // checkCode validates a TOTP code against the sealed secret, allowing one
-// step of clock skew.
-func (s *Service) checkCode(cr *herald.Credentials, code string) error {
+// step of clock skew, and takes the code's time step so that the code
+// cannot be used again (RFC 6238 section 5.2).
+func (s *Service) checkCode(ctx context.Context, cr *herald.Credentials, code string) error {
 	if cr.TOTPSecret == nil {
 		return herald.Errorf(herald.EINVALID, "No second factor is set up.")
 	}
@@ -114,11 +120,28 @@ func (s *Service) checkCode(cr *herald.Credentials, code string) error {
 	if err != nil {
 		return fmt.Errorf("opening TOTP secret: %w", err)
 	}
-	ok, err := totp.ValidateCustom(strings.TrimSpace(code), string(sec), s.clock.Now(), totp.ValidateOpts{
-		Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
-	})
-	if err != nil || !ok {
+	code = strings.TrimSpace(code)
+	now := s.clock.Now()
+	step := int64(-1)
+	for _, skew := range []int64{0, -1, 1} {
+		at := now.Add(time.Duration(skew*totpPeriod) * time.Second)
+		want, err := totp.GenerateCodeCustom(string(sec), at, totp.ValidateOpts{
+			Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
+		})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			step = at.Unix() / totpPeriod
+			break
+		}
+	}
+	if step < 0 {
 		return herald.Violations{{Field: "code", Code: herald.VPolicy, Message: "The code is wrong or expired."}}.Err()
+	}
+	fresh, err := s.store.UseTOTPStep(ctx, cr.UserID, step)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return herald.Violations{{Field: "code", Code: herald.VPolicy, Message: "This code was used already. Wait for the next one."}}.Err()
 	}
 	return nil
 }

@@ -26,6 +26,32 @@ func (s *Service) CreateUser(ctx context.Context, u *herald.User, password strin
 	return nil
 }
 
+// CreateAccountWithAdmin creates the account a and, in the same
+// transaction, u as its first administrator with password, which they must
+// change at the first sign-in. Violations name the fields of both ("name",
+// "login", "password", ...); u needs no roles: it gets the account's Admin
+// role.
+func (s *Service) CreateAccountWithAdmin(ctx context.Context, a *herald.Account, u *herald.User, password string) error {
+	var vs herald.Violations
+	for _, v := range herald.ErrorViolations(u.Validate()) {
+		if v.Field != "roleIds" {
+			vs = append(vs, v)
+		}
+	}
+	vs = append(vs, s.cfg.Policy.CheckPassword("password", password, u.Login)...)
+	if err := vs.Err(); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password, s.cfg.Hash)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateAccountWithAdmin(ctx, a, u, hash); err != nil {
+		return fmt.Errorf("creating account %q: %w", a.Name, err)
+	}
+	return nil
+}
+
 // UpdateUser validates and saves u. A non-empty password is set too, as an
 // admin does: the policy applies and the user must change it at the next
 // sign-in. Removing the last active admin is refused.

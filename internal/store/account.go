@@ -34,34 +34,64 @@ func (s *Store) CreateAccount(ctx context.Context, a *herald.Account) error {
 		return err
 	}
 	return s.inTx(ctx, func(t *tx) error {
-		a.CreatedAt, a.UpdatedAt = t.now, t.now
-		err := t.queryRow(ctx, `INSERT INTO accounts (name, status, time_zone, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $4) RETURNING id`, a.Name, a.Status, a.TimeZone, t.now).Scan(&a.ID)
-		if err != nil {
-			return accountErr(err, a)
-		}
-		details := []herald.AuditDetail{detail("accounts", herald.OpInsert, a.ID, nil, a)}
-		for _, r := range herald.SystemRoles() {
-			r.AccountID = a.ID
-			if err := insertRole(ctx, t, &r); err != nil {
-				return err
-			}
-			details = append(details, detail("roles", herald.OpInsert, r.ID, nil, r))
-		}
-		for _, name := range []string{herald.DepartmentAdmin, herald.DepartmentFirstLine} {
-			d, err := insertDepartment(ctx, t, a.ID, name)
-			if err != nil {
-				return err
-			}
-			details = append(details, d)
-		}
-		attrs, err := seedAttributes(ctx, t, a.ID)
+		_, err := s.insertAccount(ctx, t, a)
+		return err
+	})
+}
+
+// CreateAccountWithAdmin creates a as CreateAccount does and, in the same
+// transaction, u as its first administrator (the account's Admin role)
+// with the password hash, to be changed at the first sign-in. Either both
+// are stored or neither: a login taken in the meantime leaves no account
+// without its administrator behind.
+func (s *Store) CreateAccountWithAdmin(ctx context.Context, a *herald.Account, u *herald.User, passwordHash string) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		admin, err := s.insertAccount(ctx, t, a)
 		if err != nil {
 			return err
 		}
-		details = append(details, attrs...)
-		return s.audit(ctx, t, a.ID, actionAddAccount, details...)
+		u.AccountID, u.RoleIDs = a.ID, []int64{admin}
+		return s.insertUser(ctx, t, u, passwordHash, true)
 	})
+}
+
+// insertAccount inserts a with its system roles, default departments and
+// attributes, and returns the ID of its Admin role.
+func (s *Store) insertAccount(ctx context.Context, t *tx, a *herald.Account) (int64, error) {
+	a.CreatedAt, a.UpdatedAt = t.now, t.now
+	err := t.queryRow(ctx, `INSERT INTO accounts (name, status, time_zone, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $4) RETURNING id`, a.Name, a.Status, a.TimeZone, t.now).Scan(&a.ID)
+	if err != nil {
+		return 0, accountErr(err, a)
+	}
+	details := []herald.AuditDetail{detail("accounts", herald.OpInsert, a.ID, nil, a)}
+	var admin int64
+	for _, r := range herald.SystemRoles() {
+		r.AccountID = a.ID
+		if err := insertRole(ctx, t, &r); err != nil {
+			return 0, err
+		}
+		if r.Name == herald.RoleAdmin {
+			admin = r.ID
+		}
+		details = append(details, detail("roles", herald.OpInsert, r.ID, nil, r))
+	}
+	for _, name := range []string{herald.DepartmentAdmin, herald.DepartmentFirstLine} {
+		d, err := insertDepartment(ctx, t, a.ID, name)
+		if err != nil {
+			return 0, err
+		}
+		details = append(details, d)
+	}
+	attrs, err := seedAttributes(ctx, t, a.ID)
+	if err != nil {
+		return 0, err
+	}
+	details = append(details, attrs...)
+	return admin, s.audit(ctx, t, a.ID, actionAddAccount, details...)
 }
 
 // Account returns the account with id, or ENOTFOUND.

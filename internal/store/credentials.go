@@ -127,6 +127,21 @@ func (s *Store) RecordLoginFailure(ctx context.Context, userID int64, lockUntil 
 	return n, nil
 }
 
+// UseTOTPStep takes the TOTP time step step for the user, once: false when
+// the user's last code was of that step or a later one.
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	var n int64
+	err := s.inTx(ctx, func(t *tx) error {
+		var err error
+		n, err = t.exec(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, userID)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("recording a TOTP code: %w", err)
+	}
+	return n == 1, nil
+}
+
 // SetTOTP stores the sealed TOTP secret (nil clears it) and whether the
 // second factor is enabled; turning it on or off is audited.
 func (s *Store) SetTOTP(ctx context.Context, userID int64, sealedSecret []byte, enabled bool) error {

@@ -183,31 +183,34 @@ func setRoles(ctx context.Context, t *tx, userID int64, roleIDs []int64) error {
 // CreateUser inserts u with its roles and first password hash, which is
 // also the first entry of its password history.
 func (s *Store) CreateUser(ctx context.Context, u *herald.User, passwordHash string, mustChange bool) error {
-	return s.inTx(ctx, func(t *tx) error {
-		u.ID = 0
-		if err := checkUser(ctx, t, u); err != nil {
-			return err
-		}
-		err := t.queryRow(ctx, `INSERT INTO users (account_id, first_name, middle_name, last_name, login, email, phone,
-			department, language, active, system_owner, password_hash, password_changed_at, must_change_password,
-			created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13) RETURNING id`,
-			u.AccountID, u.FirstName, u.MiddleName, u.LastName, u.Login, u.Email, u.Phone, u.Department, u.Language,
-			u.Active, u.SystemOwner, passwordHash, t.now, mustChange).Scan(&u.ID)
-		if err != nil {
-			return userErr(err, u)
-		}
-		if err := setRoles(ctx, t, u.ID, u.RoleIDs); err != nil {
-			return err
-		}
-		if err := addPasswordHistory(ctx, t, u.ID, passwordHash); err != nil {
-			return err
-		}
-		if err := reloadUser(ctx, t, u); err != nil {
-			return err
-		}
-		return s.audit(ctx, t, u.AccountID, actionAddUser, detail("users", herald.OpInsert, u.ID, nil, u))
-	})
+	return s.inTx(ctx, func(t *tx) error { return s.insertUser(ctx, t, u, passwordHash, mustChange) })
+}
+
+// insertUser is CreateUser inside the transaction t.
+func (s *Store) insertUser(ctx context.Context, t *tx, u *herald.User, passwordHash string, mustChange bool) error {
+	u.ID = 0
+	if err := checkUser(ctx, t, u); err != nil {
+		return err
+	}
+	err := t.queryRow(ctx, `INSERT INTO users (account_id, first_name, middle_name, last_name, login, email, phone,
+		department, language, active, system_owner, password_hash, password_changed_at, must_change_password,
+		created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13) RETURNING id`,
+		u.AccountID, u.FirstName, u.MiddleName, u.LastName, u.Login, u.Email, u.Phone, u.Department, u.Language,
+		u.Active, u.SystemOwner, passwordHash, t.now, mustChange).Scan(&u.ID)
+	if err != nil {
+		return userErr(err, u)
+	}
+	if err := setRoles(ctx, t, u.ID, u.RoleIDs); err != nil {
+		return err
+	}
+	if err := addPasswordHistory(ctx, t, u.ID, passwordHash); err != nil {
+		return err
+	}
+	if err := reloadUser(ctx, t, u); err != nil {
+		return err
+	}
+	return s.audit(ctx, t, u.AccountID, actionAddUser, detail("users", herald.OpInsert, u.ID, nil, u))
 }
 
 // reloadUser reads u back so that it carries what the store fills.

@@ -27,6 +27,43 @@ func testAccounts(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("Update", func(t *testing.T) { testAccountUpdate(t, newFixture(t, open, "Acme")) })
 	t.Run("CreatedWithoutStatusIsActive", func(t *testing.T) { testAccountCreatedWithoutStatusIsActive(t, open(t)) })
 	t.Run("List", func(t *testing.T) { testAccountList(t, open(t)) })
+	t.Run("WithAdmin", func(t *testing.T) { testAccountWithAdmin(t, newFixture(t, open, "Acme")) })
+}
+
+// testAccountWithAdmin creates an account with its first administrator in
+// one transaction: a taken login leaves no account behind.
+func testAccountWithAdmin(t *testing.T, f *fixture) {
+	taken := &herald.User{AccountID: f.account.ID, FirstName: "Ana", LastName: "Ruiz", Login: "ana", Department: herald.DepartmentAdmin, Language: "en", Active: true}
+	noErr(t, "CreateUser", f.s.CreateUser(f.ctx, taken, "hash-1", false))
+	a := &herald.Account{Name: "Globex"}
+	u := &herald.User{FirstName: "Ana", LastName: "Gil", Login: "ana", Department: herald.DepartmentAdmin, Language: "en", Active: true}
+	err := f.s.CreateAccountWithAdmin(f.ctx, a, u, "hash-2")
+	if err == nil {
+		t.Fatal("CreateAccountWithAdmin with a taken login succeeded")
+	}
+	_, err = f.s.AccountByName(f.ctx, "Globex")
+	wantCode(t, "the account after a refused administrator", err, herald.ENOTFOUND)
+
+	u.Login = "gil"
+	noErr(t, "CreateAccountWithAdmin", f.s.CreateAccountWithAdmin(f.ctx, a, u, "hash-2"))
+	got, err := f.s.UserByLogin(f.ctx, "gil")
+	noErr(t, "UserByLogin", err)
+	roles, err := f.s.AllRoles(f.ctx, a.ID)
+	noErr(t, "AllRoles", err)
+	var admin int64
+	for _, r := range roles {
+		if r.System && r.Name == herald.RoleAdmin {
+			admin = r.ID
+		}
+	}
+	if got.AccountID != a.ID || len(got.RoleIDs) != 1 || got.RoleIDs[0] != admin || admin == 0 {
+		t.Errorf("first administrator = %+v; want account %d with the Admin role %d", got, a.ID, admin)
+	}
+	cr, err := f.s.Credentials(f.ctx, got.ID)
+	noErr(t, "Credentials", err)
+	if !cr.MustChangePassword || cr.PasswordHash != "hash-2" {
+		t.Errorf("credentials = %+v; want the hash, to be changed at the first sign-in", cr)
+	}
 }
 
 // testAccountList checks filtering, sorting and paging of accounts.

@@ -23,11 +23,9 @@ func (p *Portal) newAccount(w http.ResponseWriter, r *http.Request) {
 
 // createAccount creates an account, with its system roles and departments,
 // and its first administrator, who must change the password at the first
-// sign-in. Both parts are checked before anything is stored, so all their
-// errors show at once and a refused form leaves no account behind to make
-// the next try fail with "name taken". Only a login taken by a concurrent
-// request between the check and CreateUser, or an internal error, can
-// still leave the new account without its administrator.
+// sign-in. Both parts are checked first, so all their errors show at once,
+// and then stored in one transaction: a refused form, or a login taken by
+// a concurrent request in between, leaves no account behind.
 func (p *Portal) createAccount(w http.ResponseWriter, r *http.Request) {
 	f := readForm(r, newAccountFields()...)
 	ctx, pf := r.Context(), r.PostForm
@@ -37,10 +35,7 @@ func (p *Portal) createAccount(w http.ResponseWriter, r *http.Request) {
 	password := pf.Get("password")
 	err := p.checkNewAccount(ctx, a, u, password)
 	if err == nil {
-		err = p.store.CreateAccount(ctx, a)
-	}
-	if err == nil {
-		err = p.createFirstAdmin(ctx, a.ID, u, password)
+		err = p.auth.CreateAccountWithAdmin(ctx, a, u, password)
 	}
 	if err != nil {
 		p.formError(w, r, f, err, func(status int) { p.renderAccountForm(w, r, status, &accountFormData{Form: f}) })
@@ -88,16 +83,4 @@ func checkFree(vs *herald.Violations, field string, find func() error, format st
 		return fmt.Errorf("checking %s: %w", field, err)
 	}
 	return nil
-}
-
-// createFirstAdmin creates u as an administrator of the new account with
-// the password; the auth service makes them change it at the first
-// sign-in.
-func (p *Portal) createFirstAdmin(ctx context.Context, account int64, u *herald.User, password string) error {
-	role, err := p.adminRoleID(ctx, account)
-	if err != nil {
-		return err
-	}
-	u.AccountID, u.RoleIDs = account, []int64{role}
-	return p.auth.CreateUser(ctx, u, password)
 }
