@@ -6,7 +6,8 @@ import (
 	"github.com/heraldhq/herald/internal/store"
 )
 
-// rowCacheMax bounds the rows a rowCache holds (a few hundred bytes each).
+// rowCacheMax bounds the rows a rowCache holds (a few hundred bytes each:
+// a row is held without its payload unless its status events carry it).
 const rowCacheMax = 50000
 
 // rowCache holds, after each status commit, the rows of the messages this
@@ -40,6 +41,13 @@ func (c *rowCache) put(rows map[string]store.MessageRow) {
 		if r.Status.Final() {
 			delete(c.rows, id)
 			continue
+		}
+		if r.WebhookURL == "" && len(r.Payload) > 0 {
+			// Only a webhook's status events carry the content (as
+			// LockMessages reads it); an e-mail campaign's sent messages
+			// wait for opens and bounces, and must not keep their bodies.
+			r = cloneRow(r)
+			r.Payload = nil
 		}
 		if _, ok := c.rows[id]; !ok && len(c.rows) >= rowCacheMax {
 			for old := range c.rows { // map order: an arbitrary victim
