@@ -14,30 +14,33 @@ import (
 func ContactIndexes(t *testing.T, s *store.Store) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	out := map[string]string{}
 	if db := s.SQLiteDB(); db != nil {
 		rs, err := db.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL")
 		if err != nil {
 			t.Fatalf("listing indexes: %v", err)
 		}
 		defer rs.Close()
-		for rs.Next() {
-			var name, def string
-			if err := rs.Scan(&name, &def); err != nil {
-				t.Fatalf("listing indexes: %v", err)
-			}
-			out[name] = def
-		}
-		if err := rs.Err(); err != nil {
-			t.Fatalf("listing indexes: %v", err)
-		}
-		return out
+		return namedDefs(t, rs)
 	}
 	rs, err := s.PgxPool().Query(ctx, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'contacts'")
 	if err != nil {
 		t.Fatalf("listing indexes: %v", err)
 	}
 	defer rs.Close()
+	return namedDefs(t, rs)
+}
+
+// nameRows is what namedDefs reads: database/sql's and pgx's rows alike.
+type nameRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// namedDefs reads rows of (name, definition) into a map.
+func namedDefs(t *testing.T, rs nameRows) map[string]string {
+	t.Helper()
+	out := map[string]string{}
 	for rs.Next() {
 		var name, def string
 		if err := rs.Scan(&name, &def); err != nil {
