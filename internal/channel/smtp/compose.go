@@ -55,8 +55,11 @@ func dkimHeaders() []string {
 // part with tracked links, the open pixel and the unsubscribe link, the
 // attachments, and a DKIM signature when the connection has a key.
 func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, error) {
-	var e content.Email
-	if err := json.Unmarshal(m.Payload, &e); err != nil {
+	p := c.prep.get(m.Payload, c.hub.BaseURL(), c.prepare)
+	e := new(content.Email)
+	if p != nil {
+		e = &p.e
+	} else if err := json.Unmarshal(m.Payload, e); err != nil {
 		return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
 	}
 	_, fromDomain, ok := splitAddress(m.SenderID)
@@ -72,7 +75,7 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	out := &composed{to: m.Destination, envelopeFrom: m.SenderID}
 	msg := &message{}
 	c.headers(msg, m, out, fromDomain, e.Subject)
-	c.body(msg, m, &e)
+	c.body(msg, m, e, p)
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
 	}
@@ -153,21 +156,28 @@ func (c *Connector) links(m *herald.Message) links {
 }
 
 // body sets the text part and, when there is HTML, the HTML alternative
-// with the preheader, tracked links, the pixel and the unsubscribe link.
-func (c *Connector) body(msg *message, m *herald.Message, e *content.Email) {
+// with the preheader, tracked links, the pixel and the unsubscribe link;
+// p, when not nil, is e prepared.
+func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *prepared) {
 	l := c.links(m)
 	var unsub string
 	if c.unsubscribe() {
 		unsub = l.unsubscribe(c.settings.UnsubscribeScope)
 	}
 	text := e.Body
-	if text == "" {
+	if p != nil {
+		text = p.text
+	} else if text == "" {
 		text = textFromHTML(e.HTML)
 	}
 	if unsub != "" {
 		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
 	}
 	msg.text = validUTF8(text)
+	if p != nil && p.html != nil {
+		msg.html = validUTF8(c.fillHTML(p, l, unsub))
+		return
+	}
 	if strings.TrimSpace(e.HTML) == "" {
 		return
 	}
@@ -203,6 +213,20 @@ func (c *Connector) htmlSteps(doc, subtitle string, l links, unsub string) strin
 // htmlPart is htmlSteps for a document without UnsubscribeTag, written in
 // one pass into one buffer: campaigns send it for every message.
 func (c *Connector) htmlPart(doc, subtitle string, l links, unsub string) string {
+	var footer string
+	if unsub != "" {
+		footer = unsubFooter(html.EscapeString(unsub))
+	}
+	if l.base != "" && on(c.settings.TrackOpens) {
+		footer += openPixel(l.open())
+	}
+	return c.htmlPartWith(doc, subtitle, l.base != "" && on(c.settings.TrackClicks), l.click, footer)
+}
+
+// htmlPartWith is htmlPart with the tracked URL of a link's target made by
+// click when track is set, and footer (the unsubscribe link and the open
+// pixel) written before </body>.
+func (c *Connector) htmlPartWith(doc, subtitle string, track bool, click func(string) string, footer string) string {
 	var b strings.Builder
 	b.Grow(len(doc) + len(doc)/2 + 1024)
 	head, rest := "", doc
@@ -218,10 +242,9 @@ func (c *Connector) htmlPart(doc, subtitle string, l links, unsub string) string
 	if i := lastIndexFold(rest, "</body>"); i >= 0 {
 		body, tail = rest[:i], rest[i:]
 	}
-	track := l.base != "" && on(c.settings.TrackClicks)
 	write := func(part string) {
 		if track {
-			writeLinks(&b, part, l.click)
+			writeLinks(&b, part, click)
 		} else {
 			b.WriteString(part)
 		}
@@ -231,12 +254,7 @@ func (c *Connector) htmlPart(doc, subtitle string, l links, unsub string) string
 		b.WriteString(preheader(subtitle))
 	}
 	write(body)
-	if unsub != "" {
-		b.WriteString(unsubFooter(html.EscapeString(unsub)))
-	}
-	if l.base != "" && on(c.settings.TrackOpens) {
-		b.WriteString(openPixel(l.open()))
-	}
+	b.WriteString(footer)
 	write(tail)
 	return b.String()
 }

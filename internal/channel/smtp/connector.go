@@ -168,6 +168,7 @@ type Connector struct {
 	client   *gomail.Client
 	dkimKey  crypto.Signer // signs every message when set
 	pool     *pool
+	prep     preparedCache // the payloads of running campaigns
 
 	mu     sync.Mutex
 	health Health

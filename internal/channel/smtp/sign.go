@@ -61,6 +61,30 @@ func (s *Signer) token(kind string, account int64, message, extra string) string
 	return acc + "." + message + "." + sig
 }
 
+// appendToken appends token's result to buf without allocating for the
+// signature.
+func (s *Signer) appendToken(buf []byte, kind string, account int64, message, extra string) []byte {
+	h := s.macs.Get().(hash.Hash)
+	h.Reset()
+	var acc [16]byte
+	a := strconv.AppendInt(acc[:0], account, 36)
+	io.WriteString(h, kind)
+	h.Write([]byte{0})
+	h.Write(a)
+	h.Write([]byte{0})
+	io.WriteString(h, message)
+	h.Write([]byte{0})
+	io.WriteString(h, extra)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	s.macs.Put(h)
+	buf = append(buf, a...)
+	buf = append(buf, '.')
+	buf = append(buf, message...)
+	buf = append(buf, '.')
+	return base64.RawURLEncoding.AppendEncode(buf, sum[:16])
+}
+
 // parseToken checks a token of kind with extra and returns its account and
 // message; ok is false for a malformed or forged token.
 func (s *Signer) parseToken(kind, tok, extra string) (account int64, message string, ok bool) {
