@@ -61,25 +61,28 @@ func (s *Signer) token(kind string, account int64, message, extra string) string
 	return acc + "." + message + "." + sig
 }
 
-// appendToken appends token's result to buf without allocating for the
-// signature.
+// appendToken appends token's result to buf. It writes the signed input
+// after buf's end, in the space the token then takes, so that it does not
+// allocate.
 func (s *Signer) appendToken(buf []byte, kind string, account int64, message, extra string) []byte {
+	n := len(buf)
+	buf = strconv.AppendInt(buf, account, 36)
+	acc := len(buf)
+	buf = append(buf, 0)
+	buf = append(buf, kind...)
+	buf = append(buf, 0)
+	buf = append(buf, buf[n:acc]...)
+	buf = append(buf, 0)
+	buf = append(buf, message...)
+	buf = append(buf, 0)
+	buf = append(buf, extra...)
 	h := s.macs.Get().(hash.Hash)
 	h.Reset()
-	var acc [16]byte
-	a := strconv.AppendInt(acc[:0], account, 36)
-	io.WriteString(h, kind)
-	h.Write([]byte{0})
-	h.Write(a)
-	h.Write([]byte{0})
-	io.WriteString(h, message)
-	h.Write([]byte{0})
-	io.WriteString(h, extra)
+	h.Write(buf[acc+1:])
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	s.macs.Put(h)
-	buf = append(buf, a...)
-	buf = append(buf, '.')
+	buf = append(buf[:acc], '.')
 	buf = append(buf, message...)
 	buf = append(buf, '.')
 	return base64.RawURLEncoding.AppendEncode(buf, sum[:16])
