@@ -203,7 +203,10 @@ func appendQP(buf []byte, s string) []byte {
 		c := s[i]
 		if qpPlain[c] && !(col == 0 && c == '.') {
 			j, lim := i+1, min(len(s), i+75-col)
-			for j < lim && qpPlain[s[j]] {
+			for j < lim {
+				if d := s[j]; !qpPlain[d] && !((d == ' ' || d == '\t') && qpInnerBlank(s, j, lim)) {
+					break
+				}
 				j++
 			}
 			buf = append(buf, s[i:j]...)
@@ -243,6 +246,14 @@ func appendQP(buf []byte, s string) []byte {
 		i++
 	}
 	return buf
+}
+
+// qpInnerBlank reports whether the space or tab at s[j] goes as it is
+// within a run ending before lim: a byte that is not a line end follows
+// it, and it is not the run's last column, where appendQP writes it byte
+// by byte.
+func qpInnerBlank(s string, j, lim int) bool {
+	return j+1 < lim && s[j+1] != '\n' && s[j+1] != '\r'
 }
 
 // dateHeader formats t as RFC 5322 wants.
