@@ -81,6 +81,7 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	}
 	out.buf = bufPool.Get().(*[]byte)
 	out.raw = msg.render((*out.buf)[:0])
+	msg.release()
 	if c.dkimKey != nil {
 		domain := c.settings.DKIMDomain
 		if domain == "" {
@@ -170,12 +171,16 @@ func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *p
 	} else if text == "" {
 		text = textFromHTML(e.HTML)
 	}
-	if unsub != "" {
+	switch {
+	case unsub == "":
+	case p != nil && !p.textTag: // withUnsubscribe without looking for the tag and </body>
+		text = text[:p.textCut] + "\r\n\r\nUnsubscribe: " + unsub + text[p.textCut:]
+	default:
 		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
 	}
 	msg.text = validUTF8(text)
 	if p != nil && p.html != nil {
-		msg.html = validUTF8(c.fillHTML(p, l, unsub))
+		c.htmlFromPrepared(msg, p, l, unsub)
 		return
 	}
 	if strings.TrimSpace(e.HTML) == "" {

@@ -29,7 +29,11 @@ type message struct {
 	headers [][2]string // name and value, the value not yet encoded
 	text    string
 	html    string // "" for a text-only e-mail
-	files   []part
+	// htmlBytes is the HTML part instead of html when it is written in a
+	// pooled buffer (a prepared payload's); nil otherwise.
+	htmlBytes []byte
+	pooled    *[]byte // the buffer htmlBytes is in
+	files     []part
 }
 
 // header adds a header field.
@@ -73,7 +77,7 @@ func (m *message) render(buf []byte) []byte {
 // renderBody writes the text part, or the alternative of text and HTML,
 // with its own Content-Type header.
 func (m *message) renderBody(buf []byte) []byte {
-	if m.html == "" {
+	if m.html == "" && m.htmlBytes == nil {
 		return appendTextPart(buf, "text/plain", m.text)
 	}
 	b := boundary()
@@ -85,7 +89,11 @@ func (m *message) renderBody(buf []byte) []byte {
 	buf = append(buf, "\r\n--"...)
 	buf = append(buf, b...)
 	buf = append(buf, "\r\n"...)
-	buf = appendTextPart(buf, "text/html", m.html)
+	if m.htmlBytes != nil {
+		buf = appendTextPart(buf, "text/html", m.htmlBytes)
+	} else {
+		buf = appendTextPart(buf, "text/html", m.html)
+	}
 	buf = append(buf, "\r\n--"...)
 	buf = append(buf, b...)
 	return append(buf, "--\r\n"...)
@@ -107,7 +115,7 @@ func appendMultipartHeader(buf []byte, sub, b string) []byte {
 }
 
 // appendTextPart writes a UTF-8 text part in quoted-printable.
-func appendTextPart(buf []byte, ctype, s string) []byte {
+func appendTextPart[S ~string | ~[]byte](buf []byte, ctype string, s S) []byte {
 	buf = append(buf, "Content-Type: "...)
 	buf = append(buf, ctype...)
 	buf = append(buf, "; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"...)
@@ -197,7 +205,7 @@ const hexUpper = "0123456789ABCDEF"
 // and a leading dot encoded (a dot alone on a line would end DATA on
 // servers that mishandle dot-stuffing). Runs of plain bytes are copied
 // at once.
-func appendQP(buf []byte, s string) []byte {
+func appendQP[S ~string | ~[]byte](buf []byte, s S) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -252,7 +260,7 @@ func appendQP(buf []byte, s string) []byte {
 // within a run ending before lim: a byte that is not a line end follows
 // it, and it is not the run's last column, where appendQP writes it byte
 // by byte.
-func qpInnerBlank(s string, j, lim int) bool {
+func qpInnerBlank[S ~string | ~[]byte](s S, j, lim int) bool {
 	return j+1 < lim && s[j+1] != '\n' && s[j+1] != '\r'
 }
 

@@ -5,9 +5,11 @@ import (
 	"hash/maphash"
 	"html"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald/internal/content"
 )
@@ -32,6 +34,8 @@ type prepared struct {
 	base    string // the public base URL it was compiled for
 	e       content.Email
 	text    string    // the text part before the unsubscribe link
+	textTag bool      // text has UnsubscribeTag
+	textCut int       // where the unsubscribe line goes in text without the tag
 	html    []htmlSeg // the compiled HTML part; nil to compose it per message
 	size    int       // the bytes of the static segments
 }
@@ -123,6 +127,10 @@ func (c *Connector) prepare(payload []byte, base string) *prepared {
 	if p.text == "" {
 		p.text = textFromHTML(p.e.HTML)
 	}
+	p.textTag, p.textCut = strings.Contains(p.text, UnsubscribeTag), len(p.text)
+	if i := lastIndexFold(p.text, "</body>"); i >= 0 {
+		p.textCut = i
+	}
 	doc := p.e.HTML
 	if strings.TrimSpace(doc) == "" || strings.Contains(doc, UnsubscribeTag) ||
 		strings.Contains(doc, slotMark) || strings.Contains(p.e.Subtitle, slotMark) {
@@ -160,39 +168,64 @@ func (c *Connector) prepare(payload []byte, base string) *prepared {
 	return p
 }
 
-// fillHTML returns the HTML part of p for the message of l: what htmlPart
-// returns for p's document, subtitle and unsub.
-func (c *Connector) fillHTML(p *prepared, l links, unsub string) string {
-	var b strings.Builder
-	b.Grow(p.size + len(p.html)*(len(l.base)+len(l.message)+64) + len(unsub) + 512)
+// fillHTML appends the HTML part of p for the message of l to buf: what
+// htmlPart returns for p's document, subtitle and unsub.
+func (c *Connector) fillHTML(buf []byte, p *prepared, l links, unsub string) []byte {
+	buf = slices.Grow(buf, p.size+len(p.html)*(len(l.base)+len(l.message)+64)+len(unsub)+512)
 	// The tracked URL is base, a token of the account, message and a
 	// signature, and the escaped target: only base and message can hold
 	// what HTML escapes.
 	plain := !strings.ContainsAny(l.base, `<>&'"`) && !strings.ContainsAny(l.message, `<>&'"`)
-	var buf []byte
 	for _, s := range p.html {
 		switch s.kind {
 		case segStatic:
-			b.WriteString(s.text)
+			buf = append(buf, s.text...)
 		case segClick:
 			if !plain {
-				b.WriteString(html.EscapeString(l.click(s.text)))
+				buf = append(buf, html.EscapeString(l.click(s.text))...)
 				continue
 			}
-			buf = append(buf[:0], l.base...)
+			buf = append(buf, l.base...)
 			buf = append(buf, "/email/c/"...)
 			buf = l.signer.appendToken(buf, linkClick, l.account, l.message, s.text)
 			buf = append(buf, "?u="...)
 			buf = append(buf, s.query...)
-			b.Write(buf)
 		case segFooter:
 			if unsub != "" {
-				b.WriteString(unsubFooter(html.EscapeString(unsub)))
+				buf = append(buf, unsubFooter(html.EscapeString(unsub))...)
 			}
 			if l.base != "" && on(c.settings.TrackOpens) {
-				b.WriteString(openPixel(l.open()))
+				buf = append(buf, openPixel(l.open())...)
 			}
 		}
 	}
-	return b.String()
+	return buf
+}
+
+// htmlFromPrepared sets msg's HTML part from p, written in a pooled
+// buffer that msg.release gives back.
+func (c *Connector) htmlFromPrepared(msg *message, p *prepared, l links, unsub string) {
+	pb := bufPool.Get().(*[]byte)
+	b := c.fillHTML((*pb)[:0], p, l, unsub)
+	if !utf8.Valid(b) {
+		msg.html = strings.ToValidUTF8(string(b), "\uFFFD")
+		*pb = b[:0]
+		bufPool.Put(pb)
+		return
+	}
+	*pb = b
+	msg.htmlBytes, msg.pooled = b, pb
+}
+
+// release gives msg's pooled buffer back once msg is rendered; msg's HTML
+// part must not be used after.
+func (m *message) release() {
+	if m.pooled == nil {
+		return
+	}
+	*m.pooled = (*m.pooled)[:0]
+	if cap(*m.pooled) <= 1<<20 {
+		bufPool.Put(m.pooled)
+	}
+	m.pooled, m.htmlBytes = nil, nil
 }

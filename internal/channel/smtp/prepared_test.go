@@ -29,7 +29,8 @@ func composeRaw(t *testing.T, c *Connector, m *herald.Message) string {
 // TestPreparedPayloadSameBytes checks that an e-mail composed from a
 // prepared payload (a campaign's second and later recipients) has the
 // bytes of one composed from scratch, for HTML with tracked links, a
-// subtitle, an unsubscribe tag, no <body>, a text part, invalid UTF-8, and
+// subtitle, an unsubscribe tag, no <body>, a text part (with the tag or
+// </body>), invalid UTF-8, and
 // personalised payloads, with tracking and unsubscribe links on or off.
 func TestPreparedPayloadSameBytes(t *testing.T) {
 	docs := []map[string]string{
@@ -40,6 +41,8 @@ func TestPreparedPayloadSameBytes(t *testing.T) {
 		{"subject": "No body", "html": `<p>No body tag <a href="https://shop.test/x">x</a></p>`},
 		{"subject": "Tag", "html": `<body><a href="*|UNSUB|*">Leave</a> <a href="https://shop.test/t">t</a></body>`},
 		{"subject": "Text and HTML", "text": "Hi there,\nsee https://shop.test\n", "html": `<body><a href="https://shop.test/y">y</a></body>`},
+		{"subject": "Text with tag", "text": "Hi,\nleave here: *|UNSUB|*\nBye", "html": `<body><a href="https://shop.test/y">y</a></body>`},
+		{"subject": "Text with body end", "text": "<body>Hi, a text that ends like HTML</BODY> and more"},
 		{"subject": "Text only", "text": "Plain text, a long line that goes on and on past the seventy-six characters of a line."},
 		{"subject": "Bad UTF-8", "html": "<body><p>\xff\xfe <a href=\"https://shop.test/z\">z</a>\xc3</p></body>"},
 		{"subject": "NUL", "html": "<body><p>a\x00b <a href=\"https://shop.test/n\">n</a></p></body>"},
