@@ -65,3 +65,35 @@ func BenchmarkCompose(b *testing.B) {
 		c.done(out)
 	}
 }
+
+// BenchmarkComposePersonalised is BenchmarkCompose with a payload per
+// recipient (a name in the HTML), as campaigns with personalised content
+// give the connector: nothing is prepared.
+func BenchmarkComposePersonalised(b *testing.B) {
+	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+	c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type,
+		Settings: json.RawMessage(`{"host": "127.0.0.1", "tls": "none", "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body strings.Builder
+	for i := 0; body.Len() < 4000; i++ {
+		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
+	}
+	msgs := make([]*herald.Message, 1000)
+	for i := range msgs {
+		payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you",
+			"html": fmt.Sprintf("<html><body><p>Hello Ana %d,</p>%s</body></html>", i, body.String())})
+		msgs[i] = email("ana@example.com", string(payload))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out, err := c.compose(context.Background(), msgs[i%len(msgs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.done(out)
+		i++
+	}
+}

@@ -56,9 +56,7 @@ func (s *Signer) mac(parts ...string) []byte {
 // "<account>.<message>.<signature>", where extra (a URL, a scope) is
 // covered by the signature but carried elsewhere.
 func (s *Signer) token(kind string, account int64, message, extra string) string {
-	acc := strconv.FormatInt(account, 36)
-	sig := base64.RawURLEncoding.EncodeToString(s.mac(kind, acc, message, extra)[:16])
-	return acc + "." + message + "." + sig
+	return string(s.appendToken(make([]byte, 0, 64+len(message)+len(kind)+len(extra)), kind, account, message, extra))
 }
 
 // appendToken appends token's result to buf. It writes the signed input

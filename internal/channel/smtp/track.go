@@ -26,7 +26,12 @@ func (l links) open() string {
 
 // click returns the tracked URL that redirects to target.
 func (l links) click(target string) string {
-	return l.base + "/email/c/" + l.signer.token(linkClick, l.account, l.message, target) + "?u=" + url.QueryEscape(target)
+	b := make([]byte, 0, len(l.base)+len(l.message)+3*len(target)+96)
+	b = append(b, l.base...)
+	b = append(b, "/email/c/"...)
+	b = l.signer.appendToken(b, linkClick, l.account, l.message, target)
+	b = append(b, "?u="...)
+	return string(append(b, url.QueryEscape(target)...))
 }
 
 // unsubscribe returns the unsubscribe URL with the scope it opts out of.
