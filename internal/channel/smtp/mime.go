@@ -209,6 +209,10 @@ func appendQP[S ~string | ~[]byte](buf []byte, s S) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if col >= 75 && c != '\n' && c != '\r' {
+			buf = append(buf, "=\r\n"...) // no room for a byte and the soft break's "="
+			col = 0
+		}
 		if qpPlain[c] && !(col == 0 && c == '.') {
 			j, lim := i+1, min(len(s), i+75-col)
 			for j < lim {

@@ -146,6 +146,27 @@ func TestQuotedPrintableRuns(t *testing.T) {
 		if got, want := string(appendQP(nil, s)), string(appendQPBytewise(nil, s)); got != want {
 			t.Fatalf("appendQP(%q):\n got %q\nwant %q", s, got, want)
 		}
+		checkQP(t, s)
+	}
+	checkQP(t, strings.Repeat("x", 74)+" yz") // a blank in column 75 before a plain byte
+	checkQP(t, strings.Repeat("x", 75)+".x")
+}
+
+// checkQP checks appendQP's output for s against RFC 2045: lines of at
+// most 76 characters, none ending in a blank or starting with a dot, and
+// it decodes to s (line ends as CRLF).
+func checkQP(t *testing.T, s string) {
+	t.Helper()
+	out := string(appendQP(nil, s))
+	for _, line := range strings.Split(out, "\r\n") {
+		if len(line) > 76 || strings.HasSuffix(line, " ") || strings.HasSuffix(line, "\t") || strings.HasPrefix(line, ".") {
+			t.Fatalf("appendQP(%q) has the line %q (%d characters)", s, line, len(line))
+		}
+	}
+	dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(out)))
+	want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
+	if err != nil || string(dec) != want {
+		t.Fatalf("appendQP(%q) decodes to %q, %v", s, dec, err)
 	}
 }
 
@@ -155,6 +176,10 @@ func appendQPBytewise(buf []byte, s string) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if col >= 75 && c != '\n' && c != '\r' {
+			buf = append(buf, "=\r\n"...)
+			col = 0
+		}
 		if qpPlain[c] && !(col == 0 && c == '.') {
 			j, lim := i+1, min(len(s), i+75-col)
 			for j < lim && qpPlain[s[j]] {
