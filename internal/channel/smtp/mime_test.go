@@ -165,4 +165,3 @@ func checkQP(t *testing.T, s string) {
 		t.Fatalf("appendQP(%q) decodes to %q, %v", s, dec, err)
 	}
 }
-
