@@ -24,11 +24,8 @@ func BenchmarkSend(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var body strings.Builder
-	for i := 0; body.Len() < 4000; i++ {
-		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
-	}
-	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": "<html><body>" + body.String() + "</body></html>"})
+	body := campaignBody()
+	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": "<html><body>" + body + "</body></html>"})
 	m := email("ana@example.com", string(payload))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -44,17 +41,9 @@ func BenchmarkSend(b *testing.B) {
 // BenchmarkCompose builds the e-mail of BenchmarkSend without sending it:
 // the connector's own work per message of a campaign.
 func BenchmarkCompose(b *testing.B) {
-	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
-	c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type,
-		Settings: json.RawMessage(`{"host": "127.0.0.1", "tls": "none", "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var body strings.Builder
-	for i := 0; body.Len() < 4000; i++ {
-		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
-	}
-	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": "<html><body>" + body.String() + "</body></html>"})
+	c := composer(b)
+	body := campaignBody()
+	payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you", "html": "<html><body>" + body + "</body></html>"})
 	m := email("ana@example.com", string(payload))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -70,20 +59,12 @@ func BenchmarkCompose(b *testing.B) {
 // recipient (a name in the HTML), as campaigns with personalised content
 // give the connector: nothing is prepared.
 func BenchmarkComposePersonalised(b *testing.B) {
-	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
-	c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type,
-		Settings: json.RawMessage(`{"host": "127.0.0.1", "tls": "none", "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var body strings.Builder
-	for i := 0; body.Len() < 4000; i++ {
-		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
-	}
+	c := composer(b)
+	body := campaignBody()
 	msgs := make([]*herald.Message, 1000)
 	for i := range msgs {
 		payload, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you",
-			"html": fmt.Sprintf("<html><body><p>Hello Ana %d,</p>%s</body></html>", i, body.String())})
+			"html": fmt.Sprintf("<html><body><p>Hello Ana %d,</p>%s</body></html>", i, body)})
 		msgs[i] = email("ana@example.com", string(payload))
 	}
 	b.ReportAllocs()
@@ -96,4 +77,24 @@ func BenchmarkComposePersonalised(b *testing.B) {
 		c.done(out)
 		i++
 	}
+}
+
+// campaignBody is a campaign's HTML body of about 4 KB with tracked links.
+func campaignBody() string {
+	var body strings.Builder
+	for i := 0; body.Len() < 4000; i++ {
+		fmt.Fprintf(&body, `<p>Autumn offers, part %d: jackets, boots and scarves for the cold days.</p><a href="https://shop.example.com/c/%d">See</a>`, i, i)
+	}
+	return body.String()
+}
+
+// composer is a connector that composes e-mails without a server.
+func composer(b *testing.B) *Connector {
+	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+	c, err := h.Open(&herald.Connection{ID: 1, Name: "b", Type: Type,
+		Settings: json.RawMessage(`{"host": "127.0.0.1", "tls": "none", "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
 }
