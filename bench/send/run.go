@@ -141,7 +141,7 @@ func (p *poster) post(n int) {
 
 // one posts message i and returns its ID and latency.
 func (p *poster) one(i int64) (string, time.Duration, error) {
-	body := fmt.Sprintf(`{"contact":"+3460%07d7","channel":1,"senderId":"sandbox","payload":{"text":"Bench message %d: your parcel is on its way."}}`, i, i)
+	body := fmt.Sprintf(`{"contact":"+346%07d7","channel":1,"senderId":"sandbox","payload":{"text":"Bench message %d: your parcel is on its way."}}`, i, i)
 	req, _ := http.NewRequest("POST", p.url, strings.NewReader(body))
 	req.Header.Set("X-API-Key", p.key)
 	req.Header.Set("Content-Type", "application/json")

@@ -383,7 +383,7 @@ func load(ctx context.Context, o options) error {
 
 // message returns the body of message i.
 func message(i int64) string {
-	return fmt.Sprintf(`{"contact":"+3460%07d7","channel":1,"senderId":"Herald","payload":{"text":"bench message %d"}}`, i, i)
+	return fmt.Sprintf(`{"contact":"+346%07d7","channel":1,"senderId":"Herald","payload":{"text":"bench message %d"}}`, i, i)
 }
 
 // postBatch sends messages lo to hi in one batch and checks that each

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/heraldhq/herald"
 )
@@ -62,4 +63,37 @@ func (m *metrics) status(ch herald.Channel, st herald.MessageStatus) {
 	if m != nil {
 		m.messages.WithLabelValues(ch.String(), string(st)).Inc()
 	}
+}
+
+// Counted returns how many messages on channel reached status in this
+// process (channel "" counts every channel); zero without metrics. It
+// reads the counter itself, not the registry, so that polling it costs
+// nothing beside the engine's work.
+func (e *Engine) Counted(channel string, status herald.MessageStatus) float64 {
+	m := e.metrics
+	if m == nil {
+		return 0
+	}
+	ch := make(chan prometheus.Metric, 16)
+	go func() { m.messages.Collect(ch); close(ch) }()
+	var n float64
+	for mt := range ch {
+		var pb dto.Metric
+		if mt.Write(&pb) != nil {
+			continue
+		}
+		var c, s string
+		for _, l := range pb.GetLabel() {
+			switch l.GetName() {
+			case "channel":
+				c = l.GetValue()
+			case "status":
+				s = l.GetValue()
+			}
+		}
+		if s == string(status) && (channel == "" || c == channel) {
+			n += pb.GetCounter().GetValue()
+		}
+	}
+	return n
 }
