@@ -183,11 +183,16 @@ func (s *Store) openSQLite(ctx context.Context, path, dataDir string) error {
 	}
 	// Readers map the file: counting a target over millions of contacts
 	// reads pages without a system call each.
-	reader, err := sql.Open("sqlite", path+"?"+common+"&_pragma=foreign_keys(1)&_pragma=query_only(1)&_pragma=mmap_size(268435456)")
+	reader, err := sql.Open("sqlite", path+"?"+common+"&_pragma=foreign_keys(1)&_pragma=query_only(1)")
 	if err != nil {
 		return fmt.Errorf("opening SQLite reader: %w", err)
 	}
-	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	// Every reader connection stays open: one closed for being idle past
+	// database/sql's default of two would be opened again, and each of
+	// the statements cached for it prepared again, under the next burst.
+	readers := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
 	s.reader = reader
 	s.writeStmts, s.readStmts = newStmtCache(writer), newStmtCache(reader)
 	s.group = startGroupCommitter(s)
