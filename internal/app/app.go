@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -176,9 +177,21 @@ func (m *Main) openJobs(ctx context.Context) error {
 	return nil
 }
 
+// tuneGC sets the garbage collector's target from the configuration,
+// unless the GOGC environment variable chose one. A busy server's heap is
+// mostly short-lived request and message data; collecting at twice the
+// default growth halves the collections for a modest increase of memory.
+func (m *Main) tuneGC() {
+	if m.Config.GCPercent <= 0 || os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(int(m.Config.GCPercent))
+}
+
 // Run serves until ctx is cancelled, then stops gracefully within the
 // configured shutdown timeout.
 func (m *Main) Run(ctx context.Context) error {
+	m.tuneGC()
 	if err := m.Open(ctx); err != nil {
 		return err
 	}

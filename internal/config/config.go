@@ -40,6 +40,7 @@ type Config struct {
 	SMTPMaxSize     int64         // the largest inbound e-mail in bytes
 	SMTPTLSCert     string        // PEM certificate file: the listener offers STARTTLS
 	SMTPTLSKey      string        // PEM key file of SMTPTLSCert
+	GCPercent       int64         // the garbage collector's target heap growth in percent (GOGC)
 }
 
 // Setting describes one configuration key.
@@ -76,6 +77,7 @@ func Settings() []Setting {
 		{"HERALD_SMTP_MAX_SIZE", "", "41943040", "The largest inbound e-mail the listener takes, in bytes.", setPositiveInt(func(c *Config) *int64 { return &c.SMTPMaxSize })},
 		{"HERALD_SMTP_TLS_CERT", "", "", "PEM certificate file; with HERALD_SMTP_TLS_KEY the inbound SMTP listener offers STARTTLS.", str(func(c *Config) *string { return &c.SMTPTLSCert })},
 		{"HERALD_SMTP_TLS_KEY", "", "", "PEM private key file of HERALD_SMTP_TLS_CERT.", str(func(c *Config) *string { return &c.SMTPTLSKey })},
+		{"HERALD_GC_PERCENT", "", "200", "How far the heap grows past live data before the garbage collector runs, in percent (Go's GOGC; the GOGC variable wins when set). Higher spends less CPU on collection and more memory.", setPositiveInt(func(c *Config) *int64 { return &c.GCPercent })},
 	}
 }
 
