@@ -21,13 +21,34 @@ func (st *batchState) resolveChains(ctx context.Context, x *store.MessageTx) err
 	if len(ids) == 0 {
 		return nil
 	}
-	chains, err := x.LockChains(ctx, ids)
-	if err != nil {
-		return err
+	// Chains this process holds as committed are decided from their
+	// copies, guarded when written; the others are read under lock.
+	held := map[string]*herald.Chain{}
+	var read []string
+	for _, id := range ids {
+		if c, ok := st.e.chains.take(id); ok && !st.fresh[id] {
+			held[id] = c
+			continue
+		}
+		read = append(read, id)
+	}
+	chains := held
+	if len(read) > 0 {
+		got, err := x.LockChains(ctx, read)
+		if err != nil {
+			return err
+		}
+		for id, c := range got {
+			st.e.chains.add(c)
+			chains[id] = c
+		}
 	}
 	st.chains = chains
-	for _, c := range chains {
-		st.e.chains.add(c)
+	for id, c := range held {
+		if st.guards == nil {
+			st.guards = make(map[string]store.ChainGuard, len(held))
+		}
+		st.guards[id] = store.ChainGuard{Step: c.Current, MessageID: c.CurrentMessageID}
 	}
 	for _, id := range st.inChains {
 		r := st.rows[id]

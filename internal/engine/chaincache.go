@@ -15,17 +15,31 @@ import (
 // step waiting for delivery, the usual first report) cannot decide its
 // chain, so its chain is not read or locked: half the chain reads of a
 // broadcast.
+//
+// It also holds a copy of each running chain as last committed, up to
+// maxHeldChains of them, so that a status deciding a chain (the step's
+// criterion met, or a failure) need not read it either: the status writer
+// decides from the copy and writes the chain only while the stored one is
+// still running at the same step (store.ChainGuard). A chain changed
+// elsewhere meanwhile fails that guard and is read, under lock, on the
+// next try.
 type chainCache struct {
 	mu        sync.Mutex
 	criterion map[string]herald.Criterion // message ID -> its step's criterion
 	broadcast map[string]int64            // chain ID -> broadcast ID
+	held      map[string]*herald.Chain    // chain ID -> the chain as committed; never changed once held
 }
 
-// maxChainCache bounds the entries of each map.
-const maxChainCache = 1 << 20
+// maxChainCache bounds the entries of the criterion and broadcast maps;
+// maxHeldChains those of held, which weigh more (a chain's later steps
+// carry their content).
+const (
+	maxChainCache = 1 << 20
+	maxHeldChains = 1 << 16
+)
 
 func newChainCache() *chainCache {
-	return &chainCache{criterion: map[string]herald.Criterion{}, broadcast: map[string]int64{}}
+	return &chainCache{criterion: map[string]herald.Criterion{}, broadcast: map[string]int64{}, held: map[string]*herald.Chain{}}
 }
 
 // add remembers the current message of chain c.
@@ -40,6 +54,41 @@ func (cc *chainCache) add(c *herald.Chain) {
 	}
 	cc.criterion[c.CurrentMessageID] = c.Steps[c.Current].Criterion
 	cc.broadcast[c.ID] = c.BroadcastID
+	if _, ok := cc.held[c.ID]; ok || len(cc.held) < maxHeldChains {
+		cc.held[c.ID] = cloneChain(c)
+	}
+}
+
+// take returns a copy of the held chain id, for the caller to change.
+func (cc *chainCache) take(id string) (*herald.Chain, bool) {
+	cc.mu.Lock()
+	c, ok := cc.held[id]
+	cc.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return cloneChain(c), true
+}
+
+// drop forgets the held copies of chains found changed elsewhere.
+func (cc *chainCache) drop(ids []string) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, id := range ids {
+		delete(cc.held, id)
+	}
+}
+
+// cloneChain returns a copy of c that shares nothing it may change: the
+// steps are copied, their contents (never changed) shared.
+func cloneChain(c *herald.Chain) *herald.Chain {
+	d := *c
+	d.Steps = append([]herald.ChainStep(nil), c.Steps...)
+	if c.FallbackAt != nil {
+		t := *c.FallbackAt
+		d.FallbackAt = &t
+	}
+	return &d
 }
 
 // forget drops a decided chain.
@@ -50,6 +99,7 @@ func (cc *chainCache) forget(c *herald.Chain) {
 		delete(cc.criterion, s.MessageID)
 	}
 	delete(cc.broadcast, c.ID)
+	delete(cc.held, c.ID)
 }
 
 // idle reports whether message m's move to status cannot decide its

@@ -39,3 +39,27 @@ func TestStaleHeldRow(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleHeldChain decides a running chain behind the engine's back, as
+// another process stopping its broadcast would, while the engine holds the
+// chain as it committed it; a report that meets the step's criterion then
+// arrives here. The engine decides from its copy, finds the stored chain
+// changed, reads it under lock and leaves the other outcome alone.
+func TestStaleHeldChain(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, engine.Config{})
+		first := h.send(h.chain("+34700110003", herald.CriterionDelivery, time.Minute)) // the sandbox's silent number
+		h.waitStatus(first.ID, herald.StatusSent)
+		ctx := context.Background()
+		c := h.chainOf(first.ChainID)
+		c.Outcome, c.FallbackAt = herald.ChainCanceled, nil
+		must(t, s.MessageTx(ctx, func(x *store.MessageTx) error {
+			return x.UpdateChainStates(ctx, []*herald.Chain{c}, nil)
+		}))
+		must(t, h.e.Report(ctx, channel.Report{MessageID: first.ID, Status: herald.StatusDelivered, ProviderCode: "DELIVRD", At: time.Now()}))
+		h.waitStatus(first.ID, herald.StatusDelivered)
+		if got := h.chainOf(first.ChainID); got.Outcome != herald.ChainCanceled || got.Current != 0 {
+			t.Errorf("chain after the report: outcome %q at step %d; want the other process's %q kept", got.Outcome, got.Current, herald.ChainCanceled)
+		}
+	})
+}

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -54,12 +56,24 @@ const statusTries = 5
 // are read afresh in the next try, which follows at once.
 func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, error) {
 	var err error
-	fresh := map[string]bool{}
+	fresh, freshChains := map[string]bool{}, map[string]bool{}
 	rereads := 0
 	for try := 1; try <= statusTries; try++ {
 		var errs []error
-		if errs, err = e.applyStatus(ctx, items, fresh); err == nil || errors.Is(err, errKilled) {
+		if errs, err = e.applyStatus(ctx, items, fresh, freshChains); err == nil || errors.Is(err, errKilled) {
 			return errs, err
+		}
+		var staleChains *store.StaleChainsError
+		if errors.As(err, &staleChains) && rereads < 3 {
+			// Chains decided or moved elsewhere since this process
+			// held them: the next try reads them under lock.
+			rereads++
+			for _, id := range staleChains.IDs {
+				freshChains[id] = true
+			}
+			e.chains.drop(staleChains.IDs)
+			try--
+			continue
 		}
 		var stale *store.StaleError
 		if errors.As(err, &stale) && rereads < 3 {
@@ -83,8 +97,9 @@ func (e *Engine) flushStatus(ctx context.Context, items []update) ([]error, erro
 // applyStatus applies a batch of status changes in one transaction, then
 // hands new messages to the dispatcher and deliveries to the deliverer.
 // Rows come from the changes themselves or the row cache, except those in
-// fresh and those not held, which are read (and locked on PostgreSQL).
-func (e *Engine) applyStatus(ctx context.Context, items []update, fresh map[string]bool) ([]error, error) {
+// fresh and those not held, which are read (and locked on PostgreSQL);
+// chains likewise from the chain cache, except those in freshChains.
+func (e *Engine) applyStatus(ctx context.Context, items []update, fresh, freshChains map[string]bool) ([]error, error) {
 	if e.killed.Load() {
 		return nil, errKilled
 	}
@@ -93,6 +108,7 @@ func (e *Engine) applyStatus(ctx context.Context, items []update, fresh map[stri
 	var errs []error
 	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
 		st = e.newBatchState()
+		st.fresh = freshChains
 		rows, read := st.heldRows(items, fresh)
 		if len(read) > 0 {
 			got, err := x.LockMessages(ctx, read)
@@ -172,6 +188,8 @@ type batchState struct {
 	newRows    []store.MessageRow
 	reserved   []bool // parallel to newRows
 	chains     map[string]*herald.Chain
+	guards     map[string]store.ChainGuard // chains decided from held copies, unread
+	fresh      map[string]bool             // chains to read under lock, held or not
 	chainDirty map[string]bool
 	counts     []countKey
 	trans      []Transition    // applied status changes, for the hook
@@ -374,10 +392,15 @@ func (st *batchState) write(ctx context.Context, x *store.MessageTx) error {
 			decided = append(decided, st.chains[id])
 		}
 	}
-	if err := x.UpdateChains(ctx, moved); err != nil {
+	// In one order, so that processes sharing PostgreSQL lock chains
+	// they both write in the same order.
+	byID := func(a, b *herald.Chain) int { return strings.Compare(a.ID, b.ID) }
+	slices.SortFunc(moved, byID)
+	slices.SortFunc(decided, byID)
+	if err := x.UpdateChains(ctx, moved, st.guards); err != nil {
 		return err
 	}
-	if err := x.UpdateChainStates(ctx, decided); err != nil {
+	if err := x.UpdateChainStates(ctx, decided, st.guards); err != nil {
 		return err
 	}
 	claimer := ""

@@ -111,31 +111,70 @@ func (x *MessageTx) collectChains(ctx context.Context, m map[string]*herald.Chai
 	return rs.Err()
 }
 
-// UpdateChains saves the steps, position, deadline and outcome of chains.
-func (x *MessageTx) UpdateChains(ctx context.Context, chains []*herald.Chain) error {
-	for _, c := range chains {
-		spec, due := chainValues(c)
-		_, err := x.t.exec(ctx, `UPDATE message_chains SET spec = $1, current_step = $2, current_message_id = $3,
-			fallback_at = $4, outcome = $5, final_status = $6, updated_at = $7 WHERE id = $8`,
-			spec, c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID)
-		if err != nil {
-			return fmt.Errorf("updating chain %s: %w", c.ID, err)
-		}
-	}
-	return nil
+// ChainGuard is where a chain stood when this process last saw it
+// committed: a chain decided from that copy, without reading it under
+// lock, is written only while the stored chain is still running at that
+// step. Only a move to another step or an outcome changes a chain, so
+// the step and its message are the whole of its state that matters.
+type ChainGuard struct {
+	Step      int
+	MessageID string
+}
+
+// StaleChainsError reports chains that were decided or moved by another
+// statement or process since they were held: nothing was written for
+// them, and the transaction should be tried again with them read.
+type StaleChainsError struct {
+	IDs []string
+}
+
+func (e *StaleChainsError) Error() string {
+	return fmt.Sprintf("updating chains: %d changed meanwhile", len(e.IDs))
+}
+
+// UpdateChains saves chains whose steps changed (a move to the next
+// step), with their position, deadline and outcome. A chain with a guard
+// is written only as guards says (see ChainGuard); the others are
+// reported by a *StaleChainsError once the rest are written.
+func (x *MessageTx) UpdateChains(ctx context.Context, chains []*herald.Chain, guards map[string]ChainGuard) error {
+	return x.updateChains(ctx, chains, guards, true)
 }
 
 // UpdateChainStates saves the position, deadline and outcome of chains
-// whose steps did not change (UpdateChains saves the steps too).
-func (x *MessageTx) UpdateChainStates(ctx context.Context, chains []*herald.Chain) error {
+// whose steps did not change (UpdateChains saves the steps too), guarded
+// as UpdateChains is.
+func (x *MessageTx) UpdateChainStates(ctx context.Context, chains []*herald.Chain, guards map[string]ChainGuard) error {
+	return x.updateChains(ctx, chains, guards, false)
+}
+
+// updateChains runs UpdateChains (withSteps) or UpdateChainStates.
+func (x *MessageTx) updateChains(ctx context.Context, chains []*herald.Chain, guards map[string]ChainGuard, withSteps bool) error {
+	var stale []string
 	for _, c := range chains {
-		_, due := chainValues(&herald.Chain{FallbackAt: c.FallbackAt})
-		_, err := x.t.exec(ctx, `UPDATE message_chains SET current_step = $1, current_message_id = $2, fallback_at = $3,
-			outcome = $4, final_status = $5, updated_at = $6 WHERE id = $7`,
-			c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID)
+		_, due := chainValues(&herald.Chain{FallbackAt: c.FallbackAt}) // the steps are encoded only when saved
+		set, args := "", []any{c.Current, c.CurrentMessageID, due, c.Outcome, c.FinalStatus, c.UpdatedAt.UTC().Truncate(time.Microsecond), c.ID}
+		if withSteps {
+			spec, _ := chainValues(c)
+			set, args = "spec = $8, ", append(args, spec)
+		}
+		q := `UPDATE message_chains SET ` + set + `current_step = $1, current_message_id = $2, fallback_at = $3,
+			outcome = $4, final_status = $5, updated_at = $6 WHERE id = $7`
+		g, guarded := guards[c.ID]
+		if guarded {
+			n := len(args)
+			q += fmt.Sprintf(" AND outcome = '' AND current_step = $%d AND current_message_id = $%d", n+1, n+2)
+			args = append(args, g.Step, g.MessageID)
+		}
+		n, err := x.t.exec(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("updating chain %s: %w", c.ID, err)
 		}
+		if guarded && n == 0 {
+			stale = append(stale, c.ID)
+		}
+	}
+	if len(stale) > 0 {
+		return &StaleChainsError{IDs: stale}
 	}
 	return nil
 }

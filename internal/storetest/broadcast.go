@@ -186,7 +186,7 @@ func testBroadcastRun(t *testing.T, f *fixture) {
 	noErr(t, "AddBroadcastCounts", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
 		c1 := mkChain("c1")
 		c1.Outcome, c1.FinalStatus = herald.ChainSucceeded, herald.StatusDelivered
-		if err := x.UpdateChains(ctx, []*herald.Chain{c1}); err != nil {
+		if err := x.UpdateChains(ctx, []*herald.Chain{c1}, nil); err != nil {
 			return err
 		}
 		_, err := x.AddBroadcastCounts(ctx, map[int64]*store.BroadcastCounts{b.ID: {Succeeded: 1,

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"sort"
 	"testing"
@@ -125,7 +126,7 @@ func testChains(t *testing.T, open func(t *testing.T) *store.Store) {
 		ch := dueNow[0]
 		ch.Current, ch.CurrentMessageID, ch.FallbackAt, ch.Steps[1].MessageID = 1, "m2", nil, "m2"
 		ch.Outcome, ch.FinalStatus = herald.ChainSucceeded, herald.StatusSent
-		return x.UpdateChains(ctx, []*herald.Chain{ch})
+		return x.UpdateChains(ctx, []*herald.Chain{ch}, nil)
 	}))
 	noErr(t, "MessageTx", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
 		locked, err := x.LockChains(ctx, []string{"chain-a", "chain-c", "nope"})
@@ -142,4 +143,58 @@ func testChains(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		return err
 	}))
+	testChainGuards(t, f, b, c)
+}
+
+// testChainGuards writes chains decided from copies held since they were
+// inserted: a guard that still matches the stored chain lets the write
+// through; one that does not (the chain moved or was decided meanwhile)
+// leaves the row alone and reports the chain stale.
+func testChainGuards(t *testing.T, f *fixture, b, c *herald.Chain) {
+	ctx := f.ctx
+	at := func(ch *herald.Chain) store.ChainGuard {
+		return store.ChainGuard{Step: ch.Current, MessageID: ch.CurrentMessageID}
+	}
+	guards := map[string]store.ChainGuard{b.ID: at(b), c.ID: at(c)}
+	// Another writer moves chain-c on; chain-b stays as it was held.
+	moved := *c
+	moved.Steps = append([]herald.ChainStep(nil), c.Steps...)
+	moved.Current, moved.CurrentMessageID, moved.Steps[1].MessageID = 1, "c2", "c2"
+	noErr(t, "UpdateChains", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		return x.UpdateChains(ctx, []*herald.Chain{&moved}, map[string]store.ChainGuard{c.ID: at(c)})
+	}))
+	decide := func(ch *herald.Chain) *herald.Chain {
+		d := *ch
+		d.Outcome, d.FinalStatus, d.FallbackAt = herald.ChainSucceeded, herald.StatusDelivered, nil
+		return &d
+	}
+	var stale *store.StaleChainsError
+	err := f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		return x.UpdateChainStates(ctx, []*herald.Chain{decide(b), decide(c)}, guards)
+	})
+	if !errors.As(err, &stale) || len(stale.IDs) != 1 || stale.IDs[0] != c.ID {
+		t.Fatalf("UpdateChainStates with chain-c moved meanwhile = %v; want chain-c reported stale", err)
+	}
+	// The failed transaction wrote nothing; without the stale chain, the
+	// guarded write goes through.
+	noErr(t, "UpdateChainStates", f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		return x.UpdateChainStates(ctx, []*herald.Chain{decide(b)}, guards)
+	}))
+	got, err := f.s.Chain(ctx, f.account.ID, b.ID)
+	noErr(t, "Chain", err)
+	if got.Outcome != herald.ChainSucceeded || got.FinalStatus != herald.StatusDelivered || got.FallbackAt != nil {
+		t.Errorf("chain-b after the guarded write = %+v; want succeeded", got)
+	}
+	gotC, err := f.s.Chain(ctx, f.account.ID, c.ID)
+	noErr(t, "Chain", err)
+	if gotC.Current != 1 || gotC.CurrentMessageID != "c2" || gotC.Outcome != herald.ChainRunning {
+		t.Errorf("chain-c = %+v; want moved by the other writer and still running", gotC)
+	}
+	// A decided chain refuses a guarded write made from an older copy.
+	err = f.s.MessageTx(ctx, func(x *store.MessageTx) error {
+		return x.UpdateChainStates(ctx, []*herald.Chain{decide(b)}, guards)
+	})
+	if !errors.As(err, &stale) || len(stale.IDs) != 1 || stale.IDs[0] != b.ID {
+		t.Errorf("UpdateChainStates of a decided chain = %v; want chain-b reported stale", err)
+	}
 }
