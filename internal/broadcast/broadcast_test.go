@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -431,6 +432,62 @@ func TestSnapshotIsTheLaunch(t *testing.T) {
 		}
 		if !strings.Contains(texts[changed.Phone], "Hi N") || !strings.Contains(texts[untagged.Phone], "Hi N") {
 			t.Errorf("changed contact got %s, untagged contact got %s; want their data at the launch", texts[changed.Phone], texts[untagged.Phone])
+		}
+	})
+}
+
+// TestSnapshotFirstWindow checks the recipients copied when the contacts'
+// IDs span more than the first chunk's window (its first read covers only
+// the next IDs, checking tags contact by contact): a tag whose contacts
+// are few inside the window and more after it, and one whose contacts
+// fill the first chunk inside it and come again after it, each reach
+// every tagged contact once, in contact order, as many as the launch
+// counted.
+func TestSnapshotFirstWindow(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		h.batch = 10
+		h.restart(false)
+		const n = 1000 // IDs over three times the first chunk's window (firstWindow, 32 per recipient of a batch of 10)
+		want := map[string][]string{}
+		for from := 0; from < n; from += 500 {
+			var batch []herald.Contact
+			for i := from; i < from+500; i++ {
+				c := herald.Contact{AccountID: h.account.ID, Phone: fmt.Sprintf("+346%07d9", i), Attributes: map[string]string{"Name": "N"}}
+				if i%97 == 0 || i >= n-25 {
+					c.Tags = append(c.Tags, "sparse")
+					want["sparse"] = append(want["sparse"], c.Phone)
+				}
+				if i < 40 || i >= n-5 {
+					c.Tags = append(c.Tags, "dense")
+					want["dense"] = append(want["dense"], c.Phone)
+				}
+				batch = append(batch, c)
+			}
+			res, err := h.s.UpsertContacts(h.ctx, h.account.ID, batch, herald.DupSkip)
+			must(t, err)
+			if len(res.Errors) > 0 {
+				t.Fatalf("creating contacts: %+v", res.Errors[0])
+			}
+		}
+		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi"}`)}}
+		for _, tag := range []string{"sparse", "dense"} {
+			b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: tag, Steps: sms,
+				Recipients: herald.Recipients{Tags: []string{tag}}}, true)
+			must(t, err)
+			if b.Contacts != len(want[tag]) {
+				t.Fatalf("%s: launched with %d contacts, want %d", tag, b.Contacts, len(want[tag]))
+			}
+			done := h.waitStatus(b.ID, herald.BroadcastComplete)
+			if done.Contacts != len(want[tag]) || done.Stats.Successful != len(want[tag]) {
+				t.Fatalf("%s: contacts %d, stats %+v; want %d reached", tag, done.Contacts, done.Stats, len(want[tag]))
+			}
+			var got []string
+			for _, r := range h.recipients(b.ID) {
+				got = append(got, r.Phone)
+			}
+			if !slices.Equal(got, want[tag]) {
+				t.Errorf("%s: recipients %v,\nwant %v", tag, got, want[tag])
+			}
 		}
 	})
 }

@@ -306,15 +306,16 @@ func (s *Store) SnapshotChunk(ctx context.Context, instance string, id int64, li
 		}
 		var n int64
 		if view != nil {
-			n, cursor, err = s.copyFromView(ctx, t, view, id, s.identitiesSQL(&b), where, args, copied, cursor, until, limit)
+			n, cursor, more, err = s.copyFromView(ctx, t, view, id, s.identitiesSQL(&b), where, args, copied, cursor, until, limit)
 		} else {
 			n, cursor, err = s.copyCurrent(ctx, t, &b, where, args, copied, cursor, until, limit)
+			more = n == int64(limit)
 		}
 		if err != nil {
 			return err
 		}
 		copied += n
-		if more = n == int64(limit); !more {
+		if !more {
 			if err := s.copyBare(ctx, t, id, copied, bare); err != nil {
 				return err
 			}

@@ -125,6 +125,21 @@ func attrCond(a *attr, f herald.Filter, args *listArgs) (string, error) {
 	return col + " = " + args.add(v.Num), nil
 }
 
+// The condition of contacts having a tag starts with tagSetPrefix: a set
+// the planner may start from, built whole before the first row (the IN
+// list). perContact turns every such condition of a where clause into the
+// same condition checked contact by contact, which yields its first rows
+// at once when the contacts are read in ID order over a short range.
+const (
+	tagSetPrefix     = "c.id IN (SELECT ct.contact_id FROM contact_tags ct WHERE "
+	tagPerContactPre = "EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND "
+)
+
+// perContact returns where with its tag sets checked contact by contact.
+func perContact(where string) string {
+	return strings.ReplaceAll(where, tagSetPrefix, tagPerContactPre)
+}
+
 // tagCond is a filter on the contact's tags. An equal tag is a set of
 // contacts the planner may start from (contact_tags_tag_idx).
 func tagCond(accountID int64, f herald.Filter, args *listArgs) string {
@@ -137,7 +152,7 @@ func tagCond(accountID int64, f herald.Filter, args *listArgs) string {
 		return `EXISTS (SELECT 1 FROM contact_tags ct JOIN tags tg ON tg.id = ct.tag_id WHERE ct.contact_id = c.id AND lower(tg.name) LIKE ` +
 			args.add("%"+escapeLike(asciiLower(f.Value))+"%") + ` ESCAPE '\')`
 	}
-	return "c.id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tag_id IN (SELECT tg.id FROM tags tg WHERE tg.account_id = " +
+	return tagSetPrefix + "ct.tag_id IN (SELECT tg.id FROM tags tg WHERE tg.account_id = " +
 		args.add(accountID) + " AND lower(tg.name) = " + args.add(asciiLower(strings.TrimSpace(f.Value))) + "))"
 }
 
