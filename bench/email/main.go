@@ -49,6 +49,7 @@ type options struct {
 	sink    bool
 	timeout time.Duration
 	profile string
+	heap    string // write a heap profile here halfway through the sends
 }
 
 func main() {
@@ -59,6 +60,7 @@ func main() {
 	flag.BoolVar(&o.sink, "sink", false, "run as the accept-and-discard SMTP server (internal)")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long the sends may take")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the send phase to this file")
+	flag.StringVar(&o.heap, "memprofile", "", "write a heap profile to this file when half the e-mails are sent")
 	flag.Parse()
 	log.SetFlags(0)
 	if o.sink {

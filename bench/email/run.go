@@ -68,6 +68,9 @@ func run(ctx context.Context, o options) (*result, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.heap != "" {
+		go heapProfile(ctx, m, o.heap, o.n/2)
+	}
 	cpu0 := inproc.CPU()
 	start := time.Now()
 	id, err := launchBroadcast(ctx, m, len(contacts))
@@ -259,4 +262,25 @@ func senderName() string {
 		return "sandbox"
 	}
 	return "news@shop.test"
+}
+
+// heapProfile writes a heap profile to path once at least n e-mails are
+// counted sent.
+func heapProfile(ctx context.Context, m *app.Main, path string, n int) {
+	for inproc.Messages(m, "email", "sent") < float64(n) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		logf("heap profile: %v", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		logf("heap profile: %v", err)
+	}
 }
