@@ -133,8 +133,11 @@ type Engine struct {
 
 	accept *batch.Batcher[*prepared]
 	status *batch.Batcher[update]
-	disp   *dispatcher
-	routes *routes
+	// lookups reads the phone numbers of concurrent requests together;
+	// nil when the contact directory cannot.
+	lookups *batch.Batcher[*phoneLookup]
+	disp    *dispatcher
+	routes  *routes
 
 	hookCache hookCache
 	chains    *chainCache
@@ -166,6 +169,7 @@ func New(cfg Config, deps Deps) *Engine {
 	e.disp = newDispatcher(e)
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
 	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Queue: 50000}, e.flushStatus)
+	e.lookups = e.newLookups()
 	e.metrics.queues(e)
 	return e
 }
@@ -178,6 +182,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.ctx, e.stopWork = context.WithCancel(context.WithoutCancel(ctx))
 	e.accept.Start(e.ctx)
 	e.status.Start(e.ctx)
+	if e.lookups != nil {
+		e.lookups.Start(e.ctx)
+	}
 	if e.cfg.Dispatch {
 		if err := e.deps.Store.Heartbeat(ctx, e.cfg.Instance, e.now().UnixMilli()); err != nil {
 			return err
@@ -201,6 +208,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 		return nil
 	}
 	e.accept.Stop()
+	if e.lookups != nil {
+		e.lookups.Stop()
+	}
 	e.stopWork()
 	e.wg.Wait()
 	e.disp.stop()
@@ -224,6 +234,9 @@ func (e *Engine) Kill() {
 	e.stopWork()
 	e.wg.Wait()
 	e.accept.Stop()
+	if e.lookups != nil {
+		e.lookups.Stop()
+	}
 	e.disp.kill()
 	e.status.Stop()
 	_ = e.routes.close(context.Background())

@@ -111,7 +111,7 @@ func (e *Engine) resolveContact(ctx context.Context, req *herald.SendRequest, vs
 	case req.CreateRecipient:
 		c, _, err = dir.EnsureContact(ctx, req.AccountID, ch, addr)
 	default:
-		c, err = dir.ContactByAddress(ctx, req.AccountID, ch, addr)
+		c, err = e.contactByAddress(ctx, req.AccountID, ch, addr)
 		if herald.IsNotFound(err) {
 			return nil, nil
 		}

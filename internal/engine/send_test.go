@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ func TestSend(t *testing.T) {
 		h.run(t, "ScheduledCancel", (*harness).testScheduledCancel)
 		h.run(t, "Validity", (*harness).testValidity)
 		h.run(t, "OptedOut", (*harness).testOptedOut)
+		h.run(t, "ConcurrentLookups", (*harness).testConcurrentLookups)
 		h.run(t, "Personalised", (*harness).testPersonalised)
 		h.run(t, "Violations", (*harness).testViolations)
 		h.run(t, "Templates", (*harness).testTemplates)
@@ -157,6 +160,61 @@ func (h *harness) testOptedOut(t *testing.T) {
 	}
 	if ev := h.recv.waitEvents(m.ID, 1); ev[0] != "message.status:rejected" {
 		t.Errorf("webhooks = %v", ev)
+	}
+}
+
+// testConcurrentLookups sends at once to known, opted-out and unknown
+// numbers, whose lookups are read together: each message finds its own
+// contact (personalised with its own attribute), an opted-out one is
+// rejected, and an unknown number has no contact.
+func (h *harness) testConcurrentLookups(t *testing.T) {
+	const n = 24
+	known := map[string]*herald.Contact{}
+	for i := range n {
+		p := fmt.Sprintf("+3466677%04d", i*10+7)
+		switch i % 3 {
+		case 0:
+			known[p] = h.contacts.add(p, map[string]string{"name": fmt.Sprintf("N%d", i)})
+		case 1:
+			c := h.contacts.add(p, map[string]string{"name": fmt.Sprintf("N%d", i)})
+			must(t, h.contacts.AddOptOut(context.Background(), herald.OptOut{AccountID: h.account.ID, ContactID: c.ID, Channel: herald.ChannelSMS, By: "test"}))
+			known[p] = c
+		}
+	}
+	msgs := make([]*herald.Message, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m, err := h.e.Send(context.Background(), h.sms(fmt.Sprintf("+3466677%04d", i*10+7), "Hi {{attribute.name}}"))
+			if err != nil {
+				t.Errorf("send %d: %v", i, err)
+				return
+			}
+			msgs[i] = m
+		}()
+	}
+	wg.Wait()
+	for i, m := range msgs {
+		if m == nil {
+			continue
+		}
+		c := known[m.Destination]
+		switch i % 3 {
+		case 0:
+			if m.ContactID != c.ID || webhook.Text(m.Payload) != fmt.Sprintf("Hi N%d", i) {
+				t.Errorf("message %d: contact %d, text %q; want contact %d and its name", i, m.ContactID, webhook.Text(m.Payload), c.ID)
+			}
+		case 1:
+			if got := h.waitStatus(m.ID, herald.StatusRejected); got.ContactID != c.ID || got.Detail != herald.DetailOptedOutChan {
+				t.Errorf("message %d to an opted-out contact = %+v", i, got)
+			}
+		case 2:
+			if m.ContactID != 0 {
+				t.Errorf("message %d to an unknown number has contact %d", i, m.ContactID)
+			}
+		}
 	}
 }
 

@@ -189,6 +189,46 @@ func (s *Store) ContactByAddress(ctx context.Context, accountID int64, ch herald
 		WHERE i.account_id = $1 AND i.kind = $2 AND i.value = $3)`, accountID, kind, strings.TrimSpace(addr))
 }
 
+// ContactsByPhone returns the account's contacts whose phone numbers are
+// among phones (E.164), keyed by number, each with everything
+// ContactByAddress gives: one read for many lookups.
+func (s *Store) ContactsByPhone(ctx context.Context, accountID int64, phones []string) (map[string]*herald.Contact, error) {
+	out := make(map[string]*herald.Contact, len(phones))
+	if len(phones) == 0 {
+		return out, nil
+	}
+	q := s.read()
+	var rows []contactRow
+	err := chunks(len(phones), 1, func(lo, hi int) error {
+		args := s.batch()
+		where := "c.account_id = " + args.add(accountID) + " AND c.phone IN (" + args.list(phones[lo:hi]) + ")"
+		return eachRow(ctx, q, "SELECT "+contactSelects+" FROM contacts c WHERE "+where, args.vals, func(r scanner) error {
+			row, err := scanContact(r)
+			if err == nil {
+				rows = append(rows, row)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading contacts: %w", err)
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	attrs, err := loadAttrs(ctx, q, accountID)
+	if err != nil {
+		return nil, err
+	}
+	cs := make([]*herald.Contact, len(rows))
+	for i := range rows {
+		c := rows[i].finish(attrs)
+		cs[i] = &c
+		out[c.Phone] = &c
+	}
+	return out, loadContactExtras(ctx, q, cs)
+}
+
 // EnsureContact returns the contact for addr on ch, creating it from the
 // phone number when there is none. Two callers racing for one new number
 // get the same contact; one of them sees created.

@@ -54,6 +54,20 @@ func testContactLookup(t *testing.T, f *fixture) {
 	}
 	_, err = f.s.ContactByAddress(f.ctx, f.account.ID, herald.ChannelTelegram, "nobody")
 	wantCode(t, "unknown telegram ID", err, herald.ENOTFOUND)
+	// Many numbers at once: the same contact as one lookup gives, none for
+	// a number nobody has, and nothing of another account.
+	noErr(t, "AddOptOut", f.s.AddOptOut(f.ctx, herald.OptOut{AccountID: f.account.ID, ContactID: c.ID, Channel: herald.ChannelSMS, By: "api"}))
+	d := f.createContact(t, &herald.Contact{Phone: "+34600111333", Attributes: map[string]string{"name": "Dan"}})
+	byPhone, err := f.s.ContactsByPhone(f.ctx, f.account.ID, []string{"+34600111222", "+34600999999", "+34600111333"})
+	noErr(t, "ContactsByPhone", err)
+	one, err := f.s.ContactByAddress(f.ctx, f.account.ID, herald.ChannelSMS, "+34600111222")
+	noErr(t, "ContactByAddress", err)
+	equal(t, "ContactsByPhone finds", len(byPhone), 2)
+	equal(t, "ContactsByPhone's contact", *byPhone["+34600111222"], *one)
+	equal(t, "ContactsByPhone's other contact", []any{byPhone["+34600111333"].ID, byPhone["+34600111333"].Attributes["Name"]}, []any{d.ID, "Dan"})
+	other, err := g.s.ContactsByPhone(g.ctx, g.account.ID, []string{"+34600111222"})
+	noErr(t, "ContactsByPhone from another account", err)
+	equal(t, "ContactsByPhone from another account", len(other), 0)
 	_, err = g.s.Contact(g.ctx, g.account.ID, c.ID)
 	wantCode(t, "Contact of another account", err, herald.ENOTFOUND)
 }
