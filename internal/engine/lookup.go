@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/batch"
@@ -68,7 +69,9 @@ func (e *Engine) contactByAddress(ctx context.Context, accountID int64, ch heral
 		return dir.ContactByAddress(ctx, accountID, ch, addr)
 	}
 	l := &phoneLookup{account: accountID, phone: n.E164}
-	if err := e.lookups.Do(ctx, l); err != nil {
+	if err := e.lookups.Do(ctx, l); errors.Is(err, batch.ErrStopped) {
+		return nil, ErrStopped
+	} else if err != nil {
 		return nil, err
 	}
 	switch {
