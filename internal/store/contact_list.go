@@ -141,7 +141,9 @@ func perContact(where string) string {
 }
 
 // tagCond is a filter on the contact's tags. An equal tag is a set of
-// contacts the planner may start from (contact_tags_tag_idx).
+// contacts the planner may start from: its ID, one at most (tag names are
+// unique in an account), is compared with "=" so that the set is read
+// from contact_tags_tag_idx, not by scanning every account's tags.
 func tagCond(accountID int64, f herald.Filter, args *listArgs) string {
 	switch f.Op {
 	case herald.OpEmpty:
@@ -152,7 +154,7 @@ func tagCond(accountID int64, f herald.Filter, args *listArgs) string {
 		return `EXISTS (SELECT 1 FROM contact_tags ct JOIN tags tg ON tg.id = ct.tag_id WHERE ct.contact_id = c.id AND lower(tg.name) LIKE ` +
 			args.add("%"+escapeLike(asciiLower(f.Value))+"%") + ` ESCAPE '\')`
 	}
-	return tagSetPrefix + "ct.tag_id IN (SELECT tg.id FROM tags tg WHERE tg.account_id = " +
+	return tagSetPrefix + "ct.tag_id = (SELECT tg.id FROM tags tg WHERE tg.account_id = " +
 		args.add(accountID) + " AND lower(tg.name) = " + args.add(asciiLower(strings.TrimSpace(f.Value))) + "))"
 }
 

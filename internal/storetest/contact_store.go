@@ -152,6 +152,7 @@ func testContactTargets(t *testing.T, f *fixture) {
 		{"name contains", []herald.Filter{{Field: "attr.1", Op: herald.OpContains, Value: "ARM"}}, nil}, // attr.1 may not be Name: checked below
 		{"phone as typed", []herald.Filter{{Field: "phone", Op: herald.OpEq, Value: "0034 600 000 003"}}, []string{"+34600000003"}},
 		{"Turkish numbers", []herald.Filter{{Field: "country", Op: herald.OpEq, Value: "tr"}}, []string{"+905321234567", "+905321234568"}},
+		{"a tag nobody has", []herald.Filter{{Field: "tags", Op: herald.OpEq, Value: "nobody"}}, nil},
 	}
 	attrs, _ := f.s.Attributes(f.ctx, f.account.ID)
 	for _, a := range attrs {
