@@ -67,6 +67,11 @@ type Config struct {
 	Workers     int // concurrent submissions per connection; default 64
 	AcceptBatch int // messages per accept transaction; default 500
 	StatusBatch int // status changes per transaction; default 1000
+	// StatusLinger is how long a status transaction that is not full
+	// waits for more changes: a few milliseconds more per status spares
+	// many small commits, each of which writes the pages it touches again.
+	// Default 5 ms.
+	StatusLinger time.Duration
 	// Flushers is how many accept transactions may run at once: 1 for
 	// SQLite (one writer), more for PostgreSQL. Default 1. Status changes
 	// always have one flusher per process, so that changes of one message
@@ -104,6 +109,7 @@ func (c Config) withDefaults() Config {
 	defInt(&c.Workers, 64)
 	defInt(&c.AcceptBatch, 500)
 	defInt(&c.StatusBatch, 1000)
+	def(&c.StatusLinger, 5*time.Millisecond)
 	defInt(&c.Flushers, 1)
 	return c
 }
@@ -168,7 +174,7 @@ func New(cfg Config, deps Deps) *Engine {
 	e.routes = newRoutes(e)
 	e.disp = newDispatcher(e)
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
-	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Queue: 50000}, e.flushStatus)
+	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Linger: e.cfg.StatusLinger, Queue: 50000}, e.flushStatus)
 	e.lookups = e.newLookups()
 	e.metrics.queues(e)
 	return e
