@@ -35,6 +35,7 @@ type bulkStep struct {
 	content content.Content   // decoded, not personalised
 	params  map[string]string // the template's parameters
 	static  *preparedContent  // the content when it has no placeholders
+	shared  *sharedContent    // the content as its messages are stored
 }
 
 // PlanBulk routes the steps of broadcast broadcastID of the account, loads
@@ -54,6 +55,9 @@ func (e *Engine) PlanBulk(ctx context.Context, accountID, broadcastID int64, ste
 		bs, err := e.planStep(ctx, accountID, i, s, known, &vs)
 		if err != nil {
 			return nil, err
+		}
+		if bs.shared != nil {
+			bs.shared.c.BroadcastID = broadcastID
 		}
 		p.steps = append(p.steps, bs)
 	}
@@ -94,6 +98,7 @@ func (e *Engine) planStep(ctx context.Context, accountID int64, i int, s herald.
 		addViolations(vs, err, prefix, s.Template != nil)
 		return bs, nil
 	}
+	bs.shared = newSharedContent(store.SharedContent{AccountID: accountID, Channel: s.Channel, Payload: raw, Params: bs.params}, vars)
 	for _, v := range vars {
 		switch {
 		case v.Attribute && !attrs[strings.ToLower(v.Name)]:
@@ -205,7 +210,9 @@ func (r *BulkRecipient) address(ch herald.Channel) string {
 
 // BulkItem is one recipient's chain, ready to commit.
 type BulkItem struct {
-	p prepared
+	p      prepared
+	shared *sharedContent  // the first message's content as stored, if shared
+	values json.RawMessage // the recipient's values of shared's attributes
 }
 
 // ChainID returns the ID of the item's chain (its first message's ID).
@@ -217,6 +224,7 @@ func (it *BulkItem) ChainID() string { return it.p.chain.ID }
 // (herald.SkipNoAddress, SkipNotCapable or SkipBadContent).
 func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	var steps []herald.ChainStep
+	var first *bulkStep
 	reason := herald.SkipNoAddress
 	for i := range p.steps {
 		bs := &p.steps[i]
@@ -230,7 +238,7 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		}
 		pc := bs.static
 		if pc == nil {
-			c, err := personalize(bs.content, &render.Renderer{Options: render.Options{EmptyMissingAttributes: true}, Params: bs.params, Attrs: r.Attrs})
+			c, err := personalize(bs.content, bulkRenderer(bs.params, r.Attrs))
 			if err != nil {
 				reason = herald.SkipBadContent
 				continue
@@ -240,6 +248,9 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		step := bs.step
 		step.Destination, step.Payload, step.Encoding, step.Segments = dest, pc.payload, pc.encoding, pc.segments
 		steps = append(steps, step)
+		if first == nil {
+			first = bs
+		}
 	}
 	if len(steps) == 0 {
 		return nil, reason
@@ -255,7 +266,11 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	steps[0].Payload = nil
 	c := &herald.Chain{ID: m.ID, AccountID: p.AccountID, BroadcastID: p.BroadcastID, Steps: steps, CurrentMessageID: m.ID,
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
-	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}}, ""
+	it := &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}, shared: first.shared}
+	if it.shared != nil {
+		it.values = it.shared.values(r.Attrs)
+	}
+	return it, ""
 }
 
 // BulkRoom returns how many more broadcast messages of the account this
@@ -293,9 +308,14 @@ func (e *Engine) CommitBulk(ctx context.Context, items []*BulkItem, extra func(c
 		it.p.reserved = e.claim(&it.p.row, now)
 		rows, chains = append(rows, it.p.row), append(chains, it.p.chain)
 	}
+	var fresh map[*sharedContent]int64
 	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
 		if e.killed.Load() {
 			return errKilled
+		}
+		var err error
+		if fresh, err = storeContents(ctx, x, items, rows); err != nil {
+			return err
 		}
 		if err := x.InsertMessages(ctx, rows); err != nil {
 			return err
@@ -311,7 +331,9 @@ func (e *Engine) CommitBulk(ctx context.Context, items []*BulkItem, extra func(c
 		}
 		return err
 	}
-	for _, it := range items {
+	keepContents(fresh)
+	for i, it := range items {
+		it.p.row.ContentID, it.p.row.ContentValues = rows[i].ContentID, rows[i].ContentValues
 		e.chains.add(it.p.chain)
 		if it.p.reserved {
 			e.disp.enqueue(it.p.row)

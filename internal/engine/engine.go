@@ -166,6 +166,9 @@ func New(cfg Config, deps Deps) *Engine {
 	e.disp = newDispatcher(e)
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
 	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Queue: 50000}, e.flushStatus)
+	// Broadcast messages are stored as references to shared contents
+	// (see shared.go): every reader of the store renders them this way.
+	deps.Store.SetPayloadRenderer((&StoredPayloads{}).Render)
 	e.metrics.queues(e)
 	return e
 }
