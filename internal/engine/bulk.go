@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/channel"
@@ -176,10 +177,19 @@ func personalize(c content.Content, r *render.Renderer) (preparedContent, error)
 	}
 	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	pc := preparedContent{payload: payload} // the text is not needed: a broadcast has no per-message preview to make
+	if e, ok := out.(*content.Email); ok && utf8Email(e) {
+		pc.content = e // what a connector would decode from payload
+	}
 	if s, ok := out.(*content.SMS); ok {
 		pc.encoding, pc.segments = string(s.Info.Encoding), s.Info.Segments
 	}
 	return pc, nil
+}
+
+// utf8Email reports whether e's texts are valid UTF-8: encoding e as
+// JSON and decoding it again then gives e back.
+func utf8Email(e *content.Email) bool {
+	return utf8.ValidString(e.Subject) && utf8.ValidString(e.Subtitle) && utf8.ValidString(e.HTML) && utf8.ValidString(e.Body)
 }
 
 // BulkRecipient is one recipient of a bulk send: its addresses and the
@@ -225,6 +235,7 @@ func (it *BulkItem) ChainID() string { return it.p.chain.ID }
 func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	var steps []herald.ChainStep
 	var first *bulkStep
+	var decoded content.Content // the first step's content, decoded
 	reason := herald.SkipNoAddress
 	for i := range p.steps {
 		bs := &p.steps[i]
@@ -249,7 +260,7 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		step.Destination, step.Payload, step.Encoding, step.Segments = dest, pc.payload, pc.encoding, pc.segments
 		steps = append(steps, step)
 		if first == nil {
-			first = bs
+			first, decoded = bs, pc.content
 		}
 	}
 	if len(steps) == 0 {
@@ -258,7 +269,7 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	now := e.now()
 	m := e.stepMessage(&herald.Message{AccountID: p.AccountID, ContactID: r.ContactID, Origin: herald.OriginBroadcast,
 		Traffic: herald.TrafficA2P}, steps[0], 0, now)
-	m.ChainID = m.ID
+	m.ChainID, m.Content = m.ID, decoded
 	steps[0].MessageID = m.ID
 	// The first step's content is its message's: the chain need not
 	// keep a copy, which would be written and read back with each of

@@ -13,6 +13,7 @@ import (
 // preparedContent is a step's payload after personalisation.
 type preparedContent struct {
 	payload  json.RawMessage
+	content  content.Content // payload decoded, when it is the same as decoding payload (see personalize)
 	text     string
 	encoding string // SMS only
 	segments int    // SMS only

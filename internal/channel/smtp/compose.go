@@ -56,11 +56,16 @@ func dkimHeaders() []string {
 // attachments, and a DKIM signature when the connection has a key.
 func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, error) {
 	p := c.prep.get(m.Payload, c.hub.BaseURL(), c.prepare)
-	e := new(content.Email)
-	if p != nil {
+	e, decoded := m.Content.(*content.Email) // a broadcast's, as the engine rendered it: read only
+	switch {
+	case p != nil:
 		e = &p.e
-	} else if err := json.Unmarshal(m.Payload, e); err != nil {
-		return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
+	case decoded && e != nil:
+	default:
+		e = new(content.Email)
+		if err := json.Unmarshal(m.Payload, e); err != nil {
+			return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
+		}
 	}
 	_, fromDomain, ok := splitAddress(m.SenderID)
 	if !ok {
