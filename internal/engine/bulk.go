@@ -37,6 +37,7 @@ type bulkStep struct {
 	params  map[string]string // the template's parameters
 	static  *preparedContent  // the content when it has no placeholders
 	shared  *sharedContent    // the content as its messages are stored
+	slots   *content.Email    // an e-mail's content with slots for the values (see content.EmailFill)
 }
 
 // PlanBulk routes the steps of broadcast broadcastID of the account, loads
@@ -100,6 +101,7 @@ func (e *Engine) planStep(ctx context.Context, accountID int64, i int, s herald.
 		return bs, nil
 	}
 	bs.shared = newSharedContent(store.SharedContent{AccountID: accountID, Channel: s.Channel, Payload: raw, Params: bs.params}, vars)
+	bs.slots = bs.shared.slotted(c, bs.params)
 	for _, v := range vars {
 		switch {
 		case v.Attribute && !attrs[strings.ToLower(v.Name)]:
@@ -279,7 +281,11 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
 	it := &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}, shared: first.shared}
 	if it.shared != nil {
-		it.values = it.shared.values(r.Attrs)
+		var list []string
+		it.values, list = it.shared.values(r.Attrs)
+		if e, ok := decoded.(*content.Email); ok && first.slots != nil {
+			m.Content = &content.EmailFill{Email: e, Slots: first.slots, Values: list}
+		}
 	}
 	return it, ""
 }

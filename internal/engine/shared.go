@@ -40,17 +40,44 @@ func newSharedContent(c store.SharedContent, vars []render.Var) *sharedContent {
 }
 
 // values returns the recipient's values of the attributes the content
-// uses (a JSON object), looked up in attrs as the renderer looks them up;
-// attributes attrs lacks are left out, as rendering leaves them empty.
-func (sc *sharedContent) values(attrs map[string]string) json.RawMessage {
+// uses, looked up in attrs as the renderer looks them up: as stored (a
+// JSON object without the attributes attrs lacks, which rendering leaves
+// empty), and in the order of sc.attrs ("" for those it lacks).
+func (sc *sharedContent) values(attrs map[string]string) (json.RawMessage, []string) {
 	vals := make(map[string]string, len(sc.attrs))
-	for _, name := range sc.attrs {
+	list := make([]string, len(sc.attrs))
+	for i, name := range sc.attrs {
 		if v, ok := render.LookupAttr(name, attrs); ok {
-			vals[name] = v
+			vals[name], list[i] = v, v
 		}
 	}
 	b, _ := json.Marshal(vals) // a map of strings always encodes
-	return b
+	return b, list
+}
+
+// slotted returns c (an e-mail) rendered with content.Slot(i) for the
+// value of sc.attrs[i], for the connectors to prepare once (see
+// content.EmailFill); nil when c is no e-mail, has blocks, uses no
+// attribute or too many, or has slot characters of its own.
+func (sc *sharedContent) slotted(c content.Content, params map[string]string) *content.Email {
+	e, ok := c.(*content.Email)
+	if !ok || e.Blocks != nil || len(sc.attrs) == 0 || len(sc.attrs) > content.MaxSlots ||
+		content.HasSlots(e.Subject) || content.HasSlots(e.Subtitle) || content.HasSlots(e.HTML) || content.HasSlots(e.Body) {
+		return nil
+	}
+	slots := make(map[string]string, len(sc.attrs))
+	for i, name := range sc.attrs {
+		slots[name] = content.Slot(i)
+	}
+	out, err := content.Personalize(c, bulkRenderer(params, slots).Text, bulkRenderer(params, slots).HTML)
+	if err != nil {
+		return nil
+	}
+	s, ok := out.(*content.Email)
+	if !ok || !utf8Email(s) {
+		return nil
+	}
+	return s
 }
 
 // storeContents stores the shared contents of items that have none yet,

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/content"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/storetest"
 )
@@ -98,6 +101,7 @@ func commitShared(t *testing.T, s *store.Store) (map[string][]byte, int64) {
 		}
 		want[it.ChainID()] = bytes.Clone(it.p.row.Payload)
 		items = append(items, it)
+		checkFill(t, it.p.row.Message)
 	}
 	// Two batches: the second refers to the content the first stored.
 	noExtra := func(context.Context, *store.MessageTx) error { return nil }
@@ -157,5 +161,34 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkFill checks the e-mail m hands the connector: its step's e-mail
+// with slots, filled with its values, is the e-mail rendered for it.
+func checkFill(t *testing.T, m *herald.Message) {
+	t.Helper()
+	f, ok := m.Content.(*content.EmailFill)
+	if !ok {
+		t.Fatalf("message content %T, want *content.EmailFill", m.Content)
+	}
+	fill := func(s string, esc bool) string {
+		for i, v := range f.Values {
+			if esc {
+				v = html.EscapeString(v)
+			}
+			s = strings.ReplaceAll(s, content.Slot(i), v)
+		}
+		return s
+	}
+	got := [4]string{fill(f.Slots.Subject, false), fill(f.Slots.Subtitle, false), fill(f.Slots.HTML, true), fill(f.Slots.Body, false)}
+	want := [4]string{f.Email.Subject, f.Email.Subtitle, f.Email.HTML, f.Email.Body}
+	if got != want {
+		t.Errorf("filled slots\n got %+v\nwant %+v", got, want)
+	}
+	var payload content.Email
+	must(t, json.Unmarshal(m.Payload, &payload))
+	if payload.HTML != f.Email.HTML || payload.Subject != f.Email.Subject {
+		t.Errorf("payload %s is not the content %+v", m.Payload, f.Email)
 	}
 }
