@@ -169,15 +169,10 @@ func personalize(c content.Content, r *render.Renderer) (preparedContent, error)
 	if err := (content.Decoder{}).Check(out); err != nil {
 		return preparedContent{}, err
 	}
-	// Without HTML escaping an e-mail's HTML stays as it is (no \u003c
-	// for each '<'): a smaller payload, quicker to write and to read back.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return preparedContent{}, fmt.Errorf("encoding the payload: %w", err)
+	payload, err := encodeContent(out)
+	if err != nil {
+		return preparedContent{}, err
 	}
-	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	pc := preparedContent{payload: payload} // the text is not needed: a broadcast has no per-message preview to make
 	if e, ok := out.(*content.Email); ok && utf8Email(e) {
 		pc.content = e // what a connector would decode from payload
@@ -192,6 +187,19 @@ func personalize(c content.Content, r *render.Renderer) (preparedContent, error)
 // JSON and decoding it again then gives e back.
 func utf8Email(e *content.Email) bool {
 	return utf8.ValidString(e.Subject) && utf8.ValidString(e.Subtitle) && utf8.ValidString(e.HTML) && utf8.ValidString(e.Body)
+}
+
+// encodeContent returns the payload of c.
+func encodeContent(c content.Content) (json.RawMessage, error) {
+	// Without HTML escaping an e-mail's HTML stays as it is (no \u003c
+	// for each '<'): a smaller payload, quicker to write and to read back.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c); err != nil {
+		return nil, fmt.Errorf("encoding the payload: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // BulkRecipient is one recipient of a bulk send: its addresses and the
@@ -237,7 +245,8 @@ func (it *BulkItem) ChainID() string { return it.p.chain.ID }
 func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	var steps []herald.ChainStep
 	var first *bulkStep
-	var decoded content.Content // the first step's content, decoded
+	var decoded any            // the first step's content, decoded
+	var values json.RawMessage // the first step's values of its shared content
 	reason := herald.SkipNoAddress
 	for i := range p.steps {
 		bs := &p.steps[i]
@@ -249,8 +258,19 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		if dest == "" {
 			continue
 		}
-		pc := bs.static
-		if pc == nil {
+		var pc *preparedContent
+		var vals json.RawMessage
+		switch {
+		case first == nil && bs.shared != nil:
+			c, err := bs.firstContent(r.Attrs, &vals)
+			if err != nil {
+				reason = herald.SkipBadContent
+				continue
+			}
+			pc = &c
+		case bs.static != nil:
+			pc = bs.static
+		default:
 			c, err := personalize(bs.content, bulkRenderer(bs.params, r.Attrs))
 			if err != nil {
 				reason = herald.SkipBadContent
@@ -262,7 +282,7 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		step.Destination, step.Payload, step.Encoding, step.Segments = dest, pc.payload, pc.encoding, pc.segments
 		steps = append(steps, step)
 		if first == nil {
-			first, decoded = bs, pc.content
+			first, decoded, values = bs, pc.content, vals
 		}
 	}
 	if len(steps) == 0 {
@@ -279,15 +299,45 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	steps[0].Payload = nil
 	c := &herald.Chain{ID: m.ID, AccountID: p.AccountID, BroadcastID: p.BroadcastID, Steps: steps, CurrentMessageID: m.ID,
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
-	it := &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}, shared: first.shared}
-	if it.shared != nil {
-		var list []string
-		it.values, list = it.shared.values(r.Attrs)
-		if e, ok := decoded.(*content.Email); ok && first.slots != nil {
-			m.Content = &content.EmailFill{Email: e, Slots: first.slots, Values: list}
+	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c},
+		shared: first.shared, values: values}, ""
+}
+
+// firstContent returns the content of a recipient's first message, whose
+// step has a shared content, and sets *values to the recipient's values
+// of it. An e-mail with slots is handed on as a content.EmailFill without
+// a payload: the connector fills it in, and the payload is made only for
+// a connector that needs one (see Engine.payloadFor). Other contents are
+// personalised as for any step.
+func (bs *bulkStep) firstContent(attrs map[string]string, values *json.RawMessage) (preparedContent, error) {
+	var list []string
+	*values, list = bs.shared.values(attrs)
+	if bs.slots == nil || !utf8Values(list) {
+		if bs.static != nil {
+			return *bs.static, nil
+		}
+		return personalize(bs.content, bulkRenderer(bs.params, attrs))
+	}
+	f := &content.EmailFill{Slots: bs.slots, Values: list}
+	out, err := f.Render()
+	if err != nil {
+		return preparedContent{}, err
+	}
+	if err := (content.Decoder{}).Check(out); err != nil {
+		return preparedContent{}, err
+	}
+	return preparedContent{content: f}, nil
+}
+
+// utf8Values reports whether every value is valid UTF-8 (and so comes
+// back the same from a payload).
+func utf8Values(vals []string) bool {
+	for _, v := range vals {
+		if !utf8.ValidString(v) {
+			return false
 		}
 	}
-	return it, ""
+	return true
 }
 
 // BulkRoom returns how many more broadcast messages of the account this

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/channel"
 	"github.com/heraldhq/herald/internal/content"
 	"github.com/heraldhq/herald/internal/render"
 	"github.com/heraldhq/herald/internal/store"
@@ -65,6 +67,11 @@ func (sc *sharedContent) slotted(c content.Content, params map[string]string) *c
 		content.HasSlots(e.Subject) || content.HasSlots(e.Subtitle) || content.HasSlots(e.HTML) || content.HasSlots(e.Body) {
 		return nil
 	}
+	for _, v := range params {
+		if content.HasSlots(v) {
+			return nil
+		}
+	}
 	slots := make(map[string]string, len(sc.attrs))
 	for i, name := range sc.attrs {
 		slots[name] = content.Slot(i)
@@ -112,6 +119,24 @@ func keepContents(fresh map[*sharedContent]int64) {
 	for sc, id := range fresh {
 		sc.id.CompareAndSwap(0, id)
 	}
+}
+
+// payloadFor sets the payload of m, a broadcast's message handed on
+// decoded without one, unless conn reads the decoded content.
+func payloadFor(conn channel.Connector, m *herald.Message) error {
+	f, ok := m.Content.(*content.EmailFill)
+	if !ok || len(m.Payload) > 0 {
+		return nil
+	}
+	if ct, ok := conn.(channel.ContentTaker); ok && ct.TakesContent() {
+		return nil
+	}
+	e, err := f.Render()
+	if err != nil {
+		return fmt.Errorf("rendering the payload: %w", err)
+	}
+	m.Payload, err = encodeContent(e)
+	return err
 }
 
 // StoredPayloads renders the payloads of messages stored as a reference

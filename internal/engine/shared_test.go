@@ -99,9 +99,13 @@ func commitShared(t *testing.T, s *store.Store) (map[string][]byte, int64) {
 		if it == nil {
 			t.Fatalf("recipient %d skipped: %s", i, reason)
 		}
-		want[it.ChainID()] = bytes.Clone(it.p.row.Payload)
+		// The payload BuildBulk made before e-mails were handed on
+		// with slots.
+		old, err := personalize(p.steps[0].content, bulkRenderer(p.steps[0].params, sharedRecipients[i].Attrs))
+		must(t, err)
+		want[it.ChainID()] = old.payload
 		items = append(items, it)
-		checkFill(t, it.p.row.Message)
+		checkFill(t, it.p.row.Message, old.payload)
 	}
 	// Two batches: the second refers to the content the first stored.
 	noExtra := func(context.Context, *store.MessageTx) error { return nil }
@@ -165,13 +169,16 @@ func must(t *testing.T, err error) {
 }
 
 // checkFill checks the e-mail m hands the connector: its step's e-mail
-// with slots, filled with its values, is the e-mail rendered for it.
-func checkFill(t *testing.T, m *herald.Message) {
+// with slots, filled with its values, and the payload made from it for a
+// connector that needs one, are the e-mail rendered for it.
+func checkFill(t *testing.T, m *herald.Message, want json.RawMessage) {
 	t.Helper()
 	f, ok := m.Content.(*content.EmailFill)
-	if !ok {
-		t.Fatalf("message content %T, want *content.EmailFill", m.Content)
+	if !ok || len(m.Payload) != 0 {
+		t.Fatalf("message content %T with payload %s, want a *content.EmailFill without", m.Content, m.Payload)
 	}
+	var e content.Email
+	must(t, json.Unmarshal(want, &e))
 	fill := func(s string, esc bool) string {
 		for i, v := range f.Values {
 			if esc {
@@ -182,13 +189,12 @@ func checkFill(t *testing.T, m *herald.Message) {
 		return s
 	}
 	got := [4]string{fill(f.Slots.Subject, false), fill(f.Slots.Subtitle, false), fill(f.Slots.HTML, true), fill(f.Slots.Body, false)}
-	want := [4]string{f.Email.Subject, f.Email.Subtitle, f.Email.HTML, f.Email.Body}
-	if got != want {
-		t.Errorf("filled slots\n got %+v\nwant %+v", got, want)
+	if w := [4]string{e.Subject, e.Subtitle, e.HTML, e.Body}; got != w {
+		t.Errorf("filled slots\n got %q\nwant %q", got, w)
 	}
-	var payload content.Email
-	must(t, json.Unmarshal(m.Payload, &payload))
-	if payload.HTML != f.Email.HTML || payload.Subject != f.Email.Subject {
-		t.Errorf("payload %s is not the content %+v", m.Payload, f.Email)
+	withPayload := *m
+	must(t, payloadFor(nil, &withPayload))
+	if !bytes.Equal(withPayload.Payload, want) {
+		t.Errorf("payload made for a connector:\n got %s\nwant %s", withPayload.Payload, want)
 	}
 }

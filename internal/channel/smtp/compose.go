@@ -55,21 +55,26 @@ func dkimHeaders() []string {
 // part with tracked links, the open pixel and the unsubscribe link, the
 // attachments, and a DKIM signature when the connection has a key.
 func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, error) {
-	// A broadcast's e-mail comes decoded (read only), with its step's
-	// e-mail prepared once when its values can be filled in.
+	// A broadcast's e-mail comes decoded (read only), or as its step's
+	// e-mail with slots for the recipient's values (see fill.go).
 	var p *prepared
 	var vals []string
 	e, decoded := m.Content.(*content.Email)
-	if f, ok := m.Content.(*content.EmailFill); ok && f.Email != nil {
-		e, decoded = f.Email, true
-		if p = c.prep.slotted(f, c.hub.BaseURL(), c.prepareSlots); p != nil {
-			vals = f.Values
+	if f, ok := m.Content.(*content.EmailFill); ok {
+		var err error
+		if p, e, err = c.filled(f); err != nil {
+			return nil, fmt.Errorf("%w: rendering the e-mail: %v", errPayload, err)
+		}
+		decoded, vals = true, f.Values
+		if p == nil {
+			vals = nil
 		}
 	} else {
 		p = c.prep.get(m.Payload, c.hub.BaseURL(), c.prepare)
 	}
 	switch {
-	case p != nil && vals == nil:
+	case vals != nil:
+	case p != nil:
 		e = &p.e
 	case decoded && e != nil:
 	default:

@@ -49,6 +49,22 @@ func (pc *preparedCache) slotted(f *content.EmailFill, base string, prepare func
 	return p
 }
 
+// filled returns the prepared step of f with the fields of the e-mail
+// that composing it reads besides (its subject and attachments) when f's
+// values can be filled in, else no step and f rendered.
+func (c *Connector) filled(f *content.EmailFill) (*prepared, *content.Email, error) {
+	p := c.prep.slotted(f, c.hub.BaseURL(), c.prepareSlots)
+	if p != nil && (p.html != nil || strings.TrimSpace(p.e.HTML) == "") {
+		return p, &content.Email{Subject: fillSlots(f.Slots.Subject, f.Values), Attachments: f.Slots.Attachments}, nil
+	}
+	e, err := f.Render()
+	return nil, e, err
+}
+
+// TakesContent implements channel.ContentTaker: the connector reads a
+// broadcast's e-mail decoded.
+func (c *Connector) TakesContent() bool { return true }
+
 // prepareSlots prepares a step's e-mail with slots; nil when its slots
 // are not all in places where a value can be filled in.
 func (c *Connector) prepareSlots(e *content.Email, base string) *prepared {
@@ -128,12 +144,7 @@ func plainValue(v string) bool {
 }
 
 // fillSlots returns s with each slot replaced by its value.
-func fillSlots(s string, vals []string) string {
-	if !content.HasSlots(s) {
-		return s
-	}
-	return string(appendFilled(make([]byte, 0, len(s)+64), s, vals))
-}
+func fillSlots(s string, vals []string) string { return content.Fill(s, vals, false) }
 
 // appendFilled appends s to buf with each slot replaced by its value.
 func appendFilled(buf []byte, s string, vals []string) []byte {

@@ -37,7 +37,7 @@ func fillMessage(t *testing.T, tmpl string, names []string, attrs map[string]str
 		t.Fatal(err)
 	}
 	m := email("ana@example.com", string(payload))
-	m.Content = &content.EmailFill{Email: e, Slots: personalize(slots), Values: vals}
+	m.Content = &content.EmailFill{Slots: personalize(slots), Values: vals}
 	return m
 }
 
