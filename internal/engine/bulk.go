@@ -101,7 +101,9 @@ func (e *Engine) planStep(ctx context.Context, accountID int64, i int, s herald.
 		return bs, nil
 	}
 	bs.shared = newSharedContent(store.SharedContent{AccountID: accountID, Channel: s.Channel, Payload: raw, Params: bs.params}, vars)
-	bs.slots = bs.shared.slotted(c, bs.params)
+	if bs.shared != nil {
+		bs.slots = bs.shared.slotted(c, bs.params)
+	}
 	for _, v := range vars {
 		switch {
 		case v.Attribute && !attrs[strings.ToLower(v.Name)]:
@@ -246,7 +248,8 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	var steps []herald.ChainStep
 	var first *bulkStep
 	var decoded any            // the first step's content, decoded
-	var values json.RawMessage // the first step's values of its shared content
+	var shared *sharedContent  // the first step's shared content, when its message refers to it
+	var values json.RawMessage // the recipient's values of shared
 	reason := herald.SkipNoAddress
 	for i := range p.steps {
 		bs := &p.steps[i]
@@ -282,7 +285,10 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		step.Destination, step.Payload, step.Encoding, step.Segments = dest, pc.payload, pc.encoding, pc.segments
 		steps = append(steps, step)
 		if first == nil {
-			first, decoded, values = bs, pc.content, vals
+			first, decoded = bs, pc.content
+			if vals != nil {
+				shared, values = bs.shared, vals
+			}
 		}
 	}
 	if len(steps) == 0 {
@@ -300,19 +306,24 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	c := &herald.Chain{ID: m.ID, AccountID: p.AccountID, BroadcastID: p.BroadcastID, Steps: steps, CurrentMessageID: m.ID,
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
 	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c},
-		shared: first.shared, values: values}, ""
+		shared: shared, values: values}, ""
 }
 
 // firstContent returns the content of a recipient's first message, whose
 // step has a shared content, and sets *values to the recipient's values
-// of it. An e-mail with slots is handed on as a content.EmailFill without
-// a payload: the connector fills it in, and the payload is made only for
-// a connector that needs one (see Engine.payloadFor). Other contents are
-// personalised as for any step.
+// of it, for the message to be stored as a reference. An e-mail with
+// slots is handed on as a content.EmailFill without a payload: the
+// connector fills it in, and the payload is made only for a connector
+// that needs one (see payloadFor). Other contents are personalised as
+// for any step. Values that are not UTF-8 cannot be stored as JSON
+// unchanged: *values is left nil, and the message keeps its payload.
 func (bs *bulkStep) firstContent(attrs map[string]string, values *json.RawMessage) (preparedContent, error) {
-	var list []string
-	*values, list = bs.shared.values(attrs)
-	if bs.slots == nil || !utf8Values(list) {
+	vals, list := bs.shared.values(attrs)
+	if !utf8Values(list) {
+		return personalize(bs.content, bulkRenderer(bs.params, attrs))
+	}
+	*values = vals
+	if bs.slots == nil {
 		if bs.static != nil {
 			return *bs.static, nil
 		}

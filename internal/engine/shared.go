@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/channel"
@@ -18,9 +19,10 @@ import (
 // content (store.SharedContent) plus each recipient's values of the
 // attributes it uses, not as a rendered payload: the content is written
 // once per step, in the transaction of the first batch that needs it.
-// The messages in memory keep the payload BuildBulk rendered, so the
-// dispatcher and the connectors never render twice; readers of the
-// database get the same bytes back through StoredPayloads.
+// The messages in memory keep what BuildBulk made (a payload, or an
+// e-mail with slots and the recipient's values, see content.EmailFill),
+// so the dispatcher and the connectors never render again; readers of
+// the database get the same bytes back through StoredPayloads.
 
 // sharedContent is a bulk step's content as it is stored once.
 type sharedContent struct {
@@ -30,10 +32,23 @@ type sharedContent struct {
 }
 
 // newSharedContent returns the shared content of a step whose content
-// c uses vars.
+// c uses vars; nil when c's payload, parameters or attribute names are
+// not all UTF-8, which the store (JSON, PostgreSQL's TEXT) would not keep
+// unchanged: its messages then keep their payloads.
 func newSharedContent(c store.SharedContent, vars []render.Var) *sharedContent {
+	if !utf8.Valid(c.Payload) {
+		return nil
+	}
 	sc := &sharedContent{c: c}
+	for k, v := range c.Params {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return nil
+		}
+	}
 	for _, v := range vars {
+		if !utf8.ValidString(v.Name) {
+			return nil
+		}
 		if v.Attribute {
 			sc.attrs = append(sc.attrs, v.Name)
 		}

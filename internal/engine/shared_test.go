@@ -30,6 +30,7 @@ var sharedRecipients = []BulkRecipient{
 	{ContactID: 2, Email: "bo@example.com", Attrs: map[string]string{"NAME": "Bo"}},
 	{ContactID: 3, Email: "cy@example.com", Attrs: map[string]string{"name": "Cy", "City": "</script>", "other": "x"}},
 	{ContactID: 4, Email: "di@example.com"},
+	{ContactID: 5, Email: "ed@example.com", Attrs: map[string]string{"Name": "Ed\xff\xfe", "city": "ok"}},
 }
 
 // TestSharedContentReadsBack commits a personalised e-mail broadcast and
@@ -44,8 +45,10 @@ func TestSharedContentReadsBack(t *testing.T) {
 		checkPayloads(t, s, acct, want)
 		var stored int
 		must(t, s.SQLiteDB().QueryRow("SELECT count(*) FROM messages WHERE payload = '' AND content_id <> 0").Scan(&stored))
-		if stored != len(want) {
-			t.Errorf("%d messages stored by reference, want %d", stored, len(want))
+		// The last recipient's name is not UTF-8, which JSON values
+		// cannot carry unchanged: its message keeps its payload.
+		if stored != len(want)-1 {
+			t.Errorf("%d messages stored by reference, want %d", stored, len(want)-1)
 		}
 		_ = s.Close()
 		s = openAt(t, dir) // a restart: nothing cached
@@ -170,9 +173,16 @@ func must(t *testing.T, err error) {
 
 // checkFill checks the e-mail m hands the connector: its step's e-mail
 // with slots, filled with its values, and the payload made from it for a
-// connector that needs one, are the e-mail rendered for it.
+// connector that needs one, are the e-mail rendered for it (want); a
+// message whose values are not all UTF-8 has that payload as before.
 func checkFill(t *testing.T, m *herald.Message, want json.RawMessage) {
 	t.Helper()
+	if m.Content == nil { // a value that is not UTF-8: personalised as before
+		if !bytes.Equal(m.Payload, want) {
+			t.Errorf("payload\n got %s\nwant %s", m.Payload, want)
+		}
+		return
+	}
 	f, ok := m.Content.(*content.EmailFill)
 	if !ok || len(m.Payload) != 0 {
 		t.Fatalf("message content %T with payload %s, want a *content.EmailFill without", m.Content, m.Payload)
