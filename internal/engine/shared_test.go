@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,4 +209,48 @@ func checkFill(t *testing.T, m *herald.Message, want json.RawMessage) {
 	if !bytes.Equal(withPayload.Payload, want) {
 		t.Errorf("payload made for a connector:\n got %s\nwant %s", withPayload.Payload, want)
 	}
+}
+
+// TestSharedContentOtherChannels stores a static and a personalised SMS
+// broadcast by reference: each message reads back with the payload,
+// encoding and segments BuildBulk made.
+func TestSharedContentOtherChannels(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acct := &herald.Account{Name: "sms-shared"}
+		must(t, s.CreateAccount(ctx, acct))
+		conn := &herald.Connection{Type: herald.ConnectorSandbox, Channel: herald.ChannelSMS, Name: "sms", Accounts: []int64{acct.ID}}
+		must(t, s.CreateConnection(ctx, conn))
+		must(t, s.CreateSender(ctx, &herald.SenderID{AccountID: acct.ID, Name: "Shop", Channel: herald.ChannelSMS, ConnectionID: conn.ID}))
+		e := New(Config{}, Deps{Store: s})
+		must(t, e.Start(ctx))
+		t.Cleanup(func() { _ = e.Stop(context.Background()) })
+		for _, text := range []string{"Hola a todos", "Hola {{attribute.Name}}, ñ € {{attribute.name}}"} {
+			steps := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "Shop", Payload: json.RawMessage(`{"text":` + strconv.Quote(text) + `}`)}}
+			p, err := e.PlanBulk(ctx, acct.ID, 3, steps, []string{"Name"})
+			must(t, err)
+			var items []*BulkItem
+			want := map[string]herald.Message{}
+			for i, attrs := range []map[string]string{{"Name": "Ana"}, {"name": "Ω"}, nil} {
+				it, reason := e.BuildBulk(p, &BulkRecipient{ContactID: int64(i + 1), Phone: fmt.Sprintf("+3460000000%d", i), Attrs: attrs})
+				if it == nil {
+					t.Fatalf("recipient %d skipped: %s", i, reason)
+				}
+				want[it.ChainID()] = *it.p.row.Message
+				items = append(items, it)
+			}
+			must(t, e.CommitBulk(ctx, items, func(context.Context, *store.MessageTx) error { return nil }))
+			for id, w := range want {
+				m, err := s.Message(ctx, acct.ID, id)
+				must(t, err)
+				if !bytes.Equal(m.Payload, w.Payload) || m.Encoding != w.Encoding || m.Segments != w.Segments || len(w.Payload) == 0 {
+					t.Errorf("%q: message read back with %s %s %d, want %s %s %d", text, m.Payload, m.Encoding, m.Segments,
+						w.Payload, w.Encoding, w.Segments)
+				}
+			}
+			if items[0].p.row.ContentID == 0 {
+				t.Errorf("%q: not stored by reference", text)
+			}
+		}
+	})
 }
