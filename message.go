@@ -74,6 +74,12 @@ type Message struct {
 	DeliveredAt   *time.Time      `json:"deliveredAt"`
 	SeenAt        *time.Time      `json:"seenAt"`
 	UpdatedAt     time.Time       `json:"updatedAt"`
+	// Content, in memory only, is Payload already decoded by whoever
+	// made the message (a broadcast renders each recipient's content
+	// before encoding it), so that a connector that understands it need
+	// not decode Payload again; nil for a message read back. Not to be
+	// changed: messages of one broadcast may share it.
+	Content any `json:"-"`
 }
 
 // TemplateRef names a content template and its parameters.

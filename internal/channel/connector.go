@@ -18,6 +18,15 @@ type Connector interface {
 	Send(ctx context.Context, m *herald.Message) (Result, error)
 }
 
+// ContentTaker is a connector that reads a message's decoded content
+// (herald.Message.Content) when it has one: the engine then need not
+// encode the message's payload for it. Other connectors get the payload.
+type ContentTaker interface {
+	Connector
+	// TakesContent reports whether the connector reads Content.
+	TakesContent() bool
+}
+
 // AsyncConnector is a connector that takes submissions without a
 // goroutine waiting for each: the engine hands it messages as fast as it
 // takes them and learns each outcome from a callback.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/channel"
@@ -35,6 +36,8 @@ type bulkStep struct {
 	content content.Content   // decoded, not personalised
 	params  map[string]string // the template's parameters
 	static  *preparedContent  // the content when it has no placeholders
+	shared  *sharedContent    // the content as its messages are stored
+	slots   *content.Email    // an e-mail's content with slots for the values (see content.EmailFill)
 }
 
 // PlanBulk routes the steps of broadcast broadcastID of the account, loads
@@ -54,6 +57,9 @@ func (e *Engine) PlanBulk(ctx context.Context, accountID, broadcastID int64, ste
 		bs, err := e.planStep(ctx, accountID, i, s, known, &vs)
 		if err != nil {
 			return nil, err
+		}
+		if bs.shared != nil {
+			bs.shared.c.BroadcastID = broadcastID
 		}
 		p.steps = append(p.steps, bs)
 	}
@@ -93,6 +99,10 @@ func (e *Engine) planStep(ctx context.Context, accountID int64, i int, s herald.
 	if err != nil {
 		addViolations(vs, err, prefix, s.Template != nil)
 		return bs, nil
+	}
+	bs.shared = newSharedContent(store.SharedContent{AccountID: accountID, Channel: s.Channel, Payload: raw, Params: bs.params}, vars)
+	if bs.shared != nil {
+		bs.slots = bs.shared.slotted(c, bs.params)
 	}
 	for _, v := range vars {
 		switch {
@@ -161,20 +171,37 @@ func personalize(c content.Content, r *render.Renderer) (preparedContent, error)
 	if err := (content.Decoder{}).Check(out); err != nil {
 		return preparedContent{}, err
 	}
+	payload, err := encodeContent(out)
+	if err != nil {
+		return preparedContent{}, err
+	}
+	pc := preparedContent{payload: payload} // the text is not needed: a broadcast has no per-message preview to make
+	if e, ok := out.(*content.Email); ok && utf8Email(e) {
+		pc.content = e // what a connector would decode from payload
+	}
+	if s, ok := out.(*content.SMS); ok {
+		pc.encoding, pc.segments = string(s.Info.Encoding), s.Info.Segments
+	}
+	return pc, nil
+}
+
+// utf8Email reports whether e's texts are valid UTF-8: encoding e as
+// JSON and decoding it again then gives e back.
+func utf8Email(e *content.Email) bool {
+	return utf8.ValidString(e.Subject) && utf8.ValidString(e.Subtitle) && utf8.ValidString(e.HTML) && utf8.ValidString(e.Body)
+}
+
+// encodeContent returns the payload of c.
+func encodeContent(c content.Content) (json.RawMessage, error) {
 	// Without HTML escaping an e-mail's HTML stays as it is (no \u003c
 	// for each '<'): a smaller payload, quicker to write and to read back.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return preparedContent{}, fmt.Errorf("encoding the payload: %w", err)
+	if err := enc.Encode(c); err != nil {
+		return nil, fmt.Errorf("encoding the payload: %w", err)
 	}
-	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	pc := preparedContent{payload: payload} // the text is not needed: a broadcast has no per-message preview to make
-	if s, ok := out.(*content.SMS); ok {
-		pc.encoding, pc.segments = string(s.Info.Encoding), s.Info.Segments
-	}
-	return pc, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // BulkRecipient is one recipient of a bulk send: its addresses and the
@@ -205,7 +232,9 @@ func (r *BulkRecipient) address(ch herald.Channel) string {
 
 // BulkItem is one recipient's chain, ready to commit.
 type BulkItem struct {
-	p prepared
+	p      prepared
+	shared *sharedContent  // the first message's content as stored, if shared
+	values json.RawMessage // the recipient's values of shared's attributes
 }
 
 // ChainID returns the ID of the item's chain (its first message's ID).
@@ -217,6 +246,10 @@ func (it *BulkItem) ChainID() string { return it.p.chain.ID }
 // (herald.SkipNoAddress, SkipNotCapable or SkipBadContent).
 func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	var steps []herald.ChainStep
+	var first *bulkStep
+	var decoded any            // the first step's content, decoded
+	var shared *sharedContent  // the first step's shared content, when its message refers to it
+	var values json.RawMessage // the recipient's values of shared
 	reason := herald.SkipNoAddress
 	for i := range p.steps {
 		bs := &p.steps[i]
@@ -228,9 +261,20 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		if dest == "" {
 			continue
 		}
-		pc := bs.static
-		if pc == nil {
-			c, err := personalize(bs.content, &render.Renderer{Options: render.Options{EmptyMissingAttributes: true}, Params: bs.params, Attrs: r.Attrs})
+		var pc *preparedContent
+		var vals json.RawMessage
+		switch {
+		case first == nil && bs.shared != nil:
+			c, err := bs.firstContent(r.Attrs, &vals)
+			if err != nil {
+				reason = herald.SkipBadContent
+				continue
+			}
+			pc = &c
+		case bs.static != nil:
+			pc = bs.static
+		default:
+			c, err := personalize(bs.content, bulkRenderer(bs.params, r.Attrs))
 			if err != nil {
 				reason = herald.SkipBadContent
 				continue
@@ -240,6 +284,12 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 		step := bs.step
 		step.Destination, step.Payload, step.Encoding, step.Segments = dest, pc.payload, pc.encoding, pc.segments
 		steps = append(steps, step)
+		if first == nil {
+			first, decoded = bs, pc.content
+			if vals != nil {
+				shared, values = bs.shared, vals
+			}
+		}
 	}
 	if len(steps) == 0 {
 		return nil, reason
@@ -247,7 +297,7 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	now := e.now()
 	m := e.stepMessage(&herald.Message{AccountID: p.AccountID, ContactID: r.ContactID, Origin: herald.OriginBroadcast,
 		Traffic: herald.TrafficA2P}, steps[0], 0, now)
-	m.ChainID = m.ID
+	m.ChainID, m.Content = m.ID, decoded
 	steps[0].MessageID = m.ID
 	// The first step's content is its message's: the chain need not
 	// keep a copy, which would be written and read back with each of
@@ -255,7 +305,50 @@ func (e *Engine) BuildBulk(p *BulkPlan, r *BulkRecipient) (*BulkItem, string) {
 	steps[0].Payload = nil
 	c := &herald.Chain{ID: m.ID, AccountID: p.AccountID, BroadcastID: p.BroadcastID, Steps: steps, CurrentMessageID: m.ID,
 		CreatedAt: now, UpdatedAt: now, FallbackAt: deadline(now, steps[0])}
-	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c}}, ""
+	return &BulkItem{p: prepared{row: store.MessageRow{Message: m, OptOutChecked: r.NoOptOuts}, chain: c},
+		shared: shared, values: values}, ""
+}
+
+// firstContent returns the content of a recipient's first message, whose
+// step has a shared content, and sets *values to the recipient's values
+// of it, for the message to be stored as a reference. An e-mail with
+// slots is handed on as a content.EmailFill without a payload: the
+// connector fills it in, and the payload is made only for a connector
+// that needs one (see payloadFor). Other contents are personalised as
+// for any step. Values that are not UTF-8 cannot be stored as JSON
+// unchanged: *values is left nil, and the message keeps its payload.
+func (bs *bulkStep) firstContent(attrs map[string]string, values *json.RawMessage) (preparedContent, error) {
+	vals, list := bs.shared.values(attrs)
+	if !utf8Values(list) {
+		return personalize(bs.content, bulkRenderer(bs.params, attrs))
+	}
+	*values = vals
+	if bs.slots == nil {
+		if bs.static != nil {
+			return *bs.static, nil
+		}
+		return personalize(bs.content, bulkRenderer(bs.params, attrs))
+	}
+	f := &content.EmailFill{Slots: bs.slots, Values: list}
+	out, err := f.Render()
+	if err != nil {
+		return preparedContent{}, err
+	}
+	if err := (content.Decoder{}).Check(out); err != nil {
+		return preparedContent{}, err
+	}
+	return preparedContent{content: f}, nil
+}
+
+// utf8Values reports whether every value is valid UTF-8 (and so comes
+// back the same from a payload).
+func utf8Values(vals []string) bool {
+	for _, v := range vals {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // BulkRoom returns how many more broadcast messages of the account this
@@ -293,9 +386,14 @@ func (e *Engine) CommitBulk(ctx context.Context, items []*BulkItem, extra func(c
 		it.p.reserved = e.claim(&it.p.row, now)
 		rows, chains = append(rows, it.p.row), append(chains, it.p.chain)
 	}
+	var fresh map[*sharedContent]int64
 	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
 		if e.killed.Load() {
 			return errKilled
+		}
+		var err error
+		if fresh, err = storeContents(ctx, x, items, rows); err != nil {
+			return err
 		}
 		if err := x.InsertMessages(ctx, rows); err != nil {
 			return err
@@ -311,7 +409,9 @@ func (e *Engine) CommitBulk(ctx context.Context, items []*BulkItem, extra func(c
 		}
 		return err
 	}
-	for _, it := range items {
+	keepContents(fresh)
+	for i, it := range items {
+		it.p.row.ContentID, it.p.row.ContentValues = rows[i].ContentID, rows[i].ContentValues
 		e.chains.add(it.p.chain)
 		if it.p.reserved {
 			e.disp.enqueue(it.p.row)

@@ -12,7 +12,11 @@ import (
 
 // preparedContent is a step's payload after personalisation.
 type preparedContent struct {
-	payload  json.RawMessage
+	payload json.RawMessage
+	// content is the payload decoded, for herald.Message.Content: a
+	// content.Content the same as decoding payload (see personalize), or
+	// a *content.EmailFill without a payload (see bulkStep.firstContent).
+	content  any
 	text     string
 	encoding string // SMS only
 	segments int    // SMS only

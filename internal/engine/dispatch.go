@@ -236,6 +236,9 @@ func (e *Engine) sendOne(ctx context.Context, r store.MessageRow, release func()
 		}
 	}
 	conn, _, err := e.routes.connector(ctx, m.ConnectionID)
+	if err == nil {
+		err = payloadFor(conn, m)
+	}
 	var res channel.Result
 	if err == nil {
 		if ac, ok := conn.(channel.AsyncConnector); ok {

@@ -176,6 +176,9 @@ func New(cfg Config, deps Deps) *Engine {
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
 	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Linger: e.cfg.StatusLinger, Queue: 50000}, e.flushStatus)
 	e.lookups = e.newLookups()
+	// Broadcast messages are stored as references to shared contents
+	// (see shared.go): every reader of the store renders them this way.
+	deps.Store.SetPayloadRenderer((&StoredPayloads{}).Render)
 	e.metrics.queues(e)
 	return e
 }

@@ -42,12 +42,15 @@ func (c *rowCache) put(rows map[string]store.MessageRow) {
 			delete(c.rows, id)
 			continue
 		}
-		if r.WebhookURL == "" && len(r.Payload) > 0 {
+		if r.WebhookURL == "" && len(r.Payload) > 0 || r.Content != nil {
 			// Only a webhook's status events carry the content (as
 			// LockMessages reads it); an e-mail campaign's sent messages
 			// wait for opens and bounces, and must not keep their bodies.
 			r = cloneRow(r)
-			r.Payload = nil
+			if r.WebhookURL == "" {
+				r.Payload = nil
+			}
+			r.Content = nil
 		}
 		if _, ok := c.rows[id]; !ok && len(c.rows) >= rowCacheMax {
 			for old := range c.rows { // map order: an arbitrary victim

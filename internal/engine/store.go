@@ -33,4 +33,8 @@ type Store interface {
 	ListAPIKeys(ctx context.Context, accountID int64, q herald.ListQuery) (herald.Page[herald.APIKey], error)
 
 	SandboxInbox(ctx context.Context, accountID int64, destination string, limit int) ([]herald.SandboxMessage, error)
+
+	// SetPayloadRenderer gives the store the function that renders the
+	// payloads of messages stored as a reference to a shared content.
+	SetPayloadRenderer(fn store.PayloadRenderer)
 }

@@ -265,14 +265,27 @@ func (p *part) lookup(v *Var, attrs, params map[string]string, explicit bool) (s
 			return val, true
 		}
 	}
-	if val, ok := attrs[v.Name]; ok {
+	return p.lookupAttrs(v.Name, attrs)
+}
+
+// LookupAttr returns the value of attribute name in attrs as a template
+// finds it: under name as spelled, then in lower case, then under any key
+// equal to it regardless of case.
+func LookupAttr(name string, attrs map[string]string) (string, bool) {
+	p := part{fold: strings.ToLower(name)}
+	return p.lookupAttrs(name, attrs)
+}
+
+// lookupAttrs is the attrs part of lookup.
+func (p *part) lookupAttrs(name string, attrs map[string]string) (string, bool) {
+	if val, ok := attrs[name]; ok {
 		return val, true
 	}
 	if val, ok := attrs[p.fold]; ok {
 		return val, true
 	}
 	for k, val := range attrs {
-		if strings.EqualFold(k, v.Name) {
+		if strings.EqualFold(k, name) {
 			return val, true
 		}
 	}

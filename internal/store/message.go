@@ -25,6 +25,12 @@ type MessageRow struct {
 	// Version counts the updates of the row; UpdateMessages writes a row
 	// only when the stored one has the same version (see StaleError).
 	Version int64
+	// ContentID, when not 0, is the SharedContent the message was stored
+	// as a reference to, with ContentValues, the recipient's values of
+	// its placeholders (a JSON object): the payload column is then empty
+	// and readers render Payload from the two.
+	ContentID     int64
+	ContentValues json.RawMessage
 	// OptOutChecked, in memory only, says that whoever made the row
 	// found the contact without any opt-out just before, so the
 	// dispatcher need not look again; a row read back has it false.
@@ -36,20 +42,20 @@ const messageSelects = "m.seq, m.id, m.account_id, m.direction, m.channel, m.sen
 	"m.destination, m.payload, m.template, m.status, m.detail_code, m.detail_name, m.detail_description, " +
 	"m.detail_permanent, m.provider_code, m.provider_id, m.error, m.encoding, m.segments, m.origin, m.traffic, " +
 	"m.correlation_id, m.callback_data, m.webhook_url, m.api_key_id, m.chain_id, m.step, m.attempts, m.send_at, " +
-	"m.valid_until, m.accepted_at, m.sent_at, m.delivered_at, m.seen_at, m.updated_at, m.claim_until, m.claimed_by, m.version"
+	"m.valid_until, m.accepted_at, m.sent_at, m.delivered_at, m.seen_at, m.updated_at, m.claim_until, m.claimed_by, m.version, m.content_id, m.content_values"
 
 // scanMessageRow reads messageSelects, then extra.
 func scanMessageRow(r scanner, extra ...any) (MessageRow, error) {
 	m := &herald.Message{}
 	row := MessageRow{Message: m}
-	var payload, template string
+	var payload, template, values string
 	var claim *int64
 	err := r.Scan(append([]any{&m.Seq, &m.ID, &m.AccountID, &m.Direction, &m.Channel, &m.SenderID, &m.ConnectionID,
 		&m.ContactID, &m.Destination, &payload, &template, &m.Status, &m.Detail.Code, &m.Detail.Name,
 		&m.Detail.Description, &m.Detail.Permanent, &m.ProviderCode, &m.ProviderID, &m.Error, &m.Encoding,
 		&m.Segments, &m.Origin, &m.Traffic, &m.CorrelationID, &m.CallbackData, &m.WebhookURL, &m.APIKeyID,
 		&m.ChainID, &m.Step, &m.Attempts, &m.SendAt, &m.ValidUntil, &m.AcceptedAt, &m.SentAt, &m.DeliveredAt,
-		&m.SeenAt, &m.UpdatedAt, &claim, &row.ClaimedBy, &row.Version}, extra...)...)
+		&m.SeenAt, &m.UpdatedAt, &claim, &row.ClaimedBy, &row.Version, &row.ContentID, &values}, extra...)...)
 	if err != nil {
 		return row, err
 	}
@@ -57,6 +63,9 @@ func scanMessageRow(r scanner, extra ...any) (MessageRow, error) {
 		row.ClaimUntil = *claim
 	}
 	m.Payload = json.RawMessage(payload)
+	if values != "" {
+		row.ContentValues = json.RawMessage(values)
+	}
 	if template != "" {
 		m.Template = &herald.TemplateRef{}
 		if err := json.Unmarshal([]byte(template), m.Template); err != nil {
@@ -67,12 +76,6 @@ func scanMessageRow(r scanner, extra ...any) (MessageRow, error) {
 	m.DeliveredAt, m.SeenAt = utcPtr(m.DeliveredAt), utcPtr(m.SeenAt)
 	m.AcceptedAt, m.UpdatedAt = utc(m.AcceptedAt), utc(m.UpdatedAt)
 	return row, nil
-}
-
-// scanMessage is scanMessageRow without the claim, for lists.
-func scanMessage(r scanner, extra ...any) (herald.Message, error) {
-	row, err := scanMessageRow(r, extra...)
-	return *row.Message, err
 }
 
 // templateJSON encodes a template reference for its TEXT column.
@@ -109,6 +112,9 @@ func (s *Store) Message(ctx context.Context, accountID int64, id string) (*heral
 		return nil, herald.Errorf(herald.ENOTFOUND, "Message not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("reading message: %w", err)
+	}
+	if err := s.materialize(ctx, s.read(), []MessageRow{row}); err != nil {
+		return nil, err
 	}
 	return row.Message, nil
 }
@@ -174,7 +180,18 @@ func (s *Store) ListMessages(ctx context.Context, accountID int64, q herald.List
 	if err != nil {
 		return herald.Page[herald.Message]{}, err
 	}
-	return runList(ctx, s.read(), p, scanMessage)
+	rows, err := runList(ctx, s.read(), p, scanMessageRow)
+	if err != nil {
+		return herald.Page[herald.Message]{}, err
+	}
+	if err := s.materialize(ctx, s.read(), rows.Items); err != nil {
+		return herald.Page[herald.Message]{}, err
+	}
+	page := herald.Page[herald.Message]{Items: make([]herald.Message, len(rows.Items)), Next: rows.Next, Prev: rows.Prev}
+	for i, r := range rows.Items {
+		page.Items[i] = *r.Message
+	}
+	return page, nil
 }
 
 // EachMessage calls fn for every message matching q.Filters in q's order,
@@ -194,11 +211,16 @@ func (s *Store) EachMessage(ctx context.Context, accountID int64, q herald.ListQ
 	for rs.Next() {
 		var key any
 		var seq int64
-		m, err := scanMessage(rs, &key, &seq)
+		r, err := scanMessageRow(rs, &key, &seq)
 		if err != nil {
 			return fmt.Errorf("reading messages: %w", err)
 		}
-		if err := fn(&m); err != nil {
+		// The contents come through another connection of the pool
+		// (and mostly from the cache): rs holds this one.
+		if err := s.materialize(ctx, s.read(), []MessageRow{r}); err != nil {
+			return err
+		}
+		if err := fn(r.Message); err != nil {
 			return err
 		}
 	}

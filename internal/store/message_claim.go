@@ -41,7 +41,7 @@ func (s *Store) ClaimDueMessages(ctx context.Context, instance string, now, leas
 			updated_at = CASE WHEN status = 'scheduled' THEN $3 ELSE updated_at END
 			WHERE seq IN (` + pick + `) RETURNING ` + returningMessage
 		var err error
-		out, err = collectRows(ctx, t, q, args...)
+		out, err = s.collectRows(ctx, t, q, args...)
 		return err
 	})
 	if err != nil {
@@ -50,8 +50,18 @@ func (s *Store) ClaimDueMessages(ctx context.Context, instance string, now, leas
 	return out, nil
 }
 
-// collectRows runs a query that returns messageSelects.
-func collectRows(ctx context.Context, q querier, query string, args ...any) ([]MessageRow, error) {
+// collectRows runs a query that returns messageSelects and renders the
+// payloads of the rows stored by reference.
+func (s *Store) collectRows(ctx context.Context, q querier, query string, args ...any) ([]MessageRow, error) {
+	out, err := scanRows(ctx, q, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.materialize(ctx, q, out)
+}
+
+// scanRows runs a query that returns messageSelects.
+func scanRows(ctx context.Context, q querier, query string, args ...any) ([]MessageRow, error) {
 	rs, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -58,13 +58,16 @@ const messageInsertCols = "id, account_id, direction, channel, sender_id, connec
 	"payload, template, status, detail_code, detail_name, detail_description, detail_permanent, provider_code, " +
 	"provider_id, error, encoding, segments, origin, traffic, correlation_id, callback_data, webhook_url, " +
 	"api_key_id, chain_id, step, attempts, send_at, valid_until, accepted_at, sent_at, delivered_at, seen_at, " +
-	"updated_at, claim_until, claimed_by"
+	"updated_at, claim_until, claimed_by, content_id, content_values"
 
 // messageValues returns the values of messageInsertCols for r.
 func messageValues(r MessageRow) []any {
 	m := r.Message
 	payload := string(m.Payload)
-	if payload == "" {
+	switch {
+	case r.ContentID != 0:
+		payload = "" // rendered from the shared content when read
+	case payload == "":
 		payload = "{}"
 	}
 	return []any{m.ID, m.AccountID, m.Direction, m.Channel, m.SenderID, m.ConnectionID, m.ContactID, m.Destination,
@@ -72,7 +75,8 @@ func messageValues(r MessageRow) []any {
 		m.Detail.Permanent, m.ProviderCode, m.ProviderID, m.Error, m.Encoding, m.Segments, m.Origin, m.Traffic,
 		m.CorrelationID, m.CallbackData, m.WebhookURL, m.APIKeyID, m.ChainID, m.Step, m.Attempts, micro(m.SendAt),
 		micro(m.ValidUntil), m.AcceptedAt.UTC().Truncate(time.Microsecond), micro(m.SentAt), micro(m.DeliveredAt),
-		micro(m.SeenAt), m.UpdatedAt.UTC().Truncate(time.Microsecond), nullMS(r.ClaimUntil), r.ClaimedBy}
+		micro(m.SeenAt), m.UpdatedAt.UTC().Truncate(time.Microsecond), nullMS(r.ClaimUntil), r.ClaimedBy,
+		r.ContentID, string(r.ContentValues)}
 }
 
 // batchArgs collects the values of one batch statement and writes their
@@ -128,7 +132,7 @@ func rowsSQL(args *batchArgs, rows [][]any) string {
 
 // InsertMessages inserts new messages with their claims.
 func (x *MessageTx) InsertMessages(ctx context.Context, rows []MessageRow) error {
-	const cols = 38
+	const cols = 40
 	return chunks(len(rows), cols, func(lo, hi int) error {
 		vals := make([][]any, 0, hi-lo)
 		for _, r := range rows[lo:hi] {
@@ -147,7 +151,8 @@ func (x *MessageTx) InsertMessages(ctx context.Context, rows []MessageRow) error
 // only for a message with a webhook (its status events carry the body);
 // the status writer needs it for nothing else, and a campaign's e-mails
 // would otherwise be read back, kilobytes each, with every status.
-var lockSelects = strings.Replace(messageSelects, "m.payload,", "CASE WHEN m.webhook_url = '' THEN '' ELSE m.payload END,", 1)
+var lockSelects = strings.Replace(strings.Replace(messageSelects, "m.payload,", "CASE WHEN m.webhook_url = '' THEN '' ELSE m.payload END,", 1),
+	"m.content_id,", "CASE WHEN m.webhook_url = '' THEN 0 ELSE m.content_id END,", 1)
 
 // LockMessages reads the messages with ids, in any account, keyed by ID;
 // unknown IDs are missing from the map. A message without a webhook URL
@@ -157,20 +162,15 @@ func (x *MessageTx) LockMessages(ctx context.Context, ids []string) (map[string]
 	out := make(map[string]MessageRow, len(ids))
 	err := chunks(len(ids), 1, func(lo, hi int) error {
 		args := x.s.batch()
-		rs, err := x.t.query(ctx, "SELECT "+lockSelects+" FROM messages m WHERE m.id IN ("+
+		rows, err := x.s.collectRows(ctx, x.t, "SELECT "+lockSelects+" FROM messages m WHERE m.id IN ("+
 			args.list(ids[lo:hi])+")"+x.s.d.forUpdate, args.vals...)
 		if err != nil {
 			return fmt.Errorf("reading messages: %w", err)
 		}
-		defer rs.Close()
-		for rs.Next() {
-			r, err := scanMessageRow(rs)
-			if err != nil {
-				return fmt.Errorf("reading messages: %w", err)
-			}
+		for _, r := range rows {
 			out[r.ID] = r
 		}
-		return rs.Err()
+		return nil
 	})
 	return out, err
 }

@@ -50,32 +50,59 @@ func (s *Store) InsertSandboxInbox(ctx context.Context, msgs []herald.SandboxMes
 // sandboxSelects are the columns scanSandbox reads: the inbox row joined
 // with its message.
 const sandboxSelects = "i.message_id, i.account_id, i.connection_id, i.channel, i.destination, i.outcome, i.received_at, " +
-	"COALESCE(m.sender_id, ''), COALESCE(m.payload, '{}'), COALESCE(m.status, '')"
+	"COALESCE(m.sender_id, ''), COALESCE(m.payload, '{}'), COALESCE(m.status, ''), COALESCE(m.content_id, 0), COALESCE(m.content_values, '')"
+
+// sandboxRow is a row of sandboxSelects: the message, and the reference
+// to its shared content when it is stored as one.
+type sandboxRow struct {
+	herald.SandboxMessage
+	contentID int64
+	values    string
+}
 
 // scanSandbox reads sandboxSelects.
-func scanSandbox(r scanner) (herald.SandboxMessage, error) {
-	var m herald.SandboxMessage
+func scanSandbox(r scanner) (sandboxRow, error) {
+	var row sandboxRow
+	m := &row.SandboxMessage
 	var payload string
 	err := r.Scan(&m.MessageID, &m.AccountID, &m.ConnectionID, &m.Channel, &m.Destination, &m.Outcome, &m.ReceivedAt,
-		&m.SenderID, &payload, &m.Status)
+		&m.SenderID, &payload, &m.Status, &row.contentID, &row.values)
 	m.Payload, m.ReceivedAt = json.RawMessage(payload), utc(m.ReceivedAt)
-	return m, err
+	return row, err
 }
 
 // collectSandbox runs a query of sandboxSelects.
-func collectSandbox(ctx context.Context, q querier, query string, args ...any) ([]herald.SandboxMessage, error) {
-	rs, err := q.query(ctx, query, args...)
+func (s *Store) collectSandbox(ctx context.Context, q querier, query string, args ...any) ([]herald.SandboxMessage, error) {
+	rows, err := scanSandboxRows(ctx, q, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading sandbox inbox: %w", err)
 	}
-	defer rs.Close()
-	out := []herald.SandboxMessage{}
-	for rs.Next() {
-		m, err := scanSandbox(rs)
-		if err != nil {
-			return nil, fmt.Errorf("reading sandbox inbox: %w", err)
+	out := make([]herald.SandboxMessage, len(rows))
+	for i, r := range rows {
+		if r.contentID != 0 {
+			if r.Payload, err = s.renderPayload(ctx, q, r.contentID, json.RawMessage(r.values)); err != nil {
+				return nil, fmt.Errorf("reading sandbox inbox: rendering message %s: %w", r.MessageID, err)
+			}
 		}
-		out = append(out, m)
+		out[i] = r.SandboxMessage
+	}
+	return out, nil
+}
+
+// scanSandboxRows runs a query of sandboxSelects.
+func scanSandboxRows(ctx context.Context, q querier, query string, args ...any) ([]sandboxRow, error) {
+	rs, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []sandboxRow
+	for rs.Next() {
+		r, err := scanSandbox(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
 	}
 	return out, rs.Err()
 }
@@ -90,7 +117,7 @@ func (s *Store) SandboxInbox(ctx context.Context, accountID int64, destination s
 		q += " AND i.destination = $2"
 		args = append(args, destination)
 	}
-	return collectSandbox(ctx, s.read(), q+" ORDER BY i.received_at DESC, i.message_id DESC LIMIT "+fmt.Sprint(max(1, limit)), args...)
+	return s.collectSandbox(ctx, s.read(), q+" ORDER BY i.received_at DESC, i.message_id DESC LIMIT "+fmt.Sprint(max(1, limit)), args...)
 }
 
 // SandboxDevices returns the account's simulated devices, most recently
@@ -143,7 +170,7 @@ func (s *Store) SandboxUnreported(ctx context.Context, connections []int64, sinc
 	for i, c := range connections {
 		ph[i] = args.add(c)
 	}
-	return collectSandbox(ctx, s.read(), "SELECT "+sandboxSelects+` FROM sandbox_inbox i JOIN messages m ON m.id = i.message_id
+	return s.collectSandbox(ctx, s.read(), "SELECT "+sandboxSelects+` FROM sandbox_inbox i JOIN messages m ON m.id = i.message_id
 		WHERE i.received_at >= $1 AND i.connection_id IN (`+strings.Join(ph, ", ")+`) AND m.status = 'sent'
 		ORDER BY i.received_at`, args...)
 }

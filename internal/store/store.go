@@ -62,6 +62,8 @@ type Store struct {
 
 	migrator *goose.Provider
 
+	contents contentCache // contents of messages stored by reference, and their renderer
+
 	authMu  sync.Mutex
 	authFns []func() // called after a commit that changed authentication (OnAuthChange)
 }

@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Messages", testMessages},
 		{"MessageList", testMessageList},
 		{"Claims", testClaims},
+		{"SharedContents", testSharedContents},
 		{"EmailEvents", testEmailEvents},
 		{"Chains", testChains},
 		{"WebhookSettings", testWebhookSettings},

@@ -55,12 +55,33 @@ func dkimHeaders() []string {
 // part with tracked links, the open pixel and the unsubscribe link, the
 // attachments, and a DKIM signature when the connection has a key.
 func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, error) {
-	p := c.prep.get(m.Payload, c.hub.BaseURL(), c.prepare)
-	e := new(content.Email)
-	if p != nil {
+	// A broadcast's e-mail comes decoded (read only), or as its step's
+	// e-mail with slots for the recipient's values (see fill.go).
+	var p *prepared
+	var vals []string
+	e, decoded := m.Content.(*content.Email)
+	if f, ok := m.Content.(*content.EmailFill); ok {
+		var err error
+		if p, e, err = c.filled(f); err != nil {
+			return nil, fmt.Errorf("%w: rendering the e-mail: %v", errPayload, err)
+		}
+		decoded, vals = true, f.Values
+		if p == nil {
+			vals = nil
+		}
+	} else {
+		p = c.prep.get(m.Payload, c.hub.BaseURL(), c.prepare)
+	}
+	switch {
+	case vals != nil:
+	case p != nil:
 		e = &p.e
-	} else if err := json.Unmarshal(m.Payload, e); err != nil {
-		return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
+	case decoded && e != nil:
+	default:
+		e = new(content.Email)
+		if err := json.Unmarshal(m.Payload, e); err != nil {
+			return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
+		}
 	}
 	_, fromDomain, ok := splitAddress(m.SenderID)
 	if !ok {
@@ -75,7 +96,7 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	out := &composed{to: m.Destination, envelopeFrom: m.SenderID}
 	msg := &message{}
 	c.headers(msg, m, out, fromDomain, e.Subject)
-	c.body(msg, m, e, p)
+	c.body(msg, m, e, p, vals)
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
 	}
@@ -158,29 +179,39 @@ func (c *Connector) links(m *herald.Message) links {
 
 // body sets the text part and, when there is HTML, the HTML alternative
 // with the preheader, tracked links, the pixel and the unsubscribe link;
-// p, when not nil, is e prepared.
-func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *prepared) {
+// p, when not nil, is e prepared, or with vals, e's step prepared with
+// slots for vals.
+func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *prepared, vals []string) {
 	l := c.links(m)
 	var unsub string
 	if c.unsubscribe() {
 		unsub = l.unsubscribe(c.settings.UnsubscribeScope)
 	}
 	text := e.Body
-	if p != nil {
-		text = p.text
-	} else if text == "" {
+	cut := 0
+	switch {
+	case p != nil && vals != nil:
+		text = fillSlots(p.text, vals)
+		if cut = len(text); !p.textTag {
+			if i := lastIndexFold(text, "</body>"); i >= 0 {
+				cut = i
+			}
+		}
+	case p != nil:
+		text, cut = p.text, p.textCut
+	case text == "":
 		text = textFromHTML(e.HTML)
 	}
 	switch {
 	case unsub == "":
 	case p != nil && !p.textTag: // withUnsubscribe without looking for the tag and </body>
-		text = text[:p.textCut] + "\r\n\r\nUnsubscribe: " + unsub + text[p.textCut:]
+		text = text[:cut] + "\r\n\r\nUnsubscribe: " + unsub + text[cut:]
 	default:
 		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
 	}
 	msg.text = validUTF8(text)
 	if p != nil && p.html != nil {
-		c.htmlFromPrepared(msg, p, l, unsub)
+		c.htmlFromPrepared(msg, p, l, unsub, vals)
 		return
 	}
 	if strings.TrimSpace(e.HTML) == "" {

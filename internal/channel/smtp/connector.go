@@ -400,11 +400,19 @@ func writeBody(t *textproto.Conn, raw []byte) error {
 			return err
 		}
 	} else {
+		// The message and the final dot in one write when raw's buffer
+		// has room for the dot (raw is the caller's, not used after).
+		ended := cap(raw)-len(raw) >= 3
+		if ended {
+			raw = append(raw, ".\r\n"...)
+		}
 		if _, err := t.W.Write(raw); err != nil {
 			return err
 		}
-		if _, err := t.W.WriteString(".\r\n"); err != nil {
-			return err
+		if !ended {
+			if _, err := t.W.WriteString(".\r\n"); err != nil {
+				return err
+			}
 		}
 		if err := t.W.Flush(); err != nil {
 			return err

@@ -54,6 +54,7 @@ type htmlSeg struct {
 	kind  segKind
 	text  string
 	query string // segClick: the target query-escaped
+	slots bool   // segStatic: text has slots to fill (see fill.go)
 }
 
 // preparedCache keeps a connector's prepared payloads. A payload is
@@ -64,6 +65,7 @@ type preparedCache struct {
 	seed    maphash.Seed
 	entries map[uint64]*prepared
 	seen    map[uint64]struct{}
+	slots   map[*content.Email]*prepared // broadcast steps with slots, nil for those that cannot be filled (see fill.go)
 }
 
 // get returns the prepared payload for payload under base, preparing it
@@ -123,6 +125,13 @@ func (c *Connector) prepare(payload []byte, base string) *prepared {
 	if err := json.Unmarshal(payload, &p.e); err != nil {
 		return nil
 	}
+	c.compile(p)
+	return p
+}
+
+// compile sets p's text part and compiles its HTML part, from p.e.
+func (c *Connector) compile(p *prepared) {
+	base := p.base
 	p.text = p.e.Body
 	if p.text == "" {
 		p.text = textFromHTML(p.e.HTML)
@@ -134,7 +143,7 @@ func (c *Connector) prepare(payload []byte, base string) *prepared {
 	doc := p.e.HTML
 	if strings.TrimSpace(doc) == "" || strings.Contains(doc, UnsubscribeTag) ||
 		strings.Contains(doc, slotMark) || strings.Contains(p.e.Subtitle, slotMark) {
-		return p
+		return
 	}
 	var targets []string
 	click := func(target string) string {
@@ -165,12 +174,11 @@ func (c *Connector) prepare(payload []byte, base string) *prepared {
 		p.html = append(p.html, htmlSeg{kind: segStatic, text: out})
 		p.size += len(out)
 	}
-	return p
 }
 
 // fillHTML appends the HTML part of p for the message of l to buf: what
 // htmlPart returns for p's document, subtitle and unsub.
-func (c *Connector) fillHTML(buf []byte, p *prepared, l links, unsub string) []byte {
+func (c *Connector) fillHTML(buf []byte, p *prepared, l links, unsub string, vals []string) []byte {
 	buf = slices.Grow(buf, p.size+len(p.html)*(len(l.base)+len(l.message)+64)+len(unsub)+512)
 	// The tracked URL is base, a token of the account, message and a
 	// signature, and the escaped target: only base and message can hold
@@ -179,6 +187,10 @@ func (c *Connector) fillHTML(buf []byte, p *prepared, l links, unsub string) []b
 	for _, s := range p.html {
 		switch s.kind {
 		case segStatic:
+			if s.slots {
+				buf = appendFilled(buf, s.text, vals)
+				continue
+			}
 			buf = append(buf, s.text...)
 		case segClick:
 			if !plain {
@@ -204,9 +216,9 @@ func (c *Connector) fillHTML(buf []byte, p *prepared, l links, unsub string) []b
 
 // htmlFromPrepared sets msg's HTML part from p, written in a pooled
 // buffer that msg.release gives back.
-func (c *Connector) htmlFromPrepared(msg *message, p *prepared, l links, unsub string) {
+func (c *Connector) htmlFromPrepared(msg *message, p *prepared, l links, unsub string, vals []string) {
 	pb := bufPool.Get().(*[]byte)
-	b := c.fillHTML((*pb)[:0], p, l, unsub)
+	b := c.fillHTML((*pb)[:0], p, l, unsub, vals)
 	if !utf8.Valid(b) {
 		msg.html = strings.ToValidUTF8(string(b), "\uFFFD")
 		*pb = b[:0]

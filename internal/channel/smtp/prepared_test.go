@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/content"
 )
 
 // varying matches what differs between two compositions of one message:
@@ -165,6 +166,38 @@ func TestAppendToken(t *testing.T) {
 		got := string(s.appendToken(prefix, linkClick, 123456, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", extra))
 		if want := string(prefix) + s.token(linkClick, 123456, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", extra); got != want {
 			t.Errorf("extra %q: got %q, want %q", extra, got, want)
+		}
+	}
+}
+
+// TestDecodedContentSameBytes checks that an e-mail composed from the
+// content a broadcast hands over decoded (Message.Content) has the bytes
+// of one composed from its payload.
+func TestDecodedContentSameBytes(t *testing.T) {
+	payloads := []string{
+		`{"subject": "Hola Ana & co", "subtitle": "<Solo> hoy", "html": "<body><p>Hola Ana</p><a href=\"https://shop.test/a?b=1&amp;c=2\">A</a></body>"}`,
+		`{"subject": "Text", "text": "Hi,\nleave here: *|UNSUB|*", "html": "<p>No body <a href=\"https://shop.test/x\">x</a></p>"}`,
+		`{"subject": "Ünï", "html": "<body><a href=\"*|UNSUB|*\">Leave</a> ü</body>"}`,
+	}
+	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+	for i, payload := range payloads {
+		c, err := h.Open(&herald.Connection{ID: int64(i + 1), Name: "d", Type: Type, Settings: json.RawMessage(`{"host": "h"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scratch, err := h.Open(&herald.Connection{ID: int64(i + 10), Name: "s", Type: Type, Settings: json.RawMessage(`{"host": "h"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := email("ana@example.com", payload)
+		e := new(content.Email)
+		if err := json.Unmarshal(m.Payload, e); err != nil {
+			t.Fatal(err)
+		}
+		withContent := *m
+		withContent.Content = e
+		if got, want := composeRaw(t, c, &withContent), composeRaw(t, scratch, m); got != want {
+			t.Errorf("payload %d:\ndecoded %q\npayload %q", i, got, want)
 		}
 	}
 }
