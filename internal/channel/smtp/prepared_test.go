@@ -201,3 +201,13 @@ func TestDecodedContentSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestShort checks that short is the first 40 bits of mac in base32.
+func TestShort(t *testing.T) {
+	s := NewSigner(testKey)
+	for _, id := range []string{"", "0190a1b2c3d47e5f8a9b0c1d2e3f4a5b", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"} {
+		if got, want := s.short("verp", id), lower32.EncodeToString(s.mac("verp", id)[:5]); got != want {
+			t.Errorf("short(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -108,7 +108,20 @@ var lower32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding
 
 // short returns an 8-character signature (40 bits) of message for use.
 func (s *Signer) short(use, message string) string {
-	return lower32.EncodeToString(s.mac(use, message)[:5])
+	// mac(use, message) with one buffer for the input and the sum: VERP
+	// addresses and Message-IDs take one each per e-mail.
+	buf := make([]byte, 0, len(use)+1+len(message)+sha256.Size)
+	buf = append(append(append(buf, use...), 0), message...)
+	h := s.macs.Get().(hash.Hash)
+	h.Reset()
+	h.Write(buf)
+	buf = h.Sum(buf)
+	s.macs.Put(h)
+	var sum [5]byte
+	copy(sum[:], buf[len(buf)-sha256.Size:])
+	var enc [8]byte
+	lower32.Encode(enc[:], sum[:])
+	return string(enc[:])
 }
 
 // compactID returns a message ID (a UUID) without its dashes.
