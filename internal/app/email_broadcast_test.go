@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
 	"net/smtp"
@@ -148,4 +151,84 @@ func unsubscribe(t *testing.T, msgs []smtptest.Message, addr string) {
 		return
 	}
 	t.Fatalf("no e-mail to %s", addr)
+}
+
+// TestEmailBroadcastPersonalHTML broadcasts an HTML e-mail personalised
+// with each contact's name, as the connector composes it from the
+// template compiled once: every e-mail carries its own name, escaped in
+// the HTML and as it is in the subject and the text part, and its own
+// tracked links; a contact without the attribute gets an empty name.
+func TestEmailBroadcastPersonalHTML(t *testing.T) {
+	engines(t, func(t *testing.T, env map[string]string) {
+		srv := smtptest.Start(t, smtptest.Options{})
+		m, base := startMain(t, emailEnv(env))
+		addEmailConnection(t, m, srv.Host(), srv.Port(), "")
+		key := apiKey(t, m, "campaigns", herald.ScopeRecipients, herald.ScopeBroadcast)
+		js := "application/json"
+		people := map[string]string{"ana@example.com": "Ana María", "jose@example.com": `José & "Eva" <dos>`, "nobody@example.com": ""}
+		var contacts []map[string]any
+		i := 0
+		for addr, name := range people {
+			i++
+			c := map[string]any{"phone": fmt.Sprintf("+3460017%03d9", i), "email": addr, "tags": []string{"html"}}
+			if name != "" {
+				c["attributes"] = map[string]string{"Name": name}
+			}
+			contacts = append(contacts, c)
+		}
+		body, _ := json.Marshal(map[string]any{"policy": "skip", "contacts": contacts})
+		apiCall(t, "POST", base+"/api/v1/contacts/bulk", key, js, bytes.NewReader(body), 200, nil)
+		var target herald.Target
+		apiCall(t, "POST", base+"/api/v1/targets", key, js, strings.NewReader(`{"name": "HTML", "filters": [{"field": "tags", "op": "eq", "value": "html"}]}`), 201, &target)
+		email := map[string]any{"subject": "Offers for {{attribute.Name}}",
+			"html": `<html><body><h1>Hola {{attribute.Name}},</h1><p>Our offers <a href="https://shop.test/sale">are here</a>.</p></body></html>`}
+		def, _ := json.Marshal(map[string]any{"name": "Personal HTML", "launch": true, "recipients": map[string]any{"targetIds": []int64{target.ID}},
+			"steps": []map[string]any{{"channel": "email", "senderId": "news@shop.test", "payload": email, "successCriterion": "display", "waitingTime": 3600}}})
+		apiCall(t, "POST", base+"/api/v1/broadcasts", key, js, bytes.NewReader(def), 201, nil)
+		msgs := srv.Wait(3, 20*time.Second)
+		if len(msgs) != 3 {
+			t.Fatalf("the SMTP server got %d e-mails, want 3", len(msgs))
+		}
+		sig := m.Messaging.SMTP.Signer()
+		for n, msg := range msgs {
+			p, err := mail.ReadMessage(bytes.NewReader(msg.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			to, name := msg.To[0], people[msg.To[0]]
+			id, ok := sig.ParseMessageID(p.Header.Get("Message-Id"))
+			subject, _ := new(mime.WordDecoder).DecodeHeader(p.Header.Get("Subject"))
+			if want := strings.TrimSpace("Offers for " + name); !ok || subject != want {
+				t.Errorf("e-mail to %s: Message-ID %q, subject %q, want %q", to, p.Header.Get("Message-Id"), subject, want)
+			}
+			_, htmlPart := lastHTML(t, srv, n+1)
+			if want := "<h1>Hola " + html.EscapeString(name) + ",</h1>"; !strings.Contains(htmlPart, want) {
+				t.Errorf("the e-mail to %s has no %q:\n%s", to, want, htmlPart)
+			}
+			text := textPart(t, string(msg.Data))
+			if want := "Hola " + name + ","; name != "" && !strings.HasPrefix(text, want) || name == "" && !strings.HasPrefix(text, "Hola ,") {
+				t.Errorf("the text part to %s:\n%s", to, text)
+			}
+			if to == "ana@example.com" {
+				checkTracking(t, m, base, id, htmlPart)
+			}
+		}
+	})
+}
+
+// textPart returns the decoded text part of a raw e-mail.
+func textPart(t *testing.T, raw string) string {
+	t.Helper()
+	i := strings.Index(raw, "Content-Type: text/plain")
+	if i < 0 {
+		t.Fatalf("no text part:\n%s", raw)
+	}
+	part := raw[i:]
+	part = part[strings.Index(part, "\r\n\r\n")+4:]
+	part = part[:strings.Index(part, "\r\n--")]
+	dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(part)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(dec)
 }
