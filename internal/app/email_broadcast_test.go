@@ -33,17 +33,7 @@ func TestEmailBroadcast(t *testing.T) {
 		key := apiKey(t, m, "campaigns", herald.ScopeRecipients, herald.ScopeBroadcast)
 		js := "application/json"
 		people := map[string]string{"ana@example.com": "Ana", "luis@example.com": "Luis", "gone@example.com": "Pilar"}
-		var contacts []map[string]any
-		i := 0
-		for addr, name := range people {
-			i++
-			contacts = append(contacts, map[string]any{"phone": fmt.Sprintf("+3460016%03d9", i), "email": addr,
-				"attributes": map[string]string{"Name": name}, "tags": []string{"autumn"}})
-		}
-		body, _ := json.Marshal(map[string]any{"policy": "skip", "contacts": contacts})
-		apiCall(t, "POST", base+"/api/v1/contacts/bulk", key, js, bytes.NewReader(body), 200, nil)
-		var target herald.Target
-		apiCall(t, "POST", base+"/api/v1/targets", key, js, strings.NewReader(`{"name": "Autumn", "filters": [{"field": "tags", "op": "eq", "value": "autumn"}]}`), 201, &target)
+		target := campaignAudience(t, base, key, "autumn", "+3460016", people)
 
 		email := map[string]any{"subject": "Autumn sale for {{attribute.Name}}", "subtitle": "This week only", "blocks": []map[string]any{
 			{"type": "text", "html": "<h1>Hello {{attribute.Name}}!</h1><p>Our <b>autumn sale</b> starts today.</p>"},
@@ -166,20 +156,7 @@ func TestEmailBroadcastPersonalHTML(t *testing.T) {
 		key := apiKey(t, m, "campaigns", herald.ScopeRecipients, herald.ScopeBroadcast)
 		js := "application/json"
 		people := map[string]string{"ana@example.com": "Ana María", "jose@example.com": `José & "Eva" <dos>`, "nobody@example.com": ""}
-		var contacts []map[string]any
-		i := 0
-		for addr, name := range people {
-			i++
-			c := map[string]any{"phone": fmt.Sprintf("+3460017%03d9", i), "email": addr, "tags": []string{"html"}}
-			if name != "" {
-				c["attributes"] = map[string]string{"Name": name}
-			}
-			contacts = append(contacts, c)
-		}
-		body, _ := json.Marshal(map[string]any{"policy": "skip", "contacts": contacts})
-		apiCall(t, "POST", base+"/api/v1/contacts/bulk", key, js, bytes.NewReader(body), 200, nil)
-		var target herald.Target
-		apiCall(t, "POST", base+"/api/v1/targets", key, js, strings.NewReader(`{"name": "HTML", "filters": [{"field": "tags", "op": "eq", "value": "html"}]}`), 201, &target)
+		target := campaignAudience(t, base, key, "html", "+3460017", people)
 		email := map[string]any{"subject": "Offers for {{attribute.Name}}",
 			"html": `<html><body><h1>Hola {{attribute.Name}},</h1><p>Our offers <a href="https://shop.test/sale">are here</a>.</p></body></html>`}
 		def, _ := json.Marshal(map[string]any{"name": "Personal HTML", "launch": true, "recipients": map[string]any{"targetIds": []int64{target.ID}},
@@ -216,12 +193,43 @@ func TestEmailBroadcastPersonalHTML(t *testing.T) {
 	})
 }
 
+// campaignAudience creates, through the API, a contact for each e-mail
+// address of people (with its name as the attribute Name, none when
+// empty) tagged tag, numbered from prefix, and a target of the tag.
+func campaignAudience(t *testing.T, base, key, tag, prefix string, people map[string]string) herald.Target {
+	t.Helper()
+	var contacts []map[string]any
+	i := 0
+	for addr, name := range people {
+		i++
+		c := map[string]any{"phone": fmt.Sprintf("%s%03d9", prefix, i), "email": addr, "tags": []string{tag}}
+		if name != "" {
+			c["attributes"] = map[string]string{"Name": name}
+		}
+		contacts = append(contacts, c)
+	}
+	js := "application/json"
+	body, _ := json.Marshal(map[string]any{"policy": "skip", "contacts": contacts})
+	apiCall(t, "POST", base+"/api/v1/contacts/bulk", key, js, bytes.NewReader(body), 200, nil)
+	var target herald.Target
+	def, _ := json.Marshal(map[string]any{"name": tag, "filters": []map[string]string{{"field": "tags", "op": "eq", "value": tag}}})
+	apiCall(t, "POST", base+"/api/v1/targets", key, js, bytes.NewReader(def), 201, &target)
+	return target
+}
+
 // textPart returns the decoded text part of a raw e-mail.
 func textPart(t *testing.T, raw string) string {
 	t.Helper()
-	i := strings.Index(raw, "Content-Type: text/plain")
+	return decodedPart(t, raw, "text/plain")
+}
+
+// decodedPart returns the decoded part of a raw e-mail whose Content-Type
+// is typ (quoted-printable, the first of its type).
+func decodedPart(t *testing.T, raw, typ string) string {
+	t.Helper()
+	i := strings.Index(raw, "Content-Type: "+typ)
 	if i < 0 {
-		t.Fatalf("no text part:\n%s", raw)
+		t.Fatalf("no %s part:\n%s", typ, raw)
 	}
 	part := raw[i:]
 	part = part[strings.Index(part, "\r\n\r\n")+4:]

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
 	"net/smtp"
@@ -81,19 +79,7 @@ func lastHTML(t *testing.T, srv *smtptest.Server, n int) (env smtptest.Message, 
 		t.Fatalf("the SMTP server got %d messages, want %d", len(msgs), n)
 	}
 	env = msgs[n-1]
-	raw := string(env.Data)
-	i := strings.Index(raw, "Content-Type: text/html")
-	if i < 0 {
-		t.Fatalf("no HTML part:\n%s", raw)
-	}
-	part := raw[i:]
-	part = part[strings.Index(part, "\r\n\r\n")+4:]
-	part = part[:strings.Index(part, "\r\n--")]
-	dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(part)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env, string(dec)
+	return env, decodedPart(t, string(env.Data), "text/html")
 }
 
 // TestEmailFlow is the e-mail tour through the whole binary: send through

@@ -81,20 +81,29 @@ func openAt(t *testing.T, dir string) *store.Store {
 	return s
 }
 
+// sharedEngine starts an engine on s with a new account that has the
+// sender ID sender on a sandbox connection of ch.
+func sharedEngine(t *testing.T, s *store.Store, ch herald.Channel, sender string) (*Engine, *herald.Account) {
+	t.Helper()
+	ctx := context.Background()
+	acct := &herald.Account{Name: "shared " + ch.String()}
+	must(t, s.CreateAccount(ctx, acct))
+	conn := &herald.Connection{Type: herald.ConnectorSandbox, Channel: ch, Name: ch.String(), Accounts: []int64{acct.ID}}
+	must(t, s.CreateConnection(ctx, conn))
+	must(t, s.CreateSender(ctx, &herald.SenderID{AccountID: acct.ID, Name: sender, Channel: ch, ConnectionID: conn.ID}))
+	e := New(Config{}, Deps{Store: s})
+	must(t, e.Start(ctx))
+	t.Cleanup(func() { _ = e.Stop(context.Background()) })
+	return e, acct
+}
+
 // commitShared plans, builds and commits sharedSteps to sharedRecipients
 // in a new account of s, and returns each message's payload as BuildBulk
 // made it, by message ID, with the account's ID.
 func commitShared(t *testing.T, s *store.Store) (map[string][]byte, int64) {
 	t.Helper()
 	ctx := context.Background()
-	acct := &herald.Account{Name: "shared"}
-	must(t, s.CreateAccount(ctx, acct))
-	conn := &herald.Connection{Type: herald.ConnectorSandbox, Channel: herald.ChannelEmail, Name: "mail", Accounts: []int64{acct.ID}}
-	must(t, s.CreateConnection(ctx, conn))
-	must(t, s.CreateSender(ctx, &herald.SenderID{AccountID: acct.ID, Name: "news@shop.example", Channel: herald.ChannelEmail, ConnectionID: conn.ID}))
-	e := New(Config{}, Deps{Store: s})
-	must(t, e.Start(ctx))
-	t.Cleanup(func() { _ = e.Stop(context.Background()) })
+	e, acct := sharedEngine(t, s, herald.ChannelEmail, "news@shop.example")
 	p, err := e.PlanBulk(ctx, acct.ID, 9, sharedSteps, []string{"Name", "City"})
 	must(t, err)
 	want := map[string][]byte{}
@@ -217,14 +226,7 @@ func checkFill(t *testing.T, m *herald.Message, want json.RawMessage) {
 func TestSharedContentOtherChannels(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acct := &herald.Account{Name: "sms-shared"}
-		must(t, s.CreateAccount(ctx, acct))
-		conn := &herald.Connection{Type: herald.ConnectorSandbox, Channel: herald.ChannelSMS, Name: "sms", Accounts: []int64{acct.ID}}
-		must(t, s.CreateConnection(ctx, conn))
-		must(t, s.CreateSender(ctx, &herald.SenderID{AccountID: acct.ID, Name: "Shop", Channel: herald.ChannelSMS, ConnectionID: conn.ID}))
-		e := New(Config{}, Deps{Store: s})
-		must(t, e.Start(ctx))
-		t.Cleanup(func() { _ = e.Stop(context.Background()) })
+		e, acct := sharedEngine(t, s, herald.ChannelSMS, "Shop")
 		for _, text := range []string{"Hola a todos", "Hola {{attribute.Name}}, ñ € {{attribute.name}}"} {
 			steps := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "Shop", Payload: json.RawMessage(`{"text":` + strconv.Quote(text) + `}`)}}
 			p, err := e.PlanBulk(ctx, acct.ID, 3, steps, []string{"Name"})
