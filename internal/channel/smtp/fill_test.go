@@ -12,7 +12,7 @@ import (
 // fillMessage renders tmpl for attrs as a broadcast does and returns its
 // message, with the e-mail handed over as a content.EmailFill of names'
 // values.
-func fillMessage(t *testing.T, tmpl string, names []string, attrs map[string]string) *herald.Message {
+func fillMessage(t testing.TB, tmpl string, names []string, attrs map[string]string) *herald.Message {
 	t.Helper()
 	c, err := content.Decode(herald.ChannelEmail, json.RawMessage(tmpl))
 	if err != nil {
