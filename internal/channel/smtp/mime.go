@@ -175,7 +175,8 @@ func appendHeader(buf []byte, name, value string) []byte {
 	buf = append(buf, name...)
 	buf = append(buf, ':')
 	line := len(name) + 1
-	for i, word := range strings.Split(value, " ") {
+	for i := 0; ; i++ {
+		word, rest, more := strings.Cut(value, " ")
 		if i > 0 && line+1+len(word) > 78 {
 			buf = append(buf, "\r\n"...)
 			line = 0
@@ -183,8 +184,11 @@ func appendHeader(buf []byte, name, value string) []byte {
 		buf = append(buf, ' ')
 		buf = append(buf, word...)
 		line += 1 + len(word)
+		if !more {
+			return append(buf, "\r\n"...)
+		}
+		value = rest
 	}
-	return append(buf, "\r\n"...)
 }
 
 // qpSafe marks the bytes quoted-printable writes as they are; qpPlain
