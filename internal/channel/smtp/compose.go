@@ -9,6 +9,7 @@ import (
 	"html"
 	"io"
 	"mime"
+	"net/mail"
 	"path"
 	"strings"
 	"sync"
@@ -95,8 +96,14 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	}
 	out := &composed{to: m.Destination, envelopeFrom: m.SenderID}
 	msg := &message{}
-	c.headers(msg, m, out, fromDomain, e.Subject)
-	c.body(msg, m, e, p, vals)
+	msg.headers = msg.fixed[:0]
+	l := c.links(m)
+	var unsub string
+	if c.unsubscribe() {
+		unsub = l.unsubscribe(c.settings.UnsubscribeScope) // once, for the header and both parts
+	}
+	c.headers(msg, m, out, fromDomain, e.Subject, unsub)
+	c.body(msg, e, p, vals, l, unsub)
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
 	}
@@ -137,10 +144,11 @@ func signDKIM(raw []byte, domain, selector string, key crypto.Signer) ([]byte, e
 	return append(append(out, sig...), raw...), nil
 }
 
-// headers sets the addresses, subject, date, Message-ID and list headers.
-func (c *Connector) headers(msg *message, m *herald.Message, out *composed, fromDomain, subject string) {
+// headers sets the addresses, subject, date, Message-ID and list headers;
+// unsub is the unsubscribe URL, "" for none.
+func (c *Connector) headers(msg *message, m *herald.Message, out *composed, fromDomain, subject, unsub string) {
 	s := &c.settings
-	msg.addressHeader("From", s.fromName(m.SenderID), m.SenderID)
+	msg.headers = append(msg.headers, [2]string{"From", c.fromHeader(m.SenderID)})
 	msg.header("To", "<"+m.Destination+">")
 	if s.ReplyTo != "" {
 		msg.header("Reply-To", "<"+s.ReplyTo+">")
@@ -160,12 +168,25 @@ func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from
 			out.envelopeFrom = c.hub.signer.VERP(s.BounceAddress, m.ID)
 		}
 	}
-	if c.unsubscribe() {
+	if unsub != "" {
 		// RFC 2369 and RFC 8058: mail programs offer an unsubscribe button
 		// that POSTs to the URL.
-		msg.header("List-Unsubscribe", "<"+c.links(m).unsubscribe(s.UnsubscribeScope)+">")
+		msg.header("List-Unsubscribe", "<"+unsub+">")
 		msg.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	}
+}
+
+// fromHeader returns the From header value of sender (its address with
+// its display name), encoded. The last sender's is kept: a campaign sends
+// from one sender.
+func (c *Connector) fromHeader(sender string) string {
+	if f := c.from.Load(); f != nil && f[0] == sender {
+		return f[1]
+	}
+	a := mail.Address{Name: c.settings.fromName(sender), Address: sender}
+	f := &[2]string{sender, "\x00" + a.String()} // "\x00": encoded already
+	c.from.Store(f)
+	return f[1]
 }
 
 // unsubscribe reports whether messages carry unsubscribe links: the
@@ -180,13 +201,9 @@ func (c *Connector) links(m *herald.Message) links {
 // body sets the text part and, when there is HTML, the HTML alternative
 // with the preheader, tracked links, the pixel and the unsubscribe link;
 // p, when not nil, is e prepared, or with vals, e's step prepared with
-// slots for vals.
-func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *prepared, vals []string) {
-	l := c.links(m)
-	var unsub string
-	if c.unsubscribe() {
-		unsub = l.unsubscribe(c.settings.UnsubscribeScope)
-	}
+// slots for vals; l makes the message's links and unsub is its unsubscribe
+// URL, "" for none.
+func (c *Connector) body(msg *message, e *content.Email, p *prepared, vals []string, l links, unsub string) {
 	text := e.Body
 	cut := 0
 	switch {

@@ -61,3 +61,27 @@ func TestNextField(t *testing.T) {
 		}
 	}
 }
+
+// TestFromHeaderPerSender checks that the From header follows the sender
+// of each message, with its own display name, while the last sender's
+// header is kept from one message to the next.
+func TestFromHeaderPerSender(t *testing.T) {
+	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
+	c, err := h.Open(&herald.Connection{ID: 1, Name: "f", Type: Type, Settings: json.RawMessage(
+		`{"host": "h", "fromName": "Shop", "fromNames": {"Offers@Shop.test": "Ofertas Señor"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ sender, want string }{
+		{"news@shop.test", `From: "Shop" <news@shop.test>`},
+		{"news@shop.test", `From: "Shop" <news@shop.test>`},
+		{"offers@shop.test", `From: =?utf-8?q?Ofertas_Se=C3=B1or?= <offers@shop.test>`},
+		{"news@shop.test", `From: "Shop" <news@shop.test>`},
+	} {
+		m := email("ana@example.com", simple)
+		m.SenderID = tc.sender
+		if raw := composeRaw(t, c, m); !strings.HasPrefix(raw, tc.want+"\r\n") {
+			t.Errorf("sender %s: got %q, want the From header %q", tc.sender, raw[:strings.Index(raw, "\r\n")], tc.want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"mime"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,7 +25,8 @@ type part struct {
 
 // message is an e-mail ready to be written.
 type message struct {
-	headers [][2]string // name and value, the value not yet encoded
+	headers [][2]string   // name and value, the value not yet encoded
+	fixed   [12][2]string // room for headers without allocating
 	text    string
 	html    string // "" for a text-only e-mail
 	// htmlBytes is the HTML part instead of html when it is written in a
@@ -38,12 +38,6 @@ type message struct {
 
 // header adds a header field.
 func (m *message) header(name, value string) { m.headers = append(m.headers, [2]string{name, value}) }
-
-// addressHeader adds a header field of one address with a display name.
-func (m *message) addressHeader(name, display, addr string) {
-	a := mail.Address{Name: display, Address: addr}
-	m.headers = append(m.headers, [2]string{name, "\x00" + a.String()}) // "\x00": encoded already
-}
 
 // render returns the message in RFC 5322 form with CRLF line ends.
 func (m *message) render(buf []byte) []byte {
