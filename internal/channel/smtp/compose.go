@@ -140,7 +140,7 @@ func signDKIM(raw []byte, domain, selector string, key crypto.Signer) ([]byte, e
 		return nil, err
 	}
 	sig := s.Signature()
-	out := make([]byte, 0, len(sig)+len(raw))
+	out := make([]byte, 0, len(sig)+len(raw)+3) // room for the final dot: see writeEnded
 	return append(append(out, sig...), raw...), nil
 }
 

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto"
@@ -400,26 +401,29 @@ func writeBody(t *textproto.Conn, raw []byte) error {
 		if err := dw.Close(); err != nil {
 			return err
 		}
-	} else {
-		// The message and the final dot in one write when raw's buffer
-		// has room for the dot (raw is the caller's, not used after).
-		ended := cap(raw)-len(raw) >= 3
-		if ended {
-			raw = append(raw, ".\r\n"...)
-		}
-		if _, err := t.W.Write(raw); err != nil {
-			return err
-		}
-		if !ended {
-			if _, err := t.W.WriteString(".\r\n"); err != nil {
-				return err
-			}
-		}
-		if err := t.W.Flush(); err != nil {
+	} else if err := writeEnded(t.W, raw); err != nil {
+		return err
+	}
+	return response(t, 250)
+}
+
+// writeEnded writes raw and the final dot, and flushes w. They go in one
+// write when raw's buffer has room for the dot (raw is the caller's, not
+// used after): w passes a write larger than its buffer straight through.
+func writeEnded(w *bufio.Writer, raw []byte) error {
+	ended := cap(raw)-len(raw) >= 3
+	if ended {
+		raw = append(raw, ".\r\n"...)
+	}
+	if _, err := w.Write(raw); err != nil {
+		return err
+	}
+	if !ended {
+		if _, err := w.WriteString(".\r\n"); err != nil {
 			return err
 		}
 	}
-	return response(t, 250)
+	return w.Flush()
 }
 
 // writeData sends DATA, the message and the final dot. A message that Herald
@@ -441,13 +445,7 @@ func writeData(c *mailsmtp.Client, raw []byte) error {
 	if err := command(c.Text, 354, "DATA"); err != nil {
 		return err
 	}
-	if _, err := c.Text.W.Write(raw); err != nil {
-		return err
-	}
-	if _, err := c.Text.W.WriteString(".\r\n"); err != nil {
-		return err
-	}
-	if err := c.Text.W.Flush(); err != nil {
+	if err := writeEnded(c.Text.W, raw); err != nil {
 		return err
 	}
 	return response(c.Text, 250)
