@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-msgauth/dkim"
 
@@ -204,29 +205,7 @@ func (c *Connector) links(m *herald.Message) links {
 // slots for vals; l makes the message's links and unsub is its unsubscribe
 // URL, "" for none.
 func (c *Connector) body(msg *message, e *content.Email, p *prepared, vals []string, l links, unsub string) {
-	text := e.Body
-	cut := 0
-	switch {
-	case p != nil && vals != nil:
-		text = fillSlots(p.text, vals)
-		if cut = len(text); !p.textTag {
-			if i := lastIndexFold(text, "</body>"); i >= 0 {
-				cut = i
-			}
-		}
-	case p != nil:
-		text, cut = p.text, p.textCut
-	case text == "":
-		text = textFromHTML(e.HTML)
-	}
-	switch {
-	case unsub == "":
-	case p != nil && !p.textTag: // withUnsubscribe without looking for the tag and </body>
-		text = text[:cut] + "\r\n\r\nUnsubscribe: " + unsub + text[cut:]
-	default:
-		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
-	}
-	msg.text = validUTF8(text)
+	textPart(msg, e, p, vals, unsub)
 	if p != nil && p.html != nil {
 		c.htmlFromPrepared(msg, p, l, unsub, vals)
 		return
@@ -240,6 +219,56 @@ func (c *Connector) body(msg *message, e *content.Email, p *prepared, vals []str
 	}
 	msg.html = validUTF8(c.htmlSteps(e.HTML, e.Subtitle, l, unsub))
 }
+
+// textPart sets msg's text part with the unsubscribe line (unsub, "" for
+// none) in place of UnsubscribeTag or at the end (before </body>). A
+// prepared text (p, filled with vals when they are set) is written with
+// its line in a pooled buffer that msg.release gives back, unless the tag
+// is in it, or filling it might make the tag or </body>: then the filled
+// text is looked through as a payload's is.
+func textPart(msg *message, e *content.Email, p *prepared, vals []string, unsub string) {
+	var text string
+	switch {
+	case p == nil:
+		if text = e.Body; text == "" {
+			text = textFromHTML(e.HTML)
+		}
+	case vals == nil && unsub == "":
+		text = p.text
+	case p.textTag || vals != nil && p.textMarks:
+		if text = p.text; vals != nil {
+			text = fillSlots(p.text, vals)
+		}
+	default:
+		// Filled, the text cannot hold the tag or </body>: the line goes
+		// at its end.
+		pb := bufPool.Get().(*[]byte)
+		b, cut := (*pb)[:0], len(p.text)
+		if vals == nil {
+			cut = p.textCut
+		}
+		b = appendFilled(b, p.text[:cut], vals)
+		if unsub != "" {
+			b = append(append(b, unsubLine...), unsub...)
+		}
+		b = append(b, p.text[cut:]...)
+		*pb = b
+		if !utf8.Valid(b) {
+			msg.text = strings.ToValidUTF8(string(b), "\uFFFD")
+			putBuf(pb)
+			return
+		}
+		msg.textBytes, msg.textPooled = b, pb
+		return
+	}
+	if unsub != "" {
+		text = withUnsubscribe(text, unsub, unsubLine+unsub)
+	}
+	msg.text = validUTF8(text)
+}
+
+// unsubLine comes before the unsubscribe URL added to a text part.
+const unsubLine = "\r\n\r\nUnsubscribe: "
 
 // htmlSteps returns the HTML part of doc: the preheader (subtitle) after
 // <body>, tracked links, the unsubscribe link (unsub, "" for none) in

@@ -33,7 +33,11 @@ type message struct {
 	// pooled buffer (a prepared payload's); nil otherwise.
 	htmlBytes []byte
 	pooled    *[]byte // the buffer htmlBytes is in
-	files     []part
+	// textBytes is the text part instead of text when it is written in a
+	// pooled buffer (textPooled); nil otherwise.
+	textBytes  []byte
+	textPooled *[]byte
+	files      []part
 }
 
 // header adds a header field.
@@ -72,14 +76,14 @@ func (m *message) render(buf []byte) []byte {
 // with its own Content-Type header.
 func (m *message) renderBody(buf []byte) []byte {
 	if m.html == "" && m.htmlBytes == nil {
-		return appendTextPart(buf, "text/plain", m.text)
+		return m.appendText(buf)
 	}
 	b := boundary()
 	buf = appendMultipartHeader(buf, "alternative", b)
 	buf = append(buf, "\r\n--"...)
 	buf = append(buf, b...)
 	buf = append(buf, "\r\n"...)
-	buf = appendTextPart(buf, "text/plain", m.text)
+	buf = m.appendText(buf)
 	buf = append(buf, "\r\n--"...)
 	buf = append(buf, b...)
 	buf = append(buf, "\r\n"...)
@@ -91,6 +95,14 @@ func (m *message) renderBody(buf []byte) []byte {
 	buf = append(buf, "\r\n--"...)
 	buf = append(buf, b...)
 	return append(buf, "--\r\n"...)
+}
+
+// appendText writes the text part.
+func (m *message) appendText(buf []byte) []byte {
+	if m.textBytes != nil {
+		return appendTextPart(buf, "text/plain", m.textBytes)
+	}
+	return appendTextPart(buf, "text/plain", m.text)
 }
 
 // boundary returns a new random multipart boundary.
