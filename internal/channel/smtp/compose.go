@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"encoding/json"
@@ -35,8 +36,12 @@ const maxAttachmentBytes = 25 << 20
 
 // composed is an e-mail ready for the SMTP transaction.
 type composed struct {
-	raw          []byte  // the message in RFC 5322 form
-	buf          *[]byte // the pooled buffer raw is written in, until done
+	raw []byte  // the message in RFC 5322 form
+	buf *[]byte // the pooled buffer raw is written in, until done
+	// dotFree says no line of raw starts with a dot, which compose knows
+	// from how it wrote it: it goes without dot-stuffing or a look for
+	// such a line (see needsDots).
+	dotFree      bool
 	envelopeFrom string
 	to           string
 	messageID    string // the Message-ID header value
@@ -109,7 +114,9 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 		return nil, err
 	}
 	out.buf = bufPool.Get().(*[]byte)
-	out.raw = msg.render((*out.buf)[:0])
+	out.raw = msg.renderFields((*out.buf)[:0])
+	out.dotFree = len(msg.files) == 0 && !dotLine(out.raw)
+	out.raw = msg.renderContent(out.raw)
 	msg.release()
 	if c.dkimKey != nil {
 		domain := c.settings.DKIMDomain
@@ -120,9 +127,21 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 		if err != nil {
 			return nil, fmt.Errorf("%w: DKIM signing: %v", errPayload, err)
 		}
+		out.dotFree = out.dotFree && !dotLine(signed[:len(signed)-len(out.raw)])
 		out.raw = signed
 	}
 	return out, nil
+}
+
+// dotLine reports whether a line of b starts with a dot.
+func dotLine(b []byte) bool {
+	return bytes.HasPrefix(b, []byte(".")) || bytes.Contains(b, []byte("\n."))
+}
+
+// needsDots reports whether out must go through the dot-stuffing writer:
+// a line of it starts with a dot, or it does not end with a line break.
+func (out *composed) needsDots() bool {
+	return !bytes.HasSuffix(out.raw, []byte("\r\n")) || !out.dotFree && dotLine(out.raw)
 }
 
 // signDKIM returns raw with a DKIM-Signature header (relaxed/relaxed).

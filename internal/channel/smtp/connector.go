@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/tls"
@@ -330,7 +329,7 @@ func deliver(c *mailsmtp.Client, out *composed, timeout time.Duration) (stage st
 	if err := c.Rcpt(out.to); err != nil {
 		return "RCPT", err
 	}
-	if err := writeData(c, out.raw); err != nil {
+	if err := writeData(c, out); err != nil {
 		return "DATA", err
 	}
 	return "", nil
@@ -383,7 +382,7 @@ func pipeline(t *textproto.Conn, out *composed) (string, error) {
 	if first != nil {
 		return stage, first
 	}
-	if err := writeBody(t, out.raw); err != nil {
+	if err := writeBody(t, out); err != nil {
 		return "DATA", err
 	}
 	return "", nil
@@ -391,8 +390,9 @@ func pipeline(t *textproto.Conn, out *composed) (string, error) {
 
 // writeBody sends the message after DATA's 354 and reads the final
 // reply, dot-stuffing lines that start with a dot.
-func writeBody(t *textproto.Conn, raw []byte) error {
-	if bytes.HasPrefix(raw, []byte(".")) || bytes.Contains(raw, []byte("\n.")) || !bytes.HasSuffix(raw, []byte("\r\n")) {
+func writeBody(t *textproto.Conn, out *composed) error {
+	raw := out.raw
+	if out.needsDots() {
 		dw := t.DotWriter()
 		if _, err := dw.Write(raw); err != nil {
 			_ = dw.Close()
@@ -430,8 +430,9 @@ func writeEnded(w *bufio.Writer, raw []byte) error {
 // wrote has no line starting with a dot (quoted-printable encodes it), so
 // it goes to the connection as it is; any other takes the dot-stuffing
 // writer.
-func writeData(c *mailsmtp.Client, raw []byte) error {
-	if bytes.HasPrefix(raw, []byte(".")) || bytes.Contains(raw, []byte("\n.")) || !bytes.HasSuffix(raw, []byte("\r\n")) {
+func writeData(c *mailsmtp.Client, out *composed) error {
+	raw := out.raw
+	if out.needsDots() {
 		w, err := c.Data()
 		if err != nil {
 			return err

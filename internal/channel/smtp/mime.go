@@ -43,11 +43,22 @@ type message struct {
 // header adds a header field.
 func (m *message) header(name, value string) { m.headers = append(m.headers, [2]string{name, value}) }
 
-// render returns the message in RFC 5322 form with CRLF line ends.
-func (m *message) render(buf []byte) []byte {
+// A message is rendered in RFC 5322 form with CRLF line ends by
+// renderFields and renderContent, one after the other.
+
+// renderFields writes the message's own header fields.
+func (m *message) renderFields(buf []byte) []byte {
 	for _, h := range m.headers {
 		buf = appendHeader(buf, h[0], h[1])
 	}
+	return buf
+}
+
+// renderContent writes what follows the header fields renderFields
+// writes: MIME-Version, the parts and their headers. Without attachments
+// no line of it starts with a dot: its lines are Herald's own header
+// lines and boundaries, and quoted-printable, which encodes a leading dot.
+func (m *message) renderContent(buf []byte) []byte {
 	buf = append(buf, "MIME-Version: 1.0\r\n"...)
 	switch {
 	case len(m.files) > 0:
