@@ -90,8 +90,8 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 			return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
 		}
 	}
-	_, fromDomain, ok := splitAddress(m.SenderID)
-	if !ok {
+	from := c.sender(m.SenderID)
+	if !from.ok {
 		return nil, fmt.Errorf("%w: the sender ID %q is not an e-mail address", errPayload, m.SenderID)
 	}
 	if _, _, ok := splitAddress(m.Destination); !ok {
@@ -108,7 +108,7 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	if c.unsubscribe() {
 		unsub = l.unsubscribe(c.settings.UnsubscribeScope) // once, for the header and both parts
 	}
-	c.headers(msg, m, out, fromDomain, e.Subject, unsub)
+	c.headers(msg, m, out, from, e.Subject, unsub)
 	c.body(msg, e, p, vals, l, unsub)
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	if c.dkimKey != nil {
 		domain := c.settings.DKIMDomain
 		if domain == "" {
-			domain = fromDomain
+			domain = from.domain
 		}
 		signed, err := signDKIM(out.raw, domain, c.settings.DKIMSelector, c.dkimKey)
 		if err != nil {
@@ -166,9 +166,9 @@ func signDKIM(raw []byte, domain, selector string, key crypto.Signer) ([]byte, e
 
 // headers sets the addresses, subject, date, Message-ID and list headers;
 // unsub is the unsubscribe URL, "" for none.
-func (c *Connector) headers(msg *message, m *herald.Message, out *composed, fromDomain, subject, unsub string) {
+func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from *sender, subject, unsub string) {
 	s := &c.settings
-	msg.headers = append(msg.headers, [2]string{"From", c.fromHeader(m.SenderID)})
+	msg.headers = append(msg.headers, [2]string{"From", from.header})
 	msg.header("To", "<"+m.Destination+">")
 	if s.ReplyTo != "" {
 		msg.header("Reply-To", "<"+s.ReplyTo+">")
@@ -177,7 +177,7 @@ func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from
 	msg.header("Date", dateHeader(time.Now()))
 	domain := s.MessageIDDomain
 	if domain == "" {
-		domain = fromDomain
+		domain = from.domain
 	}
 	out.messageID = c.hub.signer.MessageID(m.ID, domain)
 	msg.header("Message-ID", out.messageID)
@@ -196,17 +196,26 @@ func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from
 	}
 }
 
-// fromHeader returns the From header value of sender (its address with
-// its display name), encoded. The last sender's is kept: a campaign sends
-// from one sender.
-func (c *Connector) fromHeader(sender string) string {
-	if f := c.from.Load(); f != nil && f[0] == sender {
-		return f[1]
+// sender is what composing reads of a sender ID.
+type sender struct {
+	id     string
+	ok     bool   // id is a bare e-mail address
+	domain string // its domain
+	header string // the From header value: the address with its display name, encoded
+}
+
+// sender returns what composing reads of the sender ID id. The last
+// sender's is kept: a campaign sends from one sender.
+func (c *Connector) sender(id string) *sender {
+	if s := c.from.Load(); s != nil && s.id == id {
+		return s
 	}
-	a := mail.Address{Name: c.settings.fromName(sender), Address: sender}
-	f := &[2]string{sender, "\x00" + a.String()} // "\x00": encoded already
-	c.from.Store(f)
-	return f[1]
+	s := &sender{id: id}
+	_, s.domain, s.ok = splitAddress(id)
+	a := mail.Address{Name: c.settings.fromName(id), Address: id}
+	s.header = "\x00" + a.String() // "\x00": encoded already
+	c.from.Store(s)
+	return s
 }
 
 // unsubscribe reports whether messages carry unsubscribe links: the

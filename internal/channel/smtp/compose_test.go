@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -69,8 +70,9 @@ func TestNextField(t *testing.T) {
 }
 
 // TestFromHeaderPerSender checks that the From header follows the sender
-// of each message, with its own display name, while the last sender's
-// header is kept from one message to the next.
+// of each message, with its own display name, and that a sender ID that is
+// not a bare address is refused, while the last sender's header is kept
+// from one message to the next.
 func TestFromHeaderPerSender(t *testing.T) {
 	h := NewHub(HubConfig{Signer: NewSigner(testKey), BaseURL: "https://herald.test"})
 	c, err := h.Open(&herald.Connection{ID: 1, Name: "f", Type: Type, Settings: json.RawMessage(
@@ -82,10 +84,19 @@ func TestFromHeaderPerSender(t *testing.T) {
 		{"news@shop.test", `From: "Shop" <news@shop.test>`},
 		{"news@shop.test", `From: "Shop" <news@shop.test>`},
 		{"offers@shop.test", `From: =?utf-8?q?Ofertas_Se=C3=B1or?= <offers@shop.test>`},
+		{"Shop <news@shop.test>", ""},
 		{"news@shop.test", `From: "Shop" <news@shop.test>`},
+		{"news@", ""},
+		{"news@", ""},
 	} {
 		m := email("ana@example.com", simple)
 		m.SenderID = tc.sender
+		if tc.want == "" {
+			if out, err := c.compose(context.Background(), m); !errors.Is(err, errPayload) {
+				t.Errorf("sender %q: composed %v, %v; want errPayload", tc.sender, out, err)
+			}
+			continue
+		}
 		if raw := composeRaw(t, c, m); !strings.HasPrefix(raw, tc.want+"\r\n") {
 			t.Errorf("sender %s: got %q, want the From header %q", tc.sender, raw[:strings.Index(raw, "\r\n")], tc.want)
 		}

@@ -168,8 +168,8 @@ type Connector struct {
 	client   *gomail.Client
 	dkimKey  crypto.Signer // signs every message when set
 	pool     *pool
-	prep     preparedCache             // the payloads of running campaigns
-	from     atomic.Pointer[[2]string] // the last sender and its From header value
+	prep     preparedCache          // the payloads of running campaigns
+	from     atomic.Pointer[sender] // the last sender ID read
 
 	mu     sync.Mutex
 	health Health

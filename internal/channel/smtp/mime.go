@@ -63,19 +63,19 @@ func (m *message) renderContent(buf []byte) []byte {
 	switch {
 	case len(m.files) > 0:
 		outer := boundary()
-		buf = appendMultipartHeader(buf, "mixed", outer)
+		buf = appendMultipartHeader(buf, "mixed", outer[:])
 		buf = append(buf, "\r\n--"...)
-		buf = append(buf, outer...)
+		buf = append(buf, outer[:]...)
 		buf = append(buf, "\r\n"...)
 		buf = m.renderBody(buf)
 		for _, f := range m.files {
 			buf = append(buf, "\r\n--"...)
-			buf = append(buf, outer...)
+			buf = append(buf, outer[:]...)
 			buf = append(buf, "\r\n"...)
 			buf = appendFile(buf, f)
 		}
 		buf = append(buf, "\r\n--"...)
-		buf = append(buf, outer...)
+		buf = append(buf, outer[:]...)
 		buf = append(buf, "--\r\n"...)
 	default:
 		buf = m.renderBody(buf)
@@ -90,13 +90,13 @@ func (m *message) renderBody(buf []byte) []byte {
 		return m.appendText(buf)
 	}
 	b := boundary()
-	buf = appendMultipartHeader(buf, "alternative", b)
+	buf = appendMultipartHeader(buf, "alternative", b[:])
 	buf = append(buf, "\r\n--"...)
-	buf = append(buf, b...)
+	buf = append(buf, b[:]...)
 	buf = append(buf, "\r\n"...)
 	buf = m.appendText(buf)
 	buf = append(buf, "\r\n--"...)
-	buf = append(buf, b...)
+	buf = append(buf, b[:]...)
 	buf = append(buf, "\r\n"...)
 	if m.htmlBytes != nil {
 		buf = appendTextPart(buf, "text/html", m.htmlBytes)
@@ -104,7 +104,7 @@ func (m *message) renderBody(buf []byte) []byte {
 		buf = appendTextPart(buf, "text/html", m.html)
 	}
 	buf = append(buf, "\r\n--"...)
-	buf = append(buf, b...)
+	buf = append(buf, b[:]...)
 	return append(buf, "--\r\n"...)
 }
 
@@ -116,14 +116,20 @@ func (m *message) appendText(buf []byte) []byte {
 	return appendTextPart(buf, "text/plain", m.text)
 }
 
-// boundary returns a new random multipart boundary.
-func boundary() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails on Linux
-	return "=_herald_" + hex.EncodeToString(b[:])
+// boundaryPrefix starts every multipart boundary.
+const boundaryPrefix = "=_herald_"
+
+// boundary returns a new random multipart boundary: boundaryPrefix and
+// 32 hex digits.
+func boundary() (b [len(boundaryPrefix) + 32]byte) {
+	var r [16]byte
+	_, _ = rand.Read(r[:]) // crypto/rand never fails on Linux
+	copy(b[:], boundaryPrefix)
+	hex.Encode(b[len(boundaryPrefix):], r[:])
+	return b
 }
 
-func appendMultipartHeader(buf []byte, sub, b string) []byte {
+func appendMultipartHeader(buf []byte, sub string, b []byte) []byte {
 	buf = append(buf, "Content-Type: multipart/"...)
 	buf = append(buf, sub...)
 	buf = append(buf, ";\r\n boundary=\""...)

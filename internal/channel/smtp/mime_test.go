@@ -197,3 +197,20 @@ func TestAppendHeaderFolding(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundary checks that boundaries are the prefix and 32 hex digits,
+// new each time.
+func TestBoundary(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		b := boundary()
+		s := string(b[:])
+		if !strings.HasPrefix(s, boundaryPrefix) || len(strings.Trim(s[len(boundaryPrefix):], "0123456789abcdef")) != 0 || len(s) != len(boundaryPrefix)+32 {
+			t.Fatalf("boundary %q", s)
+		}
+		if seen[s] {
+			t.Fatalf("boundary %q twice", s)
+		}
+		seen[s] = true
+	}
+}
