@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/channel/smtp/smtptest"
+	"github.com/heraldhq/herald/internal/content"
 )
 
 // BenchmarkSend sends a 4 KB HTML e-mail with tracking through a pool of
@@ -76,6 +77,38 @@ func BenchmarkComposePersonalised(b *testing.B) {
 		}
 		c.done(out)
 		i++
+	}
+}
+
+// BenchmarkComposeFilled is BenchmarkComposePersonalised as broadcasts
+// hand it over: each recipient's name filled into the step's e-mail,
+// prepared once (see fill.go).
+func BenchmarkComposeFilled(b *testing.B) {
+	c := composer(b)
+	tmpl, _ := json.Marshal(map[string]string{"subject": "Autumn offers for you, {{attribute.first name}}",
+		"html": "<html><body><p>Hello {{attribute.first name}},</p>" + campaignBody() + "</body></html>"})
+	msgs := make([]*herald.Message, 1000)
+	var step *content.Email
+	for i := range msgs {
+		msgs[i] = fillMessage(b, string(tmpl), []string{"first name"}, map[string]string{"first name": fmt.Sprint("Ana ", i)})
+		f := msgs[i].Content.(*content.EmailFill)
+		if step == nil {
+			step = f.Slots
+		}
+		f.Slots = step // one step, as a broadcast gives it
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out, err := c.compose(context.Background(), msgs[i%len(msgs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.done(out)
+		i++
+	}
+	if p := c.prep.slots[step]; p == nil {
+		b.Fatal("the step was not prepared")
 	}
 }
 

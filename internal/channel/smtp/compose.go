@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"encoding/json"
@@ -9,10 +10,12 @@ import (
 	"html"
 	"io"
 	"mime"
+	"net/mail"
 	"path"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-msgauth/dkim"
 
@@ -33,8 +36,12 @@ const maxAttachmentBytes = 25 << 20
 
 // composed is an e-mail ready for the SMTP transaction.
 type composed struct {
-	raw          []byte  // the message in RFC 5322 form
-	buf          *[]byte // the pooled buffer raw is written in, until done
+	raw []byte  // the message in RFC 5322 form
+	buf *[]byte // the pooled buffer raw is written in, until done
+	// dotFree says no line of raw starts with a dot, which compose knows
+	// from how it wrote it: it goes without dot-stuffing or a look for
+	// such a line (see needsDots).
+	dotFree      bool
 	envelopeFrom string
 	to           string
 	messageID    string // the Message-ID header value
@@ -83,8 +90,8 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 			return nil, fmt.Errorf("%w: reading the payload: %v", errPayload, err)
 		}
 	}
-	_, fromDomain, ok := splitAddress(m.SenderID)
-	if !ok {
+	from := c.sender(m.SenderID)
+	if !from.ok {
 		return nil, fmt.Errorf("%w: the sender ID %q is not an e-mail address", errPayload, m.SenderID)
 	}
 	if _, _, ok := splitAddress(m.Destination); !ok {
@@ -95,26 +102,46 @@ func (c *Connector) compose(ctx context.Context, m *herald.Message) (*composed, 
 	}
 	out := &composed{to: m.Destination, envelopeFrom: m.SenderID}
 	msg := &message{}
-	c.headers(msg, m, out, fromDomain, e.Subject)
-	c.body(msg, m, e, p, vals)
+	msg.headers = msg.fixed[:0]
+	l := c.links(m)
+	var unsub string
+	if c.unsubscribe() {
+		unsub = l.unsubscribe(c.settings.UnsubscribeScope) // once, for the header and both parts
+	}
+	c.headers(msg, m, out, from, e.Subject, unsub)
+	c.body(msg, e, p, vals, l, unsub)
 	if err := c.attach(ctx, msg, m.AccountID, e.Attachments); err != nil {
 		return nil, err
 	}
 	out.buf = bufPool.Get().(*[]byte)
-	out.raw = msg.render((*out.buf)[:0])
+	out.raw = msg.renderFields((*out.buf)[:0])
+	out.dotFree = len(msg.files) == 0 && !dotLine(out.raw)
+	out.raw = msg.renderContent(out.raw)
 	msg.release()
 	if c.dkimKey != nil {
 		domain := c.settings.DKIMDomain
 		if domain == "" {
-			domain = fromDomain
+			domain = from.domain
 		}
 		signed, err := signDKIM(out.raw, domain, c.settings.DKIMSelector, c.dkimKey)
 		if err != nil {
 			return nil, fmt.Errorf("%w: DKIM signing: %v", errPayload, err)
 		}
+		out.dotFree = out.dotFree && !dotLine(signed[:len(signed)-len(out.raw)])
 		out.raw = signed
 	}
 	return out, nil
+}
+
+// dotLine reports whether a line of b starts with a dot.
+func dotLine(b []byte) bool {
+	return bytes.HasPrefix(b, []byte(".")) || bytes.Contains(b, []byte("\n."))
+}
+
+// needsDots reports whether out must go through the dot-stuffing writer:
+// a line of it starts with a dot, or it does not end with a line break.
+func (out *composed) needsDots() bool {
+	return !bytes.HasSuffix(out.raw, []byte("\r\n")) || !out.dotFree && dotLine(out.raw)
 }
 
 // signDKIM returns raw with a DKIM-Signature header (relaxed/relaxed).
@@ -133,14 +160,15 @@ func signDKIM(raw []byte, domain, selector string, key crypto.Signer) ([]byte, e
 		return nil, err
 	}
 	sig := s.Signature()
-	out := make([]byte, 0, len(sig)+len(raw))
+	out := make([]byte, 0, len(sig)+len(raw)+3) // room for the final dot: see writeEnded
 	return append(append(out, sig...), raw...), nil
 }
 
-// headers sets the addresses, subject, date, Message-ID and list headers.
-func (c *Connector) headers(msg *message, m *herald.Message, out *composed, fromDomain, subject string) {
+// headers sets the addresses, subject, date, Message-ID and list headers;
+// unsub is the unsubscribe URL, "" for none.
+func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from *sender, subject, unsub string) {
 	s := &c.settings
-	msg.addressHeader("From", s.fromName(m.SenderID), m.SenderID)
+	msg.headers = append(msg.headers, [2]string{"From", from.header})
 	msg.header("To", "<"+m.Destination+">")
 	if s.ReplyTo != "" {
 		msg.header("Reply-To", "<"+s.ReplyTo+">")
@@ -149,7 +177,7 @@ func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from
 	msg.header("Date", dateHeader(time.Now()))
 	domain := s.MessageIDDomain
 	if domain == "" {
-		domain = fromDomain
+		domain = from.domain
 	}
 	out.messageID = c.hub.signer.MessageID(m.ID, domain)
 	msg.header("Message-ID", out.messageID)
@@ -160,12 +188,34 @@ func (c *Connector) headers(msg *message, m *herald.Message, out *composed, from
 			out.envelopeFrom = c.hub.signer.VERP(s.BounceAddress, m.ID)
 		}
 	}
-	if c.unsubscribe() {
+	if unsub != "" {
 		// RFC 2369 and RFC 8058: mail programs offer an unsubscribe button
 		// that POSTs to the URL.
-		msg.header("List-Unsubscribe", "<"+c.links(m).unsubscribe(s.UnsubscribeScope)+">")
+		msg.header("List-Unsubscribe", "<"+unsub+">")
 		msg.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	}
+}
+
+// sender is what composing reads of a sender ID.
+type sender struct {
+	id     string
+	ok     bool   // id is a bare e-mail address
+	domain string // its domain
+	header string // the From header value: the address with its display name, encoded
+}
+
+// sender returns what composing reads of the sender ID id. The last
+// sender's is kept: a campaign sends from one sender.
+func (c *Connector) sender(id string) *sender {
+	if s := c.from.Load(); s != nil && s.id == id {
+		return s
+	}
+	s := &sender{id: id}
+	_, s.domain, s.ok = splitAddress(id)
+	a := mail.Address{Name: c.settings.fromName(id), Address: id}
+	s.header = "\x00" + a.String() // "\x00": encoded already
+	c.from.Store(s)
+	return s
 }
 
 // unsubscribe reports whether messages carry unsubscribe links: the
@@ -180,36 +230,10 @@ func (c *Connector) links(m *herald.Message) links {
 // body sets the text part and, when there is HTML, the HTML alternative
 // with the preheader, tracked links, the pixel and the unsubscribe link;
 // p, when not nil, is e prepared, or with vals, e's step prepared with
-// slots for vals.
-func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *prepared, vals []string) {
-	l := c.links(m)
-	var unsub string
-	if c.unsubscribe() {
-		unsub = l.unsubscribe(c.settings.UnsubscribeScope)
-	}
-	text := e.Body
-	cut := 0
-	switch {
-	case p != nil && vals != nil:
-		text = fillSlots(p.text, vals)
-		if cut = len(text); !p.textTag {
-			if i := lastIndexFold(text, "</body>"); i >= 0 {
-				cut = i
-			}
-		}
-	case p != nil:
-		text, cut = p.text, p.textCut
-	case text == "":
-		text = textFromHTML(e.HTML)
-	}
-	switch {
-	case unsub == "":
-	case p != nil && !p.textTag: // withUnsubscribe without looking for the tag and </body>
-		text = text[:cut] + "\r\n\r\nUnsubscribe: " + unsub + text[cut:]
-	default:
-		text = withUnsubscribe(text, unsub, "\r\n\r\nUnsubscribe: "+unsub)
-	}
-	msg.text = validUTF8(text)
+// slots for vals; l makes the message's links and unsub is its unsubscribe
+// URL, "" for none.
+func (c *Connector) body(msg *message, e *content.Email, p *prepared, vals []string, l links, unsub string) {
+	textPart(msg, e, p, vals, unsub)
 	if p != nil && p.html != nil {
 		c.htmlFromPrepared(msg, p, l, unsub, vals)
 		return
@@ -223,6 +247,56 @@ func (c *Connector) body(msg *message, m *herald.Message, e *content.Email, p *p
 	}
 	msg.html = validUTF8(c.htmlSteps(e.HTML, e.Subtitle, l, unsub))
 }
+
+// textPart sets msg's text part with the unsubscribe line (unsub, "" for
+// none) in place of UnsubscribeTag or at the end (before </body>). A
+// prepared text (p, filled with vals when they are set) is written with
+// its line in a pooled buffer that msg.release gives back, unless the tag
+// is in it, or filling it might make the tag or </body>: then the filled
+// text is looked through as a payload's is.
+func textPart(msg *message, e *content.Email, p *prepared, vals []string, unsub string) {
+	var text string
+	switch {
+	case p == nil:
+		if text = e.Body; text == "" {
+			text = textFromHTML(e.HTML)
+		}
+	case vals == nil && unsub == "":
+		text = p.text
+	case p.textTag || vals != nil && p.textMarks:
+		if text = p.text; vals != nil {
+			text = fillSlots(p.text, vals)
+		}
+	default:
+		// Filled, the text cannot hold the tag or </body>: the line goes
+		// at its end.
+		pb := bufPool.Get().(*[]byte)
+		b, cut := (*pb)[:0], len(p.text)
+		if vals == nil {
+			cut = p.textCut
+		}
+		b = appendFilled(b, p.text[:cut], vals)
+		if unsub != "" {
+			b = append(append(b, unsubLine...), unsub...)
+		}
+		b = append(b, p.text[cut:]...)
+		*pb = b
+		if !utf8.Valid(b) {
+			msg.text = strings.ToValidUTF8(string(b), "\uFFFD")
+			putBuf(pb)
+			return
+		}
+		msg.textBytes, msg.textPooled = b, pb
+		return
+	}
+	if unsub != "" {
+		text = withUnsubscribe(text, unsub, unsubLine+unsub)
+	}
+	msg.text = validUTF8(text)
+}
+
+// unsubLine comes before the unsubscribe URL added to a text part.
+const unsubLine = "\r\n\r\nUnsubscribe: "
 
 // htmlSteps returns the HTML part of doc: the preheader (subtitle) after
 // <body>, tracked links, the unsubscribe link (unsub, "" for none) in

@@ -1,7 +1,7 @@
 package smtp
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"crypto"
 	"crypto/tls"
@@ -168,7 +168,8 @@ type Connector struct {
 	client   *gomail.Client
 	dkimKey  crypto.Signer // signs every message when set
 	pool     *pool
-	prep     preparedCache // the payloads of running campaigns
+	prep     preparedCache          // the payloads of running campaigns
+	from     atomic.Pointer[sender] // the last sender ID read
 
 	mu     sync.Mutex
 	health Health
@@ -328,7 +329,7 @@ func deliver(c *mailsmtp.Client, out *composed, timeout time.Duration) (stage st
 	if err := c.Rcpt(out.to); err != nil {
 		return "RCPT", err
 	}
-	if err := writeData(c, out.raw); err != nil {
+	if err := writeData(c, out); err != nil {
 		return "DATA", err
 	}
 	return "", nil
@@ -381,7 +382,7 @@ func pipeline(t *textproto.Conn, out *composed) (string, error) {
 	if first != nil {
 		return stage, first
 	}
-	if err := writeBody(t, out.raw); err != nil {
+	if err := writeBody(t, out); err != nil {
 		return "DATA", err
 	}
 	return "", nil
@@ -389,8 +390,9 @@ func pipeline(t *textproto.Conn, out *composed) (string, error) {
 
 // writeBody sends the message after DATA's 354 and reads the final
 // reply, dot-stuffing lines that start with a dot.
-func writeBody(t *textproto.Conn, raw []byte) error {
-	if bytes.HasPrefix(raw, []byte(".")) || bytes.Contains(raw, []byte("\n.")) || !bytes.HasSuffix(raw, []byte("\r\n")) {
+func writeBody(t *textproto.Conn, out *composed) error {
+	raw := out.raw
+	if out.needsDots() {
 		dw := t.DotWriter()
 		if _, err := dw.Write(raw); err != nil {
 			_ = dw.Close()
@@ -399,34 +401,38 @@ func writeBody(t *textproto.Conn, raw []byte) error {
 		if err := dw.Close(); err != nil {
 			return err
 		}
-	} else {
-		// The message and the final dot in one write when raw's buffer
-		// has room for the dot (raw is the caller's, not used after).
-		ended := cap(raw)-len(raw) >= 3
-		if ended {
-			raw = append(raw, ".\r\n"...)
-		}
-		if _, err := t.W.Write(raw); err != nil {
-			return err
-		}
-		if !ended {
-			if _, err := t.W.WriteString(".\r\n"); err != nil {
-				return err
-			}
-		}
-		if err := t.W.Flush(); err != nil {
+	} else if err := writeEnded(t.W, raw); err != nil {
+		return err
+	}
+	return response(t, 250)
+}
+
+// writeEnded writes raw and the final dot, and flushes w. They go in one
+// write when raw's buffer has room for the dot (raw is the caller's, not
+// used after): w passes a write larger than its buffer straight through.
+func writeEnded(w *bufio.Writer, raw []byte) error {
+	ended := cap(raw)-len(raw) >= 3
+	if ended {
+		raw = append(raw, ".\r\n"...)
+	}
+	if _, err := w.Write(raw); err != nil {
+		return err
+	}
+	if !ended {
+		if _, err := w.WriteString(".\r\n"); err != nil {
 			return err
 		}
 	}
-	return response(t, 250)
+	return w.Flush()
 }
 
 // writeData sends DATA, the message and the final dot. A message that Herald
 // wrote has no line starting with a dot (quoted-printable encodes it), so
 // it goes to the connection as it is; any other takes the dot-stuffing
 // writer.
-func writeData(c *mailsmtp.Client, raw []byte) error {
-	if bytes.HasPrefix(raw, []byte(".")) || bytes.Contains(raw, []byte("\n.")) || !bytes.HasSuffix(raw, []byte("\r\n")) {
+func writeData(c *mailsmtp.Client, out *composed) error {
+	raw := out.raw
+	if out.needsDots() {
 		w, err := c.Data()
 		if err != nil {
 			return err
@@ -440,13 +446,7 @@ func writeData(c *mailsmtp.Client, raw []byte) error {
 	if err := command(c.Text, 354, "DATA"); err != nil {
 		return err
 	}
-	if _, err := c.Text.W.Write(raw); err != nil {
-		return err
-	}
-	if _, err := c.Text.W.WriteString(".\r\n"); err != nil {
-		return err
-	}
-	if err := c.Text.W.Flush(); err != nil {
+	if err := writeEnded(c.Text.W, raw); err != nil {
 		return err
 	}
 	return response(c.Text, 250)

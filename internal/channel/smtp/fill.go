@@ -22,7 +22,11 @@ import (
 //     changes, or an entity could absorb);
 //   - slots are in the HTML's text, not inside a tag (where a value could
 //     be a link's target), and not right after "&" and the letters of a
-//     character reference.
+//     character reference;
+//   - the HTML has no "*|" where a value could complete UnsubscribeTag
+//     (HTML with the tag is composed from the rendered e-mail anyway;
+//     the text part is looked through for the tag and </body> when
+//     filled, unless it has neither "*|" nor "</").
 
 // slotted returns the prepared e-mail of f's step under base, preparing
 // it with prepare the first time; nil when f's values cannot be filled in.
@@ -68,7 +72,7 @@ func (c *Connector) TakesContent() bool { return true }
 // prepareSlots prepares a step's e-mail with slots; nil when its slots
 // are not all in places where a value can be filled in.
 func (c *Connector) prepareSlots(e *content.Email, base string) *prepared {
-	if !slotsFillable(e.HTML) {
+	if !slotsFillable(e.HTML) || strings.Contains(e.HTML, "*|") && !strings.Contains(e.HTML, UnsubscribeTag) {
 		return nil
 	}
 	p := &prepared{base: base, e: *e}

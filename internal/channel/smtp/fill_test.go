@@ -12,7 +12,7 @@ import (
 // fillMessage renders tmpl for attrs as a broadcast does and returns its
 // message, with the e-mail handed over as a content.EmailFill of names'
 // values.
-func fillMessage(t *testing.T, tmpl string, names []string, attrs map[string]string) *herald.Message {
+func fillMessage(t testing.TB, tmpl string, names []string, attrs map[string]string) *herald.Message {
 	t.Helper()
 	c, err := content.Decode(herald.ChannelEmail, json.RawMessage(tmpl))
 	if err != nil {
@@ -55,7 +55,11 @@ func TestFilledSlotsSameBytes(t *testing.T) {
 		{`{"subject": "T", "text": "Hi {{attribute.name}} </BODY> x {{attribute.City}}"}`, true},
 		{`{"subject": "T", "html": "{{attribute.name}} <a href=\"https://x.test\">y</a> {{attribute.City}}"}`, true},
 		{`{"subject": "T", "html": "<body><a href=\"*|UNSUB|*\">Leave</a> {{attribute.name}}</body>"}`, true},
+		{`{"subject": "T", "text": "Leave: *|UN{{attribute.name}}|* or </bo{{attribute.City}}> x", "html": "<body><p>{{attribute.City}}</p></body>"}`, true},
+		{`{"subject": "T", "text": "Hi </bo{{attribute.City}}> x {{attribute.name}}"}`, true},
+		{`{"subject": "T", "text": "Hi {{attribute.name}} | x", "html": "<body><p>a | b {{attribute.name}}</p></body>"}`, true},
 		{`{"subject": "T", "html": "<body><a href=\"https://shop.test/{{attribute.name}}\">x</a></body>"}`, false},
+		{`{"subject": "T", "html": "<body><p>Leave: *|UN{{attribute.name}}|* {{attribute.City}}</p></body>"}`, false},
 		{`{"subject": "T", "html": "<body><p>&{{attribute.name}}; &not{{attribute.City}};</p></body>"}`, false},
 		{`{"subject": "T", "html": "<body><!-- {{attribute.name}} --><p>x</p></body>"}`, false},
 	}
@@ -68,6 +72,7 @@ func TestFilledSlotsSameBytes(t *testing.T) {
 		{"name": "a  b", "City": "in"},
 		{"name": "x;y", "City": "a\nb"},
 		{"name": "amp"},
+		{"name": "SUB", "City": "dy"},
 	}
 	settings := []string{`{"host": "h", "bounceAddress": "bounces@mail.shop.test", "fromName": "Shop"}`,
 		`{"host": "h", "trackClicks": false, "trackOpens": false, "unsubscribe": false}`}

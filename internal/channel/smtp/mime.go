@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"mime"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,47 +25,57 @@ type part struct {
 
 // message is an e-mail ready to be written.
 type message struct {
-	headers [][2]string // name and value, the value not yet encoded
+	headers [][2]string   // name and value, the value not yet encoded
+	fixed   [12][2]string // room for headers without allocating
 	text    string
 	html    string // "" for a text-only e-mail
 	// htmlBytes is the HTML part instead of html when it is written in a
 	// pooled buffer (a prepared payload's); nil otherwise.
 	htmlBytes []byte
 	pooled    *[]byte // the buffer htmlBytes is in
-	files     []part
+	// textBytes is the text part instead of text when it is written in a
+	// pooled buffer (textPooled); nil otherwise.
+	textBytes  []byte
+	textPooled *[]byte
+	files      []part
 }
 
 // header adds a header field.
 func (m *message) header(name, value string) { m.headers = append(m.headers, [2]string{name, value}) }
 
-// addressHeader adds a header field of one address with a display name.
-func (m *message) addressHeader(name, display, addr string) {
-	a := mail.Address{Name: display, Address: addr}
-	m.headers = append(m.headers, [2]string{name, "\x00" + a.String()}) // "\x00": encoded already
-}
+// A message is rendered in RFC 5322 form with CRLF line ends by
+// renderFields and renderContent, one after the other.
 
-// render returns the message in RFC 5322 form with CRLF line ends.
-func (m *message) render(buf []byte) []byte {
+// renderFields writes the message's own header fields.
+func (m *message) renderFields(buf []byte) []byte {
 	for _, h := range m.headers {
 		buf = appendHeader(buf, h[0], h[1])
 	}
+	return buf
+}
+
+// renderContent writes what follows the header fields renderFields
+// writes: MIME-Version, the parts and their headers. Without attachments
+// no line of it starts with a dot: its lines are Herald's own header
+// lines and boundaries, and quoted-printable, which encodes a leading dot.
+func (m *message) renderContent(buf []byte) []byte {
 	buf = append(buf, "MIME-Version: 1.0\r\n"...)
 	switch {
 	case len(m.files) > 0:
 		outer := boundary()
-		buf = appendMultipartHeader(buf, "mixed", outer)
+		buf = appendMultipartHeader(buf, "mixed", outer[:])
 		buf = append(buf, "\r\n--"...)
-		buf = append(buf, outer...)
+		buf = append(buf, outer[:]...)
 		buf = append(buf, "\r\n"...)
 		buf = m.renderBody(buf)
 		for _, f := range m.files {
 			buf = append(buf, "\r\n--"...)
-			buf = append(buf, outer...)
+			buf = append(buf, outer[:]...)
 			buf = append(buf, "\r\n"...)
 			buf = appendFile(buf, f)
 		}
 		buf = append(buf, "\r\n--"...)
-		buf = append(buf, outer...)
+		buf = append(buf, outer[:]...)
 		buf = append(buf, "--\r\n"...)
 	default:
 		buf = m.renderBody(buf)
@@ -78,16 +87,16 @@ func (m *message) render(buf []byte) []byte {
 // with its own Content-Type header.
 func (m *message) renderBody(buf []byte) []byte {
 	if m.html == "" && m.htmlBytes == nil {
-		return appendTextPart(buf, "text/plain", m.text)
+		return m.appendText(buf)
 	}
 	b := boundary()
-	buf = appendMultipartHeader(buf, "alternative", b)
+	buf = appendMultipartHeader(buf, "alternative", b[:])
 	buf = append(buf, "\r\n--"...)
-	buf = append(buf, b...)
+	buf = append(buf, b[:]...)
 	buf = append(buf, "\r\n"...)
-	buf = appendTextPart(buf, "text/plain", m.text)
+	buf = m.appendText(buf)
 	buf = append(buf, "\r\n--"...)
-	buf = append(buf, b...)
+	buf = append(buf, b[:]...)
 	buf = append(buf, "\r\n"...)
 	if m.htmlBytes != nil {
 		buf = appendTextPart(buf, "text/html", m.htmlBytes)
@@ -95,18 +104,32 @@ func (m *message) renderBody(buf []byte) []byte {
 		buf = appendTextPart(buf, "text/html", m.html)
 	}
 	buf = append(buf, "\r\n--"...)
-	buf = append(buf, b...)
+	buf = append(buf, b[:]...)
 	return append(buf, "--\r\n"...)
 }
 
-// boundary returns a new random multipart boundary.
-func boundary() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails on Linux
-	return "=_herald_" + hex.EncodeToString(b[:])
+// appendText writes the text part.
+func (m *message) appendText(buf []byte) []byte {
+	if m.textBytes != nil {
+		return appendTextPart(buf, "text/plain", m.textBytes)
+	}
+	return appendTextPart(buf, "text/plain", m.text)
 }
 
-func appendMultipartHeader(buf []byte, sub, b string) []byte {
+// boundaryPrefix starts every multipart boundary.
+const boundaryPrefix = "=_herald_"
+
+// boundary returns a new random multipart boundary: boundaryPrefix and
+// 32 hex digits.
+func boundary() (b [len(boundaryPrefix) + 32]byte) {
+	var r [16]byte
+	_, _ = rand.Read(r[:]) // crypto/rand never fails on Linux
+	copy(b[:], boundaryPrefix)
+	hex.Encode(b[len(boundaryPrefix):], r[:])
+	return b
+}
+
+func appendMultipartHeader(buf []byte, sub string, b []byte) []byte {
 	buf = append(buf, "Content-Type: multipart/"...)
 	buf = append(buf, sub...)
 	buf = append(buf, ";\r\n boundary=\""...)
@@ -175,7 +198,8 @@ func appendHeader(buf []byte, name, value string) []byte {
 	buf = append(buf, name...)
 	buf = append(buf, ':')
 	line := len(name) + 1
-	for i, word := range strings.Split(value, " ") {
+	for i := 0; ; i++ {
+		word, rest, more := strings.Cut(value, " ")
 		if i > 0 && line+1+len(word) > 78 {
 			buf = append(buf, "\r\n"...)
 			line = 0
@@ -183,8 +207,11 @@ func appendHeader(buf []byte, name, value string) []byte {
 		buf = append(buf, ' ')
 		buf = append(buf, word...)
 		line += 1 + len(word)
+		if !more {
+			return append(buf, "\r\n"...)
+		}
+		value = rest
 	}
-	return append(buf, "\r\n"...)
 }
 
 // qpSafe marks the bytes quoted-printable writes as they are; qpPlain

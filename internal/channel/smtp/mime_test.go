@@ -3,6 +3,7 @@ package smtp
 import (
 	"io"
 	"math/rand/v2"
+	"mime"
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
@@ -163,5 +164,53 @@ func checkQP(t *testing.T, s string) {
 	want := strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")
 	if err != nil || string(dec) != want {
 		t.Fatalf("appendQP(%q) decodes to %q, %v", s, dec, err)
+	}
+}
+
+// TestAppendHeaderFolding checks header folding against the words of
+// strings.Split: empty values, runs of spaces, long words and values.
+func TestAppendHeaderFolding(t *testing.T) {
+	split := func(name, value string) string {
+		buf := []byte(name + ":")
+		line := len(name) + 1
+		for i, word := range strings.Split(value, " ") {
+			if i > 0 && line+1+len(word) > 78 {
+				buf = append(buf, "\r\n"...)
+				line = 0
+			}
+			buf = append(append(buf, ' '), word...)
+			line += 1 + len(word)
+		}
+		return string(buf) + "\r\n"
+	}
+	long := strings.Repeat("word ", 40)
+	for _, v := range []string{"", " ", "  ", "a", " a", "a ", "a  b", long, strings.TrimSpace(long), strings.Repeat("x", 100) + " y",
+		"y " + strings.Repeat("x", 100), "\x00" + long, "Ofertas de otoño para ti, " + long} {
+		want := v
+		if strings.HasPrefix(v, "\x00") {
+			want = v[1:]
+		} else if !isPrintableASCII(v) {
+			want = mime.QEncoding.Encode("UTF-8", v)
+		}
+		if got := string(appendHeader(nil, "Subject", v)); got != split("Subject", want) {
+			t.Errorf("appendHeader(%q) = %q, want %q", v, got, split("Subject", want))
+		}
+	}
+}
+
+// TestBoundary checks that boundaries are the prefix and 32 hex digits,
+// new each time.
+func TestBoundary(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		b := boundary()
+		s := string(b[:])
+		if !strings.HasPrefix(s, boundaryPrefix) || len(strings.Trim(s[len(boundaryPrefix):], "0123456789abcdef")) != 0 || len(s) != len(boundaryPrefix)+32 {
+			t.Fatalf("boundary %q", s)
+		}
+		if seen[s] {
+			t.Fatalf("boundary %q twice", s)
+		}
+		seen[s] = true
 	}
 }

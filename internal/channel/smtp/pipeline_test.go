@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"net"
 	"strings"
@@ -159,6 +160,27 @@ func TestPipelining(t *testing.T) {
 		}
 		if want := "MAIL FROM:<"; pipeline && !strings.Contains(cmds, want) {
 			t.Errorf("pipelined commands %s lack %q", cmds, want)
+		}
+	}
+}
+
+// TestWriteEnded checks that a message goes with its final dot whether
+// its buffer has room for the dot or not, and that the message's own
+// bytes are left as they were.
+func TestWriteEnded(t *testing.T) {
+	msg := "Subject: x\r\n\r\n" + strings.Repeat("line\r\n", 2000)
+	for _, room := range []int{0, 2, 3, 100} {
+		raw := append(make([]byte, 0, len(msg)+room), msg...)
+		var out bytes.Buffer
+		w := bufio.NewWriterSize(&out, 4096)
+		if err := writeEnded(w, raw); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != msg+".\r\n" {
+			t.Errorf("room %d: wrote %d bytes ending %q, want %d ending in the dot", room, len(got), got[max(0, len(got)-10):], len(msg)+3)
+		}
+		if string(raw) != msg {
+			t.Errorf("room %d: the message changed", room)
 		}
 	}
 }

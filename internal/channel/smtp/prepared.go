@@ -33,11 +33,14 @@ type prepared struct {
 	payload string // the payload it was made of
 	base    string // the public base URL it was compiled for
 	e       content.Email
-	text    string    // the text part before the unsubscribe link
-	textTag bool      // text has UnsubscribeTag
-	textCut int       // where the unsubscribe line goes in text without the tag
-	html    []htmlSeg // the compiled HTML part; nil to compose it per message
-	size    int       // the bytes of the static segments
+	text    string // the text part before the unsubscribe link
+	textTag bool   // text has UnsubscribeTag
+	textCut int    // where the unsubscribe line goes in text without the tag
+	// textMarks says text has "*|" or "</": filled with values (see
+	// fill.go), it might hold UnsubscribeTag or </body>.
+	textMarks bool
+	html      []htmlSeg // the compiled HTML part; nil to compose it per message
+	size      int       // the bytes of the static segments
 }
 
 // segKind says what an htmlSeg writes.
@@ -137,6 +140,7 @@ func (c *Connector) compile(p *prepared) {
 		p.text = textFromHTML(p.e.HTML)
 	}
 	p.textTag, p.textCut = strings.Contains(p.text, UnsubscribeTag), len(p.text)
+	p.textMarks = strings.Contains(p.text, "*|") || strings.Contains(p.text, "</")
 	if i := lastIndexFold(p.text, "</body>"); i >= 0 {
 		p.textCut = i
 	}
@@ -229,15 +233,22 @@ func (c *Connector) htmlFromPrepared(msg *message, p *prepared, l links, unsub s
 	msg.htmlBytes, msg.pooled = b, pb
 }
 
-// release gives msg's pooled buffer back once msg is rendered; msg's HTML
-// part must not be used after.
+// release gives msg's pooled buffers back once msg is rendered; msg's
+// text and HTML parts must not be used after.
 func (m *message) release() {
-	if m.pooled == nil {
+	putBuf(m.pooled)
+	putBuf(m.textPooled)
+	m.pooled, m.htmlBytes, m.textPooled, m.textBytes = nil, nil, nil, nil
+}
+
+// putBuf gives a buffer back to bufPool unless it is nil or too large to
+// keep.
+func putBuf(b *[]byte) {
+	if b == nil {
 		return
 	}
-	*m.pooled = (*m.pooled)[:0]
-	if cap(*m.pooled) <= 1<<20 {
-		bufPool.Put(m.pooled)
+	*b = (*b)[:0]
+	if cap(*b) <= 1<<20 {
+		bufPool.Put(b)
 	}
-	m.pooled, m.htmlBytes = nil, nil
 }

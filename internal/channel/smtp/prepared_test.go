@@ -167,6 +167,10 @@ func TestAppendToken(t *testing.T) {
 		if want := string(prefix) + s.token(linkClick, 123456, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", extra); got != want {
 			t.Errorf("extra %q: got %q, want %q", extra, got, want)
 		}
+		// The signature is the one parseToken computes on its own (mac).
+		if acc, msg, ok := s.parseToken(linkClick, got[len(prefix):], extra); !ok || acc != 123456 || msg != "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" {
+			t.Errorf("extra %q: parseToken(%q) = %d, %q, %v", extra, got[len(prefix):], acc, msg, ok)
+		}
 	}
 }
 

@@ -77,9 +77,11 @@ func (s *Signer) appendToken(buf []byte, kind string, account int64, message, ex
 	h := s.macs.Get().(hash.Hash)
 	h.Reset()
 	h.Write(buf[acc+1:])
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	end := len(buf)
+	buf = h.Sum(buf) // in buf's spare room: a sum of its own would escape to the heap
 	s.macs.Put(h)
+	var sum [16]byte
+	copy(sum[:], buf[end:])
 	buf = append(buf[:acc], '.')
 	buf = append(buf, message...)
 	buf = append(buf, '.')
