@@ -35,7 +35,7 @@ type chainCache struct {
 // carry their content).
 const (
 	maxChainCache = 1 << 20
-	maxHeldChains = 1 << 16
+	maxHeldChains = 1 << 13
 )
 
 func newChainCache() *chainCache {
