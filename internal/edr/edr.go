@@ -1,11 +1,11 @@
 package edr
 
 import (
-	"context"
 	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/sheet"
 )
 
 // TimeLayout is the EDR time format (the reference's DD.MM.YYYY HH:MM:SS).
@@ -23,7 +23,7 @@ type Column struct {
 // Source walks the records of an export: it calls fn once per message, in
 // order, and stops at fn's first error, which it returns. A store's
 // EachMessage bound to an account and a query is a Source.
-type Source func(ctx context.Context, fn func(*herald.Message) error) error
+type Source = sheet.Each[herald.Message]
 
 // Columns returns the EDR fields in the order of reference 001 section
 // 11.2, followed by the sender ID, the destination and the SMS segments.
@@ -64,24 +64,14 @@ func ListColumns() []herald.Column {
 	return out
 }
 
-// Header returns the labels of Columns, the first row of an export.
-func Header() []string {
+// Fields returns Columns as the fields of an export.
+func Fields() []sheet.Field[herald.Message] {
 	cs := Columns()
-	out := make([]string, len(cs))
+	out := make([]sheet.Field[herald.Message], len(cs))
 	for i, c := range cs {
-		out[i] = c.Label
+		out[i] = sheet.Field[herald.Message]{Key: c.Key, Label: c.Label, Value: c.Value}
 	}
 	return out
-}
-
-// Record returns the fields of m in the order of cols, times in loc. row
-// is reused when it has room, so that writers allocate nothing per row.
-func Record(cols []Column, m *herald.Message, loc *time.Location, row []string) []string {
-	row = row[:0]
-	for _, c := range cols {
-		row = append(row, c.Value(m, loc))
-	}
-	return row
 }
 
 // Type is the EDR type of m: "MT" or "MO".

@@ -84,12 +84,12 @@ func TestWriteXLSX(t *testing.T) {
 func TestRecordMO(t *testing.T) {
 	m := &herald.Message{ID: "x", Direction: herald.MO, Channel: herald.ChannelSMS, Status: herald.StatusReceived,
 		Error: "=cmd", AcceptedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
-	row := sheet.Defuse(Record(Columns(), m, time.UTC, nil))
+	row := sheet.Defuse(sheet.Record(Fields(), m, time.UTC, nil))
 	got := row[7] + "|" + row[8] + "|" + row[9] + "|" + row[10] + "|" + row[11]
 	if want := "MO||'=cmd|true|true"; got != want {
 		t.Errorf("MO record = %q, want %q", got, want)
 	}
-	if got := strconv.Itoa(len(Header())); got != strconv.Itoa(len(ListColumns())) {
+	if got := strconv.Itoa(len(sheet.Header(Fields()))); got != strconv.Itoa(len(ListColumns())) {
 		t.Errorf("header and list columns differ")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/sheet"
 )
 
@@ -13,17 +12,6 @@ import (
 // sheet.FormatXLSX), times in loc, while src reads them. An unknown format
 // is EINVALID.
 func Write(ctx context.Context, w io.Writer, format string, loc *time.Location, src Source) error {
-	return sheet.Write(ctx, w, format, "Contacts", Header(), Rows(loc, src))
-}
-
-// Rows turns the recipients of src into export rows, times in loc.
-func Rows(loc *time.Location, src Source) sheet.Rows {
-	return func(ctx context.Context, emit func([]string) error) error {
-		cols := Columns()
-		row := make([]string, 0, len(cols))
-		return src(ctx, func(x *herald.BroadcastRecipient) error {
-			row = Record(cols, x, loc, row)
-			return emit(row)
-		})
-	}
+	cols := Columns()
+	return sheet.Write(ctx, w, format, "Contacts", sheet.Header(cols), sheet.Records(cols, loc, src))
 }
