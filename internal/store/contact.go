@@ -192,12 +192,32 @@ func (s *Store) ContactByAddress(ctx context.Context, accountID int64, ch herald
 // ContactsByPhone returns the account's contacts whose phone numbers are
 // among phones (E.164), keyed by number, each with everything
 // ContactByAddress gives: one read for many lookups.
+//
+// On SQLite the read runs in the writer's group transaction. Every commit
+// empties the page caches of the reader connections, so under a steady
+// stream of writes (the API's accepted messages) a reader reads the
+// contact indexes' pages back with a system call each; the writer's
+// cache stays warm. The read is small (the lookup batcher hands in at
+// most a few hundred numbers), so it holds the writer briefly.
 func (s *Store) ContactsByPhone(ctx context.Context, accountID int64, phones []string) (map[string]*herald.Contact, error) {
-	out := make(map[string]*herald.Contact, len(phones))
 	if len(phones) == 0 {
-		return out, nil
+		return map[string]*herald.Contact{}, nil
 	}
-	q := s.read()
+	if s.pool != nil {
+		return s.contactsByPhone(ctx, s.read(), accountID, phones)
+	}
+	var out map[string]*herald.Contact
+	err := s.inTx(ctx, func(t *tx) error {
+		var err error
+		out, err = s.contactsByPhone(ctx, t, accountID, phones)
+		return err
+	})
+	return out, err
+}
+
+// contactsByPhone is ContactsByPhone through q.
+func (s *Store) contactsByPhone(ctx context.Context, q querier, accountID int64, phones []string) (map[string]*herald.Contact, error) {
+	out := make(map[string]*herald.Contact, len(phones))
 	var rows []contactRow
 	err := chunks(len(phones), 1, func(lo, hi int) error {
 		args := s.batch()
