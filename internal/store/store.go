@@ -170,10 +170,13 @@ func (s *Store) openSQLite(ctx context.Context, path, dataDir string) error {
 	// busy_timeout comes first so that the others wait for a lock rather
 	// than fail; the driver applies it before the rest in any case.
 	const common = "_pragma=busy_timeout(5000)&_time_format=sqlite"
-	// The writer keeps a 64 MB page cache: bulk contact imports touch the
-	// pages of many indexes at once.
+	// The writer keeps a 16 MB page cache: bulk contact imports touch the
+	// pages of many indexes at once. Not more: each commit walks the
+	// cache's whole hash table when it drops pages past the end of the
+	// file, which with 64 MB cost a broadcast 3.5 % of its CPU (and the
+	// cache counts in the process's memory).
 	writer, err := sql.Open("sqlite", path+"?"+common+
-		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("opening SQLite writer: %w", err)
 	}
