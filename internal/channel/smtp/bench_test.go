@@ -127,3 +127,13 @@ func composeEach(b *testing.B, c *Connector, msgs []*herald.Message) {
 		i++
 	}
 }
+
+// BenchmarkQuotedPrintable encodes the HTML of a 4 KB campaign e-mail.
+func BenchmarkQuotedPrintable(b *testing.B) {
+	html := []byte("<html><body>" + campaignBody() + "</body></html>")
+	buf := make([]byte, 0, 2*len(html))
+	b.SetBytes(int64(len(html)))
+	for b.Loop() {
+		buf = appendQP(buf[:0], html)
+	}
+}

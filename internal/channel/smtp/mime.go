@@ -241,13 +241,8 @@ func appendQP[S ~string | ~[]byte](buf []byte, s S) []byte {
 			col = 0
 		}
 		if qpPlain[c] && !(col == 0 && c == '.') {
-			j, lim := i+1, min(len(s), i+75-col)
-			for j < lim {
-				if d := s[j]; !qpPlain[d] && !((d == ' ' || d == '\t') && qpInnerBlank(s, j, lim)) {
-					break
-				}
-				j++
-			}
+			lim := min(len(s), i+75-col)
+			j := qpRunEnd(s, i+1, lim)
 			buf = append(buf, s[i:j]...)
 			col += j - i
 			i = j
@@ -287,12 +282,47 @@ func appendQP[S ~string | ~[]byte](buf []byte, s S) []byte {
 	return buf
 }
 
-// qpInnerBlank reports whether the space or tab at s[j] goes as it is
-// within a run ending before lim: a byte that is not a line end follows
-// it, and it is not the run's last column, where appendQP writes it byte
-// by byte.
-func qpInnerBlank[S ~string | ~[]byte](s S, j, lim int) bool {
-	return j+1 < lim && s[j+1] != '\n' && s[j+1] != '\r'
+// qpRunEnd returns where the run of bytes that appendQP copies as they
+// are, starting at j, ends before lim: plain bytes, and blanks followed
+// by a byte that is not a line end and not in the run's last column
+// (which appendQP writes byte by byte). Eight bytes at a time are looked
+// at together while they are all printable ASCII or spaces, not "=";
+// only the run's last blank can then need a look at its neighbour.
+func qpRunEnd[S ~string | ~[]byte](s S, j, lim int) int {
+	for j+8 <= lim {
+		_ = s[j+7]
+		w := uint64(s[j]) | uint64(s[j+1])<<8 | uint64(s[j+2])<<16 | uint64(s[j+3])<<24 |
+			uint64(s[j+4])<<32 | uint64(s[j+5])<<40 | uint64(s[j+6])<<48 | uint64(s[j+7])<<56
+		if !qpPlainWord(w) {
+			break
+		}
+		j += 8
+	}
+	for j < lim && (qpPlain[s[j]] || s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	if b := s[j-1]; (b == ' ' || b == '\t') && (j == lim || s[j] == '\n' || s[j] == '\r') {
+		j-- // a blank before a line end, or in the last column
+	}
+	return j
+}
+
+// Masks of qpPlainWord: a byte of ones, and of high bits.
+const (
+	qpOnes = 0x0101010101010101
+	qpHigh = 0x8080808080808080
+)
+
+// qpPlainWord reports whether each of the eight bytes of w is a space or
+// printable ASCII other than "=" (bytes below 0x20, above 0x7E, or equal
+// to 0x3D fail, each by the usual SWAR test for a byte below a bound, above
+// one, or equal to a value).
+func qpPlainWord(w uint64) bool {
+	below := (w - qpOnes*0x20) &^ w & qpHigh
+	above := (w + qpOnes*(0x7F-0x7E) | w) & qpHigh
+	eq := w ^ qpOnes*'='
+	equal := (eq - qpOnes) &^ eq & qpHigh
+	return below|above|equal == 0
 }
 
 // dateHeader formats t as RFC 5322 wants.
