@@ -395,7 +395,7 @@ func TestReplies(t *testing.T) {
 	}{
 		{"busy@example.com", simple, channel.ClassRetryable, "451", "Try again later"},
 		{"nobody@example.com", simple, channel.ClassPermanent, "550", "5.1.1 No such user"},
-		{"ana@example.com", string(big), channel.ClassPermanent, "552", "Maximum message size exceeded"},
+		{"ana@example.com", string(big), channel.ClassPermanent, "552", "essage size exceeded"}, // "Max" after BDAT, "Maximum" after DATA
 		{"ana@example.com", simple, 0, "", ""},
 	}
 	for _, tc := range cases {

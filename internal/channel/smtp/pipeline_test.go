@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald"
 )
 
 // scripted is a minimal SMTP server that checks how the client sends a
@@ -17,9 +21,14 @@ import (
 // waited for each reply would get none, and fail on its timeout); with it
 // off it answers each command at once. It refuses RCPT to refuse@ with
 // 550 and records every command.
+//
+// With chunking on it offers CHUNKING too and expects MAIL, RCPT and a
+// BDAT chunk marked LAST in one go, which it reads whatever it answers.
 type scripted struct {
 	ln       net.Listener
 	pipeline bool
+	chunking bool
+	bodies   []string // the messages taken by BDAT
 
 	mu       sync.Mutex
 	commands []string
@@ -28,11 +37,17 @@ type scripted struct {
 
 func startScripted(t *testing.T, pipeline bool) *scripted {
 	t.Helper()
+	return startScriptedWith(t, &scripted{pipeline: pipeline})
+}
+
+// startScriptedWith starts s, whose modes are set.
+func startScriptedWith(t *testing.T, s *scripted) *scripted {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &scripted{ln: ln, pipeline: pipeline}
+	s.ln = ln
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -75,6 +90,34 @@ func (s *scripted) serve(c net.Conn) {
 		s.record(cmd)
 		verb := strings.ToUpper(strings.SplitN(cmd, " ", 2)[0])
 		switch {
+		case verb == "EHLO" && s.chunking:
+			reply("250-scripted", "250-PIPELINING", "250 CHUNKING")
+		case verb == "MAIL" && s.chunking:
+			rcpt, ok1 := line()
+			bdat, ok2 := line()
+			if !ok1 || !ok2 {
+				return
+			}
+			s.record(rcpt)
+			s.record(bdat)
+			var size int
+			if _, err := fmt.Sscanf(bdat, "BDAT %d LAST", &size); err != nil {
+				reply("501 5.5.4 Bad BDAT")
+				return
+			}
+			chunk := make([]byte, size)
+			if _, err := io.ReadFull(r, chunk); err != nil {
+				return
+			}
+			if strings.Contains(rcpt, "refuse@") {
+				reply("250 OK", "550 5.1.1 No such user", "554 5.5.1 No valid recipients")
+				continue
+			}
+			s.mu.Lock()
+			s.messages++
+			s.bodies = append(s.bodies, string(chunk))
+			s.mu.Unlock()
+			reply("250 OK", "250 OK", "250 2.0.0 Queued")
 		case verb == "EHLO" && s.pipeline:
 			reply("250-scripted", "250 PIPELINING")
 		case verb == "EHLO":
@@ -182,5 +225,42 @@ func TestWriteEnded(t *testing.T) {
 		if string(raw) != msg {
 			t.Errorf("room %d: the message changed", room)
 		}
+	}
+}
+
+// TestChunking sends on one session to a server that offers PIPELINING and
+// CHUNKING: each message goes with MAIL and RCPT as one BDAT chunk (the
+// server answers nothing before the whole chunk arrived), unstuffed and
+// whole; a refused recipient leaves the session usable, and a text whose
+// lines start with dots arrives as composed.
+func TestChunking(t *testing.T) {
+	srv := startScriptedWith(t, &scripted{pipeline: true, chunking: true})
+	c := openAt(t, "127.0.0.1", srv.port(), `{"tls": "none", "poolSize": 1, "timeout": "5s"}`, nil, MediaSource{})
+	dotted := `{"subject": "Dots", "text": ".starts with a dot\n..two\nend"}`
+	for i, m := range []*herald.Message{email("ana@example.com", simple), email("refuse@example.com", simple), email("bob@example.com", dotted)} {
+		_, err := c.Send(context.Background(), m)
+		if refused := i == 1; refused != (err != nil) {
+			t.Errorf("message %d to %s: error %v", i, m.Destination, err)
+		}
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	cmds := strings.Join(srv.commands, "|")
+	if srv.messages != 2 || len(srv.bodies) != 2 {
+		t.Fatalf("the server took %d messages, want 2 (commands %s)", srv.messages, cmds)
+	}
+	if n := strings.Count(cmds, "EHLO"); n != 1 {
+		t.Errorf("%d sessions, want 1 (commands %s)", n, cmds)
+	}
+	if strings.Contains(cmds, "DATA") {
+		t.Errorf("DATA sent to a server with CHUNKING: %s", cmds)
+	}
+	for _, b := range srv.bodies {
+		if !strings.HasSuffix(b, "\r\n") || strings.HasSuffix(b, "\r\n.\r\n") || !strings.Contains(b, "\r\nSubject: ") {
+			t.Errorf("the chunk is not one whole message without a final dot: %q", b)
+		}
+	}
+	if body := srv.bodies[1]; !strings.Contains(body, "\r\n=2Estarts with a dot\r\n=2E.two\r\nend\r\n") {
+		t.Errorf("the dotted message arrived changed: %q", body)
 	}
 }
