@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -14,8 +15,8 @@ import (
 // at as little CPU as it can: it shares this machine's cores with the
 // Herald process being measured, and what it spends Herald cannot. It
 // speaks the part of SMTP (RFC 5321) that a sender needs, with PIPELINING
-// (RFC 2920): replies to pipelined commands are written in order and
-// flushed when no more input is waiting. Lines are read in place from the
+// (RFC 2920) and CHUNKING (RFC 3030): replies to pipelined commands are
+// written in order and flushed when no more input is waiting. Lines are read in place from the
 // connection's buffer, so a message costs no allocation.
 
 // runSink runs the SMTP server. It prints "addr <host:port>", then "first
@@ -59,13 +60,14 @@ type counters struct{ count, first atomic.Int64 }
 // SMTP replies of the sink.
 var (
 	replyGreeting = []byte("220 sink.test ESMTP\r\n")
-	replyEHLO     = []byte("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n")
+	replyEHLO     = []byte("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-CHUNKING\r\n250 ENHANCEDSTATUSCODES\r\n")
 	replyHELO     = []byte("250 sink.test\r\n")
 	replyOK       = []byte("250 2.0.0 OK\r\n")
 	replyData     = []byte("354 Go ahead\r\n")
 	replyQueued   = []byte("250 2.0.0 Queued\r\n")
 	replyBye      = []byte("221 2.0.0 Bye\r\n")
 	replyUnknown  = []byte("502 5.5.2 Command not implemented\r\n")
+	replyBadChunk = []byte("501 5.5.4 Syntax: BDAT size [LAST]\r\n")
 )
 
 // serveSMTP serves one session until the client quits or the connection
@@ -112,6 +114,19 @@ func serveSMTP(conn net.Conn, c *counters) error {
 				c.count.Add(1)
 				err = reply(replyQueued)
 			}
+		case bytes.EqualFold(verb, []byte("BDAT")):
+			size, last, ok := parseBDAT(line)
+			if !ok {
+				err = reply(replyBadChunk)
+				break
+			}
+			if _, err = r.Discard(size); err == nil && last {
+				c.first.CompareAndSwap(0, time.Now().UnixNano())
+				c.count.Add(1)
+				err = reply(replyQueued)
+			} else if err == nil {
+				err = reply(replyOK)
+			}
 		case bytes.EqualFold(verb, []byte("QUIT")):
 			_ = reply(replyBye)
 			return w.Flush()
@@ -137,4 +152,23 @@ func discardData(r *bufio.Reader) error {
 			return nil
 		}
 	}
+}
+
+// parseBDAT reads "BDAT <size>" with an optional "LAST".
+func parseBDAT(line []byte) (size int, last, ok bool) {
+	f := bytes.Fields(line)
+	if len(f) < 2 || len(f) > 3 {
+		return 0, false, false
+	}
+	n, err := strconv.Atoi(string(f[1]))
+	if err != nil || n < 0 {
+		return 0, false, false
+	}
+	if len(f) == 3 {
+		if !bytes.EqualFold(f[2], []byte("LAST")) {
+			return 0, false, false
+		}
+		last = true
+	}
+	return n, last, true
 }
