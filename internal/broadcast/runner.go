@@ -334,7 +334,11 @@ func (w *worker) batch(ctx context.Context) error {
 // messages (a full batch, or what the broadcast has left), checking
 // meanwhile that the broadcast is still this runner's and in progress.
 func (w *worker) room(ctx context.Context) (int, error) {
-	want := min(w.r.cfg.Batch, max(1, w.b.Contacts-int(w.seq)))
+	left := w.b.Contacts - int(w.seq)
+	if w.snapping {
+		left = w.r.cfg.Batch // the count may not be known yet: a full batch, at least, is left
+	}
+	want := min(w.r.cfg.Batch, max(1, left))
 	if w.batches == 0 {
 		want = min(want, firstBatch) // the first batch goes as soon as it has room
 	}

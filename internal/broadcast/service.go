@@ -57,6 +57,7 @@ type Store interface {
 	RenewBroadcastRun(ctx context.Context, instance string, id, until int64) (bool, error)
 	OpenContactSnapshot(ctx context.Context) (*store.ContactSnapshot, error)
 	SnapshotChunk(ctx context.Context, instance string, id int64, limit int, view *store.ContactSnapshot) (int64, bool, error)
+	CountLaunched(ctx context.Context, accountID, id int64) (*herald.Broadcast, error)
 	PendingRecipients(ctx context.Context, accountID, id, afterSeq int64, limit int) ([]store.RecipientRow, error)
 	OptedOutContacts(ctx context.Context, accountID int64, ids []int64) (map[int64]bool, error)
 	MessageTx(ctx context.Context, fn func(x *store.MessageTx) error) error
@@ -335,10 +336,11 @@ func (s *Service) schedule(ctx context.Context, b *herald.Broadcast, from herald
 }
 
 // launchNow snapshots the recipients and starts sending. With a runner
-// in this process, the launch counts the recipients in a view of the
-// contacts opened before its transaction and hands the broadcast, held
+// in this process, the launch checks that a view of the contacts opened
+// before its transaction has recipients and hands the broadcast, held
 // already, to the runner, which copies them from that view while it
-// sends; without one, the launch copies them itself.
+// sends; the recipients are counted meanwhile, after the commit. Without
+// a runner, the launch copies them itself.
 func (s *Service) launchNow(ctx context.Context, accountID, id int64, from herald.BroadcastStatus, lt herald.LaunchType) (*herald.Broadcast, error) {
 	ch := store.BroadcastChange{From: []herald.BroadcastStatus{from}, To: herald.BroadcastInProgress, Launch: true, LaunchType: lt,
 		Reason: ptr(""), Action: "Launched broadcast"}
@@ -364,6 +366,13 @@ func (s *Service) launchNow(ctx context.Context, accountID, id int64, from heral
 	}
 	if r != nil {
 		r.adopt(b, ch.View)
+		// The runner sends while the recipients are counted.
+		counted, err := s.store.CountLaunched(ctx, accountID, id)
+		if err != nil {
+			s.log.Warn("counting a launched broadcast's recipients", "broadcast", id, "err", err)
+		} else {
+			b = counted
+		}
 	} else {
 		s.wake()
 	}

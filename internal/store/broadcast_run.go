@@ -181,10 +181,11 @@ func (s *Store) CountRecipients(ctx context.Context, accountID int64, r herald.R
 
 // snapshot copies b's recipients into broadcast_recipients and returns
 // how many there are; EINVALID when there are none. Given a view (see
-// ContactSnapshot) it only counts the recipients in it and notes the
-// largest contact ID among them: the runner copies them from the view in
-// chunks (SnapshotChunk), so that the launch returns and the first
-// messages leave at once whatever the audience's size. A relaunch for
+// ContactSnapshot) it only checks that the view has a recipient and
+// notes the largest contact ID: the runner copies them from the view in
+// chunks (SnapshotChunk), so that the launch commits and the first
+// messages leave at once whatever the audience's size; it returns 0, and
+// the caller counts them after the commit (CountLaunched). A relaunch for
 // failed contacts copies them at once (one INSERT ... SELECT over the
 // first run's recipients), as does a launch without a view.
 func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (int, error) {
@@ -193,6 +194,7 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *
 	}
 	var n int64
 	var err error
+	found := false // some recipient is known to be there, not yet counted
 	switch {
 	case b.Recipients.FailedOf != 0:
 		n, err = t.exec(ctx, `INSERT INTO broadcast_recipients (broadcast_id, seq, contact_id, phone, email, attrs, identities, rcs_capable)
@@ -205,7 +207,7 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *
 			err = s.snapDone(ctx, t, b.ID, n)
 		}
 	case view != nil:
-		n, err = s.startSnapshot(ctx, t, b, view)
+		found, err = s.startSnapshot(ctx, t, b, view)
 	default:
 		n, err = s.snapshotContacts(ctx, t, b)
 		if err == nil {
@@ -215,7 +217,7 @@ func (s *Store) snapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *
 	if err != nil {
 		return 0, err
 	}
-	if n == 0 {
+	if n == 0 && !found {
 		var vs herald.Violations
 		vs.Add("recipients", herald.VRequired, "The recipients select no contacts; choose other targets, tags or numbers.")
 		return 0, vs.Err()
@@ -256,24 +258,56 @@ func (s *Store) snapshotContacts(ctx context.Context, t *tx, b *herald.Broadcast
 	return n + int64(len(bare)), nil
 }
 
-// startSnapshot counts in view the contacts and typed numbers b selects
-// and sets up the chunked copy.
-func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (int64, error) {
+// startSnapshot reports whether b selects a typed number or a contact in
+// view, and sets up the chunked copy. Counting them would hold the
+// launch's transaction, and SQLite's one writer, for a time that grows
+// with the audience.
+func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast, view *ContactSnapshot) (bool, error) {
 	where, args, bare, err := s.recipientWhere(ctx, view.q, b.AccountID, b.Recipients)
 	if err != nil {
-		return 0, err
+		return false, err
 	}
-	var n, until int64
-	if err := view.q.queryRow(ctx, "SELECT count(*), COALESCE(max(c.id), 0) FROM contacts c WHERE "+where, args...).Scan(&n, &until); err != nil {
-		return 0, fmt.Errorf("counting the recipients: %w", err)
+	found := len(bare) > 0
+	if !found {
+		err := view.q.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM contacts c WHERE "+where+")", args...).Scan(&found)
+		if err != nil {
+			return false, fmt.Errorf("looking for recipients: %w", err)
+		}
+	}
+	// Contacts created after the launch have larger IDs than any now.
+	var until int64
+	if err := view.q.queryRow(ctx, "SELECT COALESCE(max(id), 0) FROM contacts").Scan(&until); err != nil {
+		return false, fmt.Errorf("reading the last contact: %w", err)
 	}
 	view.sel = &viewSelection{where: where, args: append(listArgs(nil), args...), bare: bare}
 	_, err = t.exec(ctx, `UPDATE broadcasts SET snap_pending = TRUE, snap_until = $1, snap_cursor = 0, snap_count = 0 WHERE id = $2`,
 		until, b.ID)
 	if err != nil {
-		return 0, fmt.Errorf("starting the snapshot: %w", err)
+		return false, fmt.Errorf("starting the snapshot: %w", err)
 	}
-	return n + int64(len(bare)), nil
+	return found, nil
+}
+
+// CountLaunched counts the recipients of the account's broadcast id,
+// launched with a view whose copy is still under way, and records the
+// count as the broadcast's contacts until the copy ends with the exact
+// one. It returns the broadcast as it is then. The count runs on a
+// reader after the launch committed, while the first messages leave; it
+// can differ from the copy's by contacts changed meanwhile.
+func (s *Store) CountLaunched(ctx context.Context, accountID, id int64) (*herald.Broadcast, error) {
+	b, err := s.Broadcast(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.CountRecipients(ctx, accountID, b.Recipients)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.write().exec(ctx, `UPDATE broadcasts SET contacts = $1 WHERE id = $2 AND account_id = $3 AND snap_pending`,
+		n, id, accountID); err != nil {
+		return nil, fmt.Errorf("recording the count of recipients: %w", err)
+	}
+	return s.Broadcast(ctx, accountID, id)
 }
 
 // SnapshotChunk copies the next limit recipients of broadcast id, which
