@@ -442,12 +442,14 @@ func TestSnapshotIsTheLaunch(t *testing.T) {
 // are few inside the window and more after it, and one whose contacts
 // fill the first chunk inside it and come again after it, each reach
 // every tagged contact once, in contact order, as many as the launch
-// counted.
+// counted. A tag whose contacts all come after the IDs where the launch
+// looks for a first recipient one by one (existsWindow) launches too, and
+// a tag of no contact does not.
 func TestSnapshotFirstWindow(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		h.batch = 10
 		h.restart(false)
-		const n = 1000 // IDs over three times the first chunk's window (firstWindow, 32 per recipient of a batch of 10)
+		const n = 2200 // IDs over the launch's window (2,048) and many times the first chunk's (firstWindow, 32 per recipient of a batch of 10)
 		want := map[string][]string{}
 		for from := 0; from < n; from += 500 {
 			var batch []herald.Contact
@@ -461,6 +463,10 @@ func TestSnapshotFirstWindow(t *testing.T) {
 					c.Tags = append(c.Tags, "dense")
 					want["dense"] = append(want["dense"], c.Phone)
 				}
+				if i >= n-3 {
+					c.Tags = append(c.Tags, "late")
+					want["late"] = append(want["late"], c.Phone)
+				}
 				batch = append(batch, c)
 			}
 			res, err := h.s.UpsertContacts(h.ctx, h.account.ID, batch, herald.DupSkip)
@@ -470,7 +476,12 @@ func TestSnapshotFirstWindow(t *testing.T) {
 			}
 		}
 		sms := []herald.BroadcastStep{{Channel: herald.ChannelSMS, SenderID: "sandbox", Payload: json.RawMessage(`{"text":"Hi"}`)}}
-		for _, tag := range []string{"sparse", "dense"} {
+		_, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: "none", Steps: sms,
+			Recipients: herald.Recipients{Tags: []string{"nobody"}}}, true)
+		if herald.ErrorCode(err) != herald.EINVALID {
+			t.Fatalf("launching to a tag of no contact: %v, want EINVALID", err)
+		}
+		for _, tag := range []string{"sparse", "dense", "late"} {
 			b, err := h.svc.Create(h.ctx, &herald.Broadcast{AccountID: h.account.ID, Name: tag, Steps: sms,
 				Recipients: herald.Recipients{Tags: []string{tag}}}, true)
 			must(t, err)

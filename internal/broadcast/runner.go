@@ -217,7 +217,7 @@ func (r *Runner) run(ctx context.Context, c store.RunClaim, view *store.ContactS
 			r.s.log.Warn("releasing broadcast", "broadcast", b.ID, "err", err)
 		}
 	}()
-	w := &worker{r: r, b: b, seq: c.ClaimedSeq, snapping: c.Snapshotting, snapped: c.Snapshotted, chunk: r.cfg.Batch, view: view}
+	w := &worker{r: r, b: b, seq: c.ClaimedSeq, snapping: c.Snapshotting, snapped: c.Snapshotted, chunk: min(firstBatch, r.cfg.Batch), view: view}
 	if b.Type != herald.BroadcastRCSCheck {
 		plan, err := r.s.plan(ctx, b)
 		if err != nil {
@@ -273,8 +273,8 @@ const snapAhead = 4
 const maxChunk = 5000
 
 // snapshot copies the next chunk of recipients when fewer than snapAhead
-// batches wait copied. The first chunk is one batch, so the first messages
-// leave at once; chunks then double up to maxChunk.
+// batches wait copied. The first chunk is the first batch, so the first
+// messages leave at once; chunks then double up to maxChunk.
 func (w *worker) snapshot(ctx context.Context) error {
 	if !w.snapping || w.snapped-w.seq >= int64(snapAhead*w.r.cfg.Batch) {
 		return nil
