@@ -274,7 +274,7 @@ func (s *Store) startSnapshot(ctx context.Context, t *tx, b *herald.Broadcast, v
 		// builds before its first row) is read only when they hold none.
 		wargs := append(listArgs(nil), args...)
 		l := wargs.add(int64(existsWindow))
-		err := view.q.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM contacts c WHERE "+perContact(where)+" AND c.id <= "+l+")",
+		err := view.q.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM contacts c"+s.d.byID+" WHERE "+perContact(where)+" AND c.id <= "+l+")",
 			wargs...).Scan(&found)
 		if err == nil && !found {
 			err = view.q.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM contacts c WHERE "+where+")", args...).Scan(&found)

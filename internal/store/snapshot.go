@@ -100,7 +100,7 @@ func (s *Store) copyFromView(ctx context.Context, t *tx, v *ContactSnapshot, id 
 		end := after + window
 		wargs := append(listArgs(nil), args...)
 		a, l := wargs.add(after), wargs.add(end)
-		rs, err := v.q.query(ctx, `SELECT c.id, c.phone, c.email, c.attrs, `+identities+`, c.rcs_capable FROM contacts c
+		rs, err := v.q.query(ctx, `SELECT c.id, c.phone, c.email, c.attrs, `+identities+`, c.rcs_capable FROM contacts c`+s.d.byID+`
 			WHERE `+perContact(where)+` AND c.id > `+a+` AND c.id <= `+l+` ORDER BY c.id LIMIT `+strconv.Itoa(limit), wargs...)
 		if err != nil {
 			return 0, 0, false, fmt.Errorf("reading the first recipients: %w", err)
