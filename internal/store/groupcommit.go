@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -132,11 +131,12 @@ func (g *groupCommitter) commit(batch []*groupReq) {
 	}
 	defer func() { _ = t.Rollback() }()
 	single := len(batch) == 1 // no savepoint needed: failing rolls back all
+	q := sqlQuerier{c: t, stmts: s.writeStmts, detach: true}
 	ok := 0
 	for i, r := range batch {
-		x := &tx{querier: sqlQuerier{c: t, stmts: s.writeStmts, detach: true}, now: s.now()}
+		x := &tx{querier: q, now: s.now()}
 		if !single {
-			if err := savepoint(ctx, t, "SAVEPOINT herald_group"); err != nil {
+			if err := savepoint(ctx, q, "SAVEPOINT herald_group"); err != nil {
 				failAll(err)
 				reply()
 				return
@@ -148,14 +148,14 @@ func (g *groupCommitter) commit(batch []*groupReq) {
 			if single {
 				continue
 			}
-			if err := savepoint(ctx, t, "ROLLBACK TO herald_group"); err != nil {
+			if err := savepoint(ctx, q, "ROLLBACK TO herald_group"); err != nil {
 				failAll(err)
 				reply()
 				return
 			}
 		}
 		if !single {
-			if err := savepoint(ctx, t, "RELEASE herald_group"); err != nil {
+			if err := savepoint(ctx, q, "RELEASE herald_group"); err != nil {
 				failAll(err)
 				reply()
 				return
@@ -194,9 +194,10 @@ func runInTx(fn func(*tx) error, x *tx) (res groupResult) {
 	return groupResult{err: fn(x)}
 }
 
-// savepoint runs a savepoint statement of the group transaction.
-func savepoint(ctx context.Context, t *sql.Tx, stmt string) error {
-	if _, err := t.ExecContext(ctx, stmt); err != nil {
+// savepoint runs a savepoint statement of the group transaction through
+// q, which keeps it prepared: the driver would parse it on each call.
+func savepoint(ctx context.Context, q sqlQuerier, stmt string) error {
+	if _, err := q.exec(ctx, stmt); err != nil {
 		return fmt.Errorf("group transaction: %s: %w", stmt, err)
 	}
 	return nil
