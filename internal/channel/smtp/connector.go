@@ -361,21 +361,12 @@ func pipeline(t *textproto.Conn, out *composed) (string, error) {
 	if err := w.Flush(); err != nil {
 		return "MAIL", err
 	}
-	var stage string
-	var first error
-	for _, step := range [...]struct {
-		name string
-		code int
-	}{{"MAIL", 250}, {"RCPT", 25}, {"DATA", 354}} {
-		_, _, err := t.ReadResponse(step.code)
-		var te *textproto.Error
-		if err != nil && !errors.As(err, &te) {
-			return step.name, err // the connection broke
-		}
-		if err != nil && first == nil {
-			stage, first = step.name, err
-		}
-		if err == nil && step.name == "DATA" && first != nil {
+	stage, refused, dataOK, err := readReplies(t, "DATA", 354)
+	if err != nil {
+		return stage, err
+	}
+	if refused != nil {
+		if dataOK {
 			// DATA accepted after a refusal (RFC 2920 says it is not):
 			// end the empty message so that the session goes on.
 			_, _ = w.WriteString(".\r\n")
@@ -384,9 +375,7 @@ func pipeline(t *textproto.Conn, out *composed) (string, error) {
 			}
 			_, _, _ = t.ReadResponse(250)
 		}
-	}
-	if first != nil {
-		return stage, first
+		return stage, refused
 	}
 	if err := writeBody(t, out); err != nil {
 		return "DATA", err
@@ -429,22 +418,35 @@ func chunked(t *textproto.Conn, out *composed) (string, error) {
 	if err != nil {
 		return "MAIL", err
 	}
-	var stage string
-	var first error
+	stage, refused, _, err := readReplies(t, "DATA", 250)
+	if err != nil {
+		return stage, err
+	}
+	return stage, refused
+}
+
+// readReplies reads the replies to pipelined MAIL, RCPT and a last
+// command (DATA, or BDAT, which is named DATA too), which must have code
+// last. Every reply is read, even after a refusal, so that the session
+// stays in step. It returns the first refusal with its command's name,
+// and whether the last command was accepted; a connection that broke is
+// returned as err, with the command it broke at.
+func readReplies(t *textproto.Conn, last string, code int) (stage string, refused error, lastOK bool, err error) {
 	for _, step := range [...]struct {
 		name string
 		code int
-	}{{"MAIL", 250}, {"RCPT", 25}, {"DATA", 250}} {
+	}{{"MAIL", 250}, {"RCPT", 25}, {last, code}} {
 		_, _, err := t.ReadResponse(step.code)
 		var te *textproto.Error
 		if err != nil && !errors.As(err, &te) {
-			return step.name, err // the connection broke
+			return step.name, nil, false, err // the connection broke
 		}
-		if err != nil && first == nil {
-			stage, first = step.name, err
+		if err != nil && refused == nil {
+			stage, refused = step.name, err
 		}
+		lastOK = err == nil
 	}
-	return stage, first
+	return stage, refused, lastOK, nil
 }
 
 // writeBody sends the message after DATA's 354 and reads the final
