@@ -62,6 +62,17 @@ func testMessages(t *testing.T, open func(t *testing.T) *store.Store) {
 	if got.Template != nil || got.ValidUntil != nil || string(got.Payload) != "{}" {
 		t.Errorf("plain message = %+v", got)
 	}
+	// A message whose optional fields all have their columns' defaults
+	// is inserted without those columns: it reads back the same.
+	bare := &herald.Message{ID: fmt.Sprintf("0195%04d-0000-7000-8000-%012d", f.account.ID, 3), AccountID: f.account.ID,
+		Direction: herald.MT, Channel: herald.ChannelSMS, Status: herald.StatusQueued, Origin: herald.OriginAPI,
+		Traffic: herald.TrafficAPI, AcceptedAt: msgBase(), UpdatedAt: msgBase()}
+	insertMessages(t, f.s, 0, "", bare)
+	got, err = f.s.Message(f.ctx, f.account.ID, bare.ID)
+	noErr(t, "Message with defaults", err)
+	want = *bare
+	want.Seq, want.Payload = got.Seq, json.RawMessage("{}")
+	equal(t, "Message with defaults", *got, want)
 	_, err = f.s.Message(f.ctx, other.account.ID, m.ID)
 	wantCode(t, "Message in another account", err, herald.ENOTFOUND)
 	st, err := f.s.MessageStatus(f.ctx, m.ID)
