@@ -648,28 +648,21 @@ func (x *MessageTx) CommitRecipients(ctx context.Context, id int64, instance str
 	return len(done) > 0, err
 }
 
-// updateRecipients saves the state, reason and chain of each result.
+// updateRecipients saves the state, reason and chain of each result, a
+// chunk of them per statement on both engines.
 func (x *MessageTx) updateRecipients(ctx context.Context, id int64, results []RecipientResult) error {
-	if x.s.pool == nil {
-		for _, r := range results {
-			_, err := x.t.exec(ctx, `UPDATE broadcast_recipients SET state = ?, reason = ?, chain_id = ? WHERE broadcast_id = ? AND seq = ?`,
-				r.State, r.Reason, r.ChainID, id, r.Seq)
-			if err != nil {
-				return fmt.Errorf("recording recipient %d: %w", r.Seq, err)
-			}
-		}
-		return nil
-	}
 	return chunks(len(results), 4, func(lo, hi int) error {
 		a := x.s.batch()
-		bid := a.add(id)
+		cast := x.s.d.cast
 		rows := make([]string, 0, hi-lo)
 		for _, r := range results[lo:hi] {
-			rows = append(rows, "(CAST("+a.add(r.Seq)+" AS BIGINT), CAST("+a.add(string(r.State))+" AS TEXT), CAST("+
-				a.add(r.Reason)+" AS TEXT), CAST("+a.add(r.ChainID)+" AS TEXT))")
+			rows = append(rows, "("+cast(a.add(r.Seq), "BIGINT")+", "+cast(a.add(string(r.State)), "TEXT")+", "+
+				cast(a.add(r.Reason), "TEXT")+", "+cast(a.add(r.ChainID), "TEXT")+")")
 		}
-		_, err := x.t.exec(ctx, `UPDATE broadcast_recipients r SET state = v.state, reason = v.reason, chain_id = v.chain
-			FROM (VALUES `+strings.Join(rows, ", ")+`) AS v (seq, state, reason, chain) WHERE r.broadcast_id = `+bid+` AND r.seq = v.seq`, a.vals...)
+		bid := a.add(id)
+		_, err := x.t.exec(ctx, `WITH v (seq, state, reason, chain) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE broadcast_recipients SET state = v.state, reason = v.reason, chain_id = v.chain
+			FROM v WHERE broadcast_recipients.broadcast_id = `+bid+` AND broadcast_recipients.seq = v.seq`, a.vals...)
 		if err != nil {
 			return fmt.Errorf("recording recipients: %w", err)
 		}
