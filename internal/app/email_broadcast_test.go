@@ -27,9 +27,7 @@ import (
 // broadcast's channel statistics add it all up.
 func TestEmailBroadcast(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
-		srv := smtptest.Start(t, smtptest.Options{})
-		m, base := startMain(t, emailEnv(env))
-		addEmailConnection(t, m, srv.Host(), srv.Port(), "")
+		srv, m, base := startEmailMain(t, env)
 		key := apiKey(t, m, "campaigns", herald.ScopeRecipients, herald.ScopeBroadcast)
 		js := "application/json"
 		people := map[string]string{"ana@example.com": "Ana", "luis@example.com": "Luis", "gone@example.com": "Pilar"}
@@ -150,9 +148,7 @@ func unsubscribe(t *testing.T, msgs []smtptest.Message, addr string) {
 // tracked links; a contact without the attribute gets an empty name.
 func TestEmailBroadcastPersonalHTML(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
-		srv := smtptest.Start(t, smtptest.Options{})
-		m, base := startMain(t, emailEnv(env))
-		addEmailConnection(t, m, srv.Host(), srv.Port(), "")
+		srv, m, base := startEmailMain(t, env)
 		key := apiKey(t, m, "campaigns", herald.ScopeRecipients, herald.ScopeBroadcast)
 		js := "application/json"
 		people := map[string]string{"ana@example.com": "Ana María", "jose@example.com": `José & "Eva" <dos>`, "nobody@example.com": ""}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/app"
-	"github.com/heraldhq/herald/internal/channel/smtp/smtptest"
 )
 
 // TestEmailMediaLibrary attaches a file uploaded to the media library to
@@ -26,9 +25,7 @@ import (
 // Message-ID) is one message.
 func TestEmailMediaLibrary(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
-		srv := smtptest.Start(t, smtptest.Options{})
-		m, base := startMain(t, emailEnv(env))
-		addEmailConnection(t, m, srv.Host(), srv.Port(), "")
+		srv, m, base := startEmailMain(t, env)
 		ana := addEmailContact(t, m, "+34600111003", "ana@example.com")
 		key := apiKey(t, m, "shop", herald.ScopeOmniAPI, herald.ScopeDIDs)
 

@@ -29,6 +29,17 @@ func emailEnv(env map[string]string) map[string]string {
 	return env
 }
 
+// startEmailMain starts an SMTP server that keeps what it receives and
+// Herald on env with its own SMTP listener and account 1's connection to
+// that server; it returns the server, Herald and its base URL.
+func startEmailMain(t *testing.T, env map[string]string) (*smtptest.Server, *app.Main, string) {
+	t.Helper()
+	srv := smtptest.Start(t, smtptest.Options{})
+	m, base := startMain(t, emailEnv(env))
+	addEmailConnection(t, m, srv.Host(), srv.Port(), "")
+	return srv, m, base
+}
+
 // addEmailConnection gives account 1 an SMTP connection to host:port with
 // extra settings, and the sender ID news@shop.test on it.
 func addEmailConnection(t *testing.T, m *app.Main, host string, port int, extra string) *herald.Connection {
@@ -88,9 +99,7 @@ func lastHTML(t *testing.T, srv *smtptest.Server, n int) (env smtptest.Message, 
 // and the inbound mail webhook.
 func TestEmailFlow(t *testing.T) {
 	engines(t, func(t *testing.T, env map[string]string) {
-		srv := smtptest.Start(t, smtptest.Options{})
-		m, base := startMain(t, emailEnv(env))
-		addEmailConnection(t, m, srv.Host(), srv.Port(), "")
+		srv, m, base := startEmailMain(t, env)
 		ana := addEmailContact(t, m, "+34600111001", "ana@example.com")
 		addEmailContact(t, m, "+34600111002", "gone@example.com")
 		key := apiKey(t, m, "shop", herald.ScopeOmniAPI)
