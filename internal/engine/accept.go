@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/batch"
+	"github.com/heraldhq/herald/internal/phone"
 	"github.com/heraldhq/herald/internal/store"
 )
 
@@ -22,6 +23,9 @@ type prepared struct {
 	row      store.MessageRow
 	chain    *herald.Chain
 	reserved bool // the dispatcher holds a place for the message
+	// lookup is the E.164 number whose contact the accept transaction
+	// looks up (see deferredLookup); "" when prepare resolved it.
+	lookup string
 }
 
 // Send validates req, prepares its message (and chain) and returns once
@@ -95,13 +99,19 @@ func (e *Engine) prepare(ctx context.Context, req *herald.SendRequest) (*prepare
 	if len(vs) > 0 {
 		return nil, vs.Err()
 	}
+	if number := e.deferredLookup(req); number != "" {
+		p, err, ok := e.prepareDeferred(ctx, req, number)
+		if ok {
+			return p, err
+		}
+	}
 	c, err := e.resolveContact(ctx, req, &vs)
 	if err != nil {
 		return nil, err
 	}
 	steps := make([]herald.ChainStep, len(req.Steps))
 	for i := range req.Steps {
-		if steps[i], err = e.prepareStep(ctx, req, i, c, &vs); err != nil {
+		if steps[i], _, err = e.prepareStep(ctx, req, i, c, &vs); err != nil {
 			return nil, err
 		}
 	}
@@ -109,6 +119,105 @@ func (e *Engine) prepare(ctx context.Context, req *herald.SendRequest) (*prepare
 		return nil, err
 	}
 	return e.build(req, c, steps), nil
+}
+
+// A request to a phone number needs its contact for three things: the
+// message's contact ID, the destination (the contact's number, which is
+// the request's), and the attributes its text may name. When the text
+// names none, the contact is looked up by the accept transaction itself,
+// with every other number of its batch: the request then waits for one
+// turn of the writer instead of two (on SQLite, a lookup made apart is a
+// transaction of its own).
+
+// deferredLookup returns the E.164 number of req's contact when the
+// accept transaction may look it up: the request names a phone number
+// (not a contact ID, nor a contact to create), every step goes to a phone
+// number, and the contact directory is the store that commits messages.
+func (e *Engine) deferredLookup(req *herald.SendRequest) string {
+	ref := req.Contact
+	if !e.deferLookups || ref.Phone == "" || ref.ID != 0 || req.CreateRecipient {
+		return ""
+	}
+	for _, s := range req.Steps {
+		if s.Channel.Address() != herald.AddressPhone {
+			return ""
+		}
+	}
+	p, ok := normalizePhone(ref.Phone)
+	if !ok {
+		return "" // resolveContact reports it
+	}
+	n, err := phone.Parse(p)
+	if err != nil {
+		return ""
+	}
+	req.Contact.Phone = p
+	return n.E164
+}
+
+// prepareDeferred prepares req without its contact, whose number is
+// number. ok is false when a step's text holds placeholders: the contact
+// must then be looked up first.
+func (e *Engine) prepareDeferred(ctx context.Context, req *herald.SendRequest, number string) (p *prepared, err error, ok bool) {
+	var vs herald.Violations
+	steps := make([]herald.ChainStep, len(req.Steps))
+	for i := range req.Steps {
+		var personalized bool
+		if steps[i], personalized, err = e.prepareStep(ctx, req, i, nil, &vs); err != nil {
+			return nil, err, true
+		}
+		if personalized {
+			return nil, nil, false
+		}
+	}
+	if err := vs.Err(); err != nil {
+		return nil, err, true
+	}
+	p = e.build(req, nil, steps)
+	p.lookup = number
+	return p, nil, true
+}
+
+// lookUpContacts finds, in the accept transaction x, the contacts of the
+// items whose lookup was deferred, and gives their messages and chains
+// the contact's ID and number.
+func lookUpContacts(ctx context.Context, x *store.MessageTx, items []*prepared) error {
+	var byAccount map[int64][]string
+	for _, p := range items {
+		if p.lookup != "" {
+			if byAccount == nil {
+				byAccount = map[int64][]string{}
+			}
+			a := p.row.AccountID
+			byAccount[a] = append(byAccount[a], p.lookup)
+		}
+	}
+	found := make(map[int64]map[string]*herald.Contact, len(byAccount))
+	for account, numbers := range byAccount {
+		m, err := x.ContactsByPhone(ctx, account, numbers)
+		if err != nil {
+			return fmt.Errorf("looking contacts up: %w", err)
+		}
+		found[account] = m
+	}
+	for _, p := range items {
+		c := found[p.row.AccountID][p.lookup]
+		if p.lookup == "" || c == nil {
+			continue
+		}
+		m := p.row.Message
+		m.ContactID = c.ID
+		if c.Phone == "" {
+			continue
+		}
+		m.Destination = c.Phone
+		if p.chain != nil {
+			for i := range p.chain.Steps {
+				p.chain.Steps[i].Destination = c.Phone
+			}
+		}
+	}
+	return nil
 }
 
 // build makes the first message and the chain of a checked request.
@@ -210,6 +319,9 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 		}
 	}
 	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
+		if err := lookUpContacts(ctx, x, items); err != nil {
+			return err
+		}
 		if err := x.InsertMessages(ctx, rows); err != nil {
 			return err
 		}

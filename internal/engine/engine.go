@@ -142,8 +142,12 @@ type Engine struct {
 	// lookups reads the phone numbers of concurrent requests together;
 	// nil when the contact directory cannot.
 	lookups *batch.Batcher[*phoneLookup]
-	disp    *dispatcher
-	routes  *routes
+	// deferLookups lets the accept transaction look up the contacts of
+	// requests to phone numbers (see deferredLookup): the contact
+	// directory is the store that commits messages.
+	deferLookups bool
+	disp         *dispatcher
+	routes       *routes
 
 	hookCache hookCache
 	chains    *chainCache
@@ -176,6 +180,7 @@ func New(cfg Config, deps Deps) *Engine {
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
 	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Linger: e.cfg.StatusLinger, Queue: 50000}, e.flushStatus)
 	e.lookups = e.newLookups()
+	e.deferLookups = deps.Contacts != nil && deps.Store != nil && any(deps.Contacts) == any(deps.Store)
 	// Broadcast messages are stored as references to shared contents
 	// (see shared.go): every reader of the store renders them this way.
 	deps.Store.SetPayloadRenderer((&StoredPayloads{}).Render)

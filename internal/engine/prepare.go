@@ -194,10 +194,12 @@ func normalizePhone(s string) (string, bool) {
 	return b.String(), n >= 8 && n <= 15 && b.String()[1] != '0'
 }
 
-// prepareStep routes, personalises and checks one step.
-func (e *Engine) prepareStep(ctx context.Context, req *herald.SendRequest, i int, c *herald.Contact, vs *herald.Violations) (herald.ChainStep, error) {
+// prepareStep routes, personalises and checks one step. personalized
+// reports whether its content held placeholders, whose values may come
+// from c.
+func (e *Engine) prepareStep(ctx context.Context, req *herald.SendRequest, i int, c *herald.Contact, vs *herald.Violations) (step herald.ChainStep, personalized bool, err error) {
 	s, p := req.Steps[i], stepPrefix(req, i)
-	step := herald.ChainStep{Channel: s.Channel, Criterion: s.Criterion, WaitingTime: int(s.WaitingTime / time.Second), Template: s.Template}
+	step = herald.ChainStep{Channel: s.Channel, Criterion: s.Criterion, WaitingTime: int(s.WaitingTime / time.Second), Template: s.Template}
 	if step.Criterion == "" {
 		step.Criterion = herald.CriterionDelivery
 	}
@@ -207,11 +209,11 @@ func (e *Engine) prepareStep(ctx context.Context, req *herald.SendRequest, i int
 		vs.Add("contact", herald.VFormat, "%q is not a valid e-mail address, such as ana@example.com.", step.Destination)
 	}
 	if err := e.route(ctx, req, i, &step, vs); err != nil {
-		return step, err
+		return step, false, err
 	}
 	raw, params, err := e.content(ctx, req, i, vs)
 	if err != nil || raw == nil {
-		return step, err
+		return step, false, err
 	}
 	// A payload is personalised leniently (an attribute the contact lacks
 	// is empty text); a template strictly: its variables are its contract.
@@ -221,7 +223,7 @@ func (e *Engine) prepareStep(ctx context.Context, req *herald.SendRequest, i int
 	}
 	pc := prepareContent(s.Channel, raw, r, p, s.Template != nil, vs)
 	step.Payload, step.Encoding, step.Segments = pc.payload, pc.encoding, pc.segments
-	return step, nil
+	return step, r.Personalized, nil
 }
 
 // route finds the step's sender ID and connection, and checks that the

@@ -166,12 +166,25 @@ func (h *harness) testOptedOut(t *testing.T) {
 // testConcurrentLookups sends at once to known, opted-out and unknown
 // numbers, whose lookups are read together: each message finds its own
 // contact (personalised with its own attribute), an opted-out one is
-// rejected, and an unknown number has no contact.
+// rejected, and an unknown number has no contact. It does so twice: with
+// personalised texts, whose contacts are looked up before the accept
+// transaction, and with plain ones, which that transaction looks up.
 func (h *harness) testConcurrentLookups(t *testing.T) {
+	for _, text := range []string{"Hi {{attribute.name}}", "Hi"} {
+		t.Run(text, func(t *testing.T) { h.concurrentLookups(t, text) })
+	}
+}
+
+// concurrentLookups is testConcurrentLookups with the text text.
+func (h *harness) concurrentLookups(t *testing.T, text string) {
 	const n = 24
+	base := 666770000 // a range of numbers for each text
+	if !strings.Contains(text, "{{") {
+		base = 666780000
+	}
 	known := map[string]*herald.Contact{}
 	for i := range n {
-		p := fmt.Sprintf("+3466677%04d", i*10+7)
+		p := fmt.Sprintf("+34%d", base+i*10+7)
 		switch i % 3 {
 		case 0:
 			known[p] = h.contacts.add(p, map[string]string{"name": fmt.Sprintf("N%d", i)})
@@ -187,7 +200,7 @@ func (h *harness) testConcurrentLookups(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m, err := h.e.Send(context.Background(), h.sms(fmt.Sprintf("+3466677%04d", i*10+7), "Hi {{attribute.name}}"))
+			m, err := h.e.Send(context.Background(), h.sms(fmt.Sprintf("+34 %d", base+i*10+7), text))
 			if err != nil {
 				t.Errorf("send %d: %v", i, err)
 				return
@@ -203,8 +216,12 @@ func (h *harness) testConcurrentLookups(t *testing.T) {
 		c := known[m.Destination]
 		switch i % 3 {
 		case 0:
-			if m.ContactID != c.ID || webhook.Text(m.Payload) != fmt.Sprintf("Hi N%d", i) {
-				t.Errorf("message %d: contact %d, text %q; want contact %d and its name", i, m.ContactID, webhook.Text(m.Payload), c.ID)
+			want := strings.ReplaceAll(text, "{{attribute.name}}", fmt.Sprintf("N%d", i))
+			if m.ContactID != c.ID || webhook.Text(m.Payload) != want {
+				t.Errorf("message %d: contact %d, text %q; want contact %d and %q", i, m.ContactID, webhook.Text(m.Payload), c.ID, want)
+			}
+			if got := h.waitStatus(m.ID, herald.StatusDelivered); got.ContactID != c.ID {
+				t.Errorf("message %d: stored with contact %d, want %d", i, got.ContactID, c.ID)
 			}
 		case 1:
 			if got := h.waitStatus(m.ID, herald.StatusRejected); got.ContactID != c.ID || got.Detail != herald.DetailOptedOutChan {

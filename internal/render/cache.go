@@ -51,6 +51,9 @@ type Renderer struct {
 	Options Options
 	Attrs   map[string]string // the contact's attributes
 	Params  map[string]string // the message's template parameters
+	// Personalized is set once a text held a placeholder: until then the
+	// output depends on neither Attrs nor Params.
+	Personalized bool
 }
 
 // Text renders a plain-text field.
@@ -70,6 +73,7 @@ func (r *Renderer) execute(text string, opts Options) (string, error) {
 	if !strings.Contains(text, "{{") {
 		return text, nil
 	}
+	r.Personalized = true
 	var (
 		t   *Template
 		err error

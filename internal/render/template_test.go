@@ -192,6 +192,16 @@ func TestRenderer(t *testing.T) {
 	if got, err := r.Text("[{{attribute.none}}]"); err != nil || got != "[]" {
 		t.Errorf("Text(missing, empty) = %q, %v", got, err)
 	}
+	if !r.Personalized {
+		t.Error("Personalized is unset after texts with placeholders")
+	}
+	plain := Renderer{}
+	if _, err := plain.Text("a { b } }}"); err != nil || plain.Personalized {
+		t.Errorf("Personalized = %v after a text without placeholders (%v)", plain.Personalized, err)
+	}
+	if _, err := plain.HTML("<p>{{{{</p>"); err != nil || !plain.Personalized {
+		t.Errorf("Personalized = %v after an escaped brace (%v)", plain.Personalized, err)
+	}
 }
 
 func TestCheck(t *testing.T) {

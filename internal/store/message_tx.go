@@ -34,6 +34,15 @@ func (s *Store) MessageTx(ctx context.Context, fn func(tx *MessageTx) error) err
 	return s.inTx(ctx, func(t *tx) error { return fn(&MessageTx{s: s, t: t}) })
 }
 
+// ContactsByPhone is Store.ContactsByPhone in the transaction: the
+// contacts of accountID with the E.164 numbers phones, by number.
+func (x *MessageTx) ContactsByPhone(ctx context.Context, accountID int64, phones []string) (map[string]*herald.Contact, error) {
+	if len(phones) == 0 {
+		return map[string]*herald.Contact{}, nil
+	}
+	return x.s.contactsByPhone(ctx, x.t, accountID, phones)
+}
+
 // chunks calls fn with consecutive slices of n items, each small enough
 // for cols parameters per item. Slices have power-of-two lengths (at most
 // 512 items), so a batch statement has only a few distinct texts, which
