@@ -192,28 +192,25 @@ func lookUpContacts(ctx context.Context, x *store.MessageTx, items []*prepared) 
 			byAccount[a] = append(byAccount[a], p.lookup)
 		}
 	}
-	found := make(map[int64]map[string]*herald.Contact, len(byAccount))
+	found := make(map[int64]map[string]int64, len(byAccount))
 	for account, numbers := range byAccount {
-		m, err := x.ContactsByPhone(ctx, account, numbers)
+		ids, err := x.ContactIDsByPhone(ctx, account, numbers)
 		if err != nil {
-			return fmt.Errorf("looking contacts up: %w", err)
+			return err
 		}
-		found[account] = m
+		found[account] = ids
 	}
 	for _, p := range items {
-		c := found[p.row.AccountID][p.lookup]
-		if p.lookup == "" || c == nil {
+		id := found[p.row.AccountID][p.lookup]
+		if p.lookup == "" || id == 0 {
 			continue
 		}
+		// The contact's number is the one looked up.
 		m := p.row.Message
-		m.ContactID = c.ID
-		if c.Phone == "" {
-			continue
-		}
-		m.Destination = c.Phone
+		m.ContactID, m.Destination = id, p.lookup
 		if p.chain != nil {
 			for i := range p.chain.Steps {
-				p.chain.Steps[i].Destination = c.Phone
+				p.chain.Steps[i].Destination = p.lookup
 			}
 		}
 	}

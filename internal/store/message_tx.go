@@ -34,13 +34,28 @@ func (s *Store) MessageTx(ctx context.Context, fn func(tx *MessageTx) error) err
 	return s.inTx(ctx, func(t *tx) error { return fn(&MessageTx{s: s, t: t}) })
 }
 
-// ContactsByPhone is Store.ContactsByPhone in the transaction: the
-// contacts of accountID with the E.164 numbers phones, by number.
-func (x *MessageTx) ContactsByPhone(ctx context.Context, accountID int64, phones []string) (map[string]*herald.Contact, error) {
-	if len(phones) == 0 {
-		return map[string]*herald.Contact{}, nil
+// ContactIDsByPhone returns the IDs of accountID's contacts with the
+// E.164 numbers phones, by number (read from the index of numbers alone).
+func (x *MessageTx) ContactIDsByPhone(ctx context.Context, accountID int64, phones []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(phones))
+	err := chunks(len(phones), 1, func(lo, hi int) error {
+		args := x.s.batch()
+		q := "SELECT phone, id FROM contacts WHERE account_id = " + args.add(accountID) +
+			" AND phone IN (" + args.list(phones[lo:hi]) + ")"
+		return eachRow(ctx, x.t, q, args.vals, func(r scanner) error {
+			var phone string
+			var id int64
+			if err := r.Scan(&phone, &id); err != nil {
+				return err
+			}
+			out[phone] = id
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading contacts by phone: %w", err)
 	}
-	return x.s.contactsByPhone(ctx, x.t, accountID, phones)
+	return out, nil
 }
 
 // chunks calls fn with consecutive slices of n items, each small enough
