@@ -65,6 +65,7 @@ type options struct {
 	timeout time.Duration
 	parts   map[string]bool // which measurements run
 	cpuProf string          // profile the herald (or batch) measurement's CPU into this file
+	memProf string          // write the allocations of the process into this file after that measurement
 	batch   int             // messages per request of the batch part
 	// loadBatch makes the load client post batches of this many messages.
 	loadBatch int
@@ -83,6 +84,7 @@ func main() {
 	flag.StringVar(&o.loadKey, "load-key", "", "internal: the API key of -load-url")
 	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
+	flag.StringVar(&o.memProf, "memprofile", "", "write this process's allocation profile (go tool pprof -sample_index=alloc_space) into this file after the herald measurement (the batch one with -parts batch)")
 	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch")
 	flag.IntVar(&o.batch, "batch", 100, "messages per request of the batch part (POST /api/v1/messages/batch, at most 1000)")
 	flag.Parse()
@@ -266,6 +268,11 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 		}
 	}
 	elapsed := time.Since(start)
+	if o.memProf != "" && (batch > 0 || !o.parts["batch"]) {
+		if err := writeAllocs(o.memProf); err != nil {
+			return smppbench.Result{}, err
+		}
+	}
 	res := smppbench.Result{N: o.n, Elapsed: elapsed, PerSecond: float64(o.n) / elapsed.Seconds(),
 		CPUPerMessage: (inproc.CPU() - cpu) / time.Duration(o.n)}
 	if loaded != nil {
@@ -285,6 +292,19 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 		return res, fmt.Errorf("drive_smpp counted %d submit_sm, want %d (and the warm-up)", st.Submits, o.n)
 	}
 	return res, nil
+}
+
+// writeAllocs writes the allocation profile of the process to path.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("creating the allocation profile: %w", err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the allocation profile: %w", err)
+	}
+	return f.Close()
 }
 
 // waitBound waits until every session of an SMPP connection is bound.
