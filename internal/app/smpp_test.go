@@ -3,17 +3,24 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/app"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/smpp"
 	"github.com/heraldhq/herald/internal/smpp/kannel"
+	"github.com/heraldhq/herald/internal/smpp/receipt"
 )
 
 // smppEnv is the environment of an SMPP test: SQLite in a temporary
@@ -229,4 +236,76 @@ func TestSMPPCredentialChangeEndsBinds(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestSMPPReceiptsOvertakeSubmissions sends through an SMSC that delivers
+// each message's receipt before it answers the submit_sm, with decimal
+// message IDs of which many are also the hexadecimal form of another's
+// ("100" is 0x100 = 256): every message is delivered by its own receipt,
+// and none goes unmatched. The SMSC is Herald's SMPP library, standing in
+// for an operator's.
+func TestSMPPReceiptsOvertakeSubmissions(t *testing.T) {
+	m, _ := startMain(t, smppEnv(t))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srv *smpp.Server
+	var next atomic.Int64
+	next.Store(99)
+	srv, err = smpp.NewServer(smpp.ServerConfig{
+		Auth: func(context.Context, *smpp.BindRequest) (smpp.BindSettings, error) {
+			return smpp.BindSettings{Account: "test"}, nil
+		},
+		Submit: func(ctx context.Context, req *smpp.SubmitRequest) (string, error) {
+			id := strconv.FormatInt(next.Add(1), 10)
+			d := smpp.NewReceiptDelivery(req.Source, req.Dest, receipt.Receipt{ID: id, State: receipt.Delivered,
+				Stat: "DELIVRD", Err: "000"}, false)
+			// The receiver binds after the transmitter: the first receipt
+			// may wait for it.
+			for err := srv.Deliver(ctx, req.SystemID, d, func(error) {}); err != nil; err = srv.Deliver(ctx, req.SystemID, d, func(error) {}) {
+				if !errors.Is(err, smpp.ErrNoReceiver) || ctx.Err() != nil {
+					return "", err
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond) // the receipt is on its way first
+			return id, nil
+		},
+		Window: 50,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ctx, ln) }()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	conn := addSMPPConnection(t, m, `{"host": "127.0.0.1", "port": `+port+`, "systemId": "herald", "systemType": "VMA",
+		"bindMode": "transmitter+receiver", "window": 50}`, "Herald")
+	// The engine opens the binds with the first message.
+	waitStatus(t, m, sendSMS(t, m, "Herald", "+46700010999", "first").ID, herald.StatusDelivered)
+	const n = 200
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { ids[i] = sendSMS(t, m, "Herald", fmt.Sprintf("+4670001%04d", i), "receipt race").ID })
+	}
+	wg.Wait()
+	for _, id := range ids {
+		msg := waitStatus(t, m, id, herald.StatusDelivered)
+		events, err := m.Store.MessageEvents(ctx, 1, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if !e.Applied {
+				t.Errorf("message %s (SMSC ID %s) has an event not applied: %+v", id, msg.ProviderID, e)
+			}
+		}
+	}
+	if u, err := m.Store.UnmatchedReceipts(ctx, conn.ID, 10); err != nil || len(u) != 0 {
+		t.Errorf("unmatched receipts %+v %v", u, err)
+	}
 }

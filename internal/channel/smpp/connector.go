@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +60,10 @@ type Hub struct {
 	// again before it is recorded as unmatched: a receipt may overtake the
 	// commit of its message's submission. Default 3 s.
 	MatchWait time.Duration
+	// OtherFormsAfter is how long a receipt waits for its message under
+	// the connection's usual form of ID before the other forms are looked
+	// up too (see match). Default 1 s.
+	OtherFormsAfter time.Duration
 
 	mu    sync.Mutex
 	conns map[int64]*Connector
@@ -70,7 +75,7 @@ func NewHub(store Store, log *slog.Logger, reg prometheus.Registerer) *Hub {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Hub{store: store, log: log, MatchWait: 3 * time.Second, conns: map[int64]*Connector{},
+	h := &Hub{store: store, log: log, MatchWait: 3 * time.Second, OtherFormsAfter: time.Second, conns: map[int64]*Connector{},
 		unmatched: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "herald_smpp_unmatched_receipts_total",
 			Help: "Delivery receipts from SMSCs that matched no message, by connection.",
@@ -114,6 +119,11 @@ type Connector struct {
 	mu     sync.Mutex
 	client *smpp.Client
 	ctx    context.Context // the connector's lifetime, for inbound work
+	// recent matches the receipts of the latest submissions in memory.
+	recent recentSubmits
+	// otherForm counts the receipts in a row whose ID matched in another
+	// form than their own (see match).
+	otherForm atomic.Int32
 }
 
 var (
@@ -236,6 +246,7 @@ func (c *Connector) SendAsync(ctx context.Context, m *herald.Message, done func(
 			return
 		}
 		done(r, nil)
+		c.recent.add(r.ProviderID, id) // after done: its receipt's report follows
 	})
 	if err != nil {
 		return classify(err)

@@ -110,34 +110,56 @@ type matched struct {
 	partial               bool          // a segment reported, the message's state is not final yet
 }
 
-// match finds the message of a receipt with state st: among the
-// multi-segment messages being folded, else in the store under every form
-// of the ID. It tries again for a while (MatchWait), since a receipt may
+// A receipt's ID may be the submit_sm_resp's message ID in another base
+// (some SMSCs answer in hexadecimal and report in decimal, or the other way
+// round), so it is looked up in every form (receipt.Candidates). A receipt
+// that overtakes its submission must not be taken for another message
+// whose ID is one of its other forms ("74" is also 0x74 = 116): the
+// connection's usual form is looked up first, and the others only once a
+// receipt has waited Hub.OtherFormsAfter for it. The usual form is the
+// receipt's own until learnForm receipts in a row matched in another.
+const learnForm = 3
+
+// match finds the message of a receipt with state st: among the latest
+// submissions, among the multi-segment messages being folded, else in the
+// store. It tries again for a while (MatchWait), since a receipt may
 // overtake its submission: a segment's receipt can come before Send has
 // the SMSC's answers to every segment and remembers them, and a message's
 // before its provider ID is committed. The multi-segment messages are
 // looked at first in every round, so a segment's receipt is never taken
 // for a whole message's once Send has remembered its segments.
 func (c *Connector) match(ctx context.Context, ids []string, st receipt.State) (matched, bool, error) {
-	deadline := time.Now().Add(c.hub.MatchWait)
+	if len(ids) == 0 {
+		return matched{}, false, nil
+	}
+	own, others := ids[:1], ids[1:]
+	usual, rest := own, others
+	if c.otherForm.Load() >= learnForm {
+		usual, rest = others, own
+	}
+	start := time.Now()
+	deadline := start.Add(c.hub.MatchWait)
 	for wait := 20 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
-		if mid, pid, folded, final, ok, err := c.fold(ctx, ids, st); err != nil || ok {
-			return matched{messageID: mid, providerID: pid, state: folded, partial: !final}, ok, err
+		tries := [][]string{usual}
+		if time.Since(start) >= c.hub.OtherFormsAfter {
+			tries = append(tries, rest)
 		}
-		for _, id := range ids {
-			if id == "" {
+		for _, forms := range tries {
+			m, form, ok, err := c.lookup(ctx, forms, st)
+			if err != nil {
+				return m, false, err
+			}
+			if !ok {
 				continue
 			}
-			if mid, err := c.hub.store.MessageIDByProvider(ctx, c.conn, id); err == nil {
-				// Send may have remembered the message's segments since
-				// they were looked at: they come first.
-				if fmid, pid, folded, final, ok, err := c.fold(ctx, ids, st); err != nil || ok {
-					return matched{messageID: fmid, providerID: pid, state: folded, partial: !final}, ok, err
-				}
-				return matched{messageID: mid, providerID: id, state: st}, true, nil
+			if form == own[0] {
+				c.otherForm.Store(0)
+			} else {
+				c.otherForm.Add(1)
 			}
+			return m, true, nil
 		}
-		if len(ids) == 0 || time.Now().Add(wait).After(deadline) {
+		if time.Now().Add(wait).After(deadline) {
 			return matched{}, false, nil
 		}
 		select {
@@ -146,6 +168,41 @@ func (c *Connector) match(ctx context.Context, ids []string, st receipt.State) (
 		case <-time.After(wait):
 		}
 	}
+}
+
+// lookup finds the message whose SMSC ID is one of forms, and the form
+// that matched: among the latest submissions, then among the multi-segment
+// messages being folded, then in the store.
+func (c *Connector) lookup(ctx context.Context, forms []string, st receipt.State) (m matched, form string, ok bool, err error) {
+	if pid, mid, ok := c.recent.find(forms, st.Final()); ok {
+		return matched{messageID: mid, providerID: pid, state: st}, pid, true, nil
+	}
+	folded := func() (matched, string, bool, error) {
+		for _, id := range forms {
+			mid, pid, state, final, ok, err := c.fold(ctx, []string{id}, st)
+			if err != nil || ok {
+				return matched{messageID: mid, providerID: pid, state: state, partial: !final}, id, ok, err
+			}
+		}
+		return matched{}, "", false, nil
+	}
+	if m, form, ok, err := folded(); err != nil || ok {
+		return m, form, ok, err
+	}
+	for _, id := range forms {
+		if id == "" {
+			continue
+		}
+		if mid, err := c.hub.store.MessageIDByProvider(ctx, c.conn, id); err == nil {
+			// Send may have remembered the message's segments since
+			// they were looked at: they come first.
+			if m, form, ok, err := folded(); err != nil || ok {
+				return m, form, ok, err
+			}
+			return matched{messageID: mid, providerID: id, state: st}, id, true, nil
+		}
+	}
+	return matched{}, "", false, nil
 }
 
 // unmatched records and counts a receipt that matches no message.

@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -142,5 +143,85 @@ func TestFoldSegmentsAcrossRestart(t *testing.T) {
 	}
 	if r := sink.reports[0]; r.MessageID != "m2" || r.ProviderID != "b1" || r.Status != herald.StatusDelivered {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// TestReceiptOvertakesAmbiguousID sends the receipt of "74" before its
+// message's provider ID is known, while another message went out as "116"
+// (0x74): the receipt waits for its own message rather than take the other.
+func TestReceiptOvertakesAmbiguousID(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	sink := &fakeSink{}
+	c := testConnector(st, sink)
+	commitProviderID(t, st, "m116", "116")
+	done := make(chan error, 1)
+	go func() { done <- c.onReceipt(context.Background(), delivered("74")) }()
+	time.Sleep(150 * time.Millisecond)
+	commitProviderID(t, st, "m74", "74")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.reports) != 1 || sink.reports[0].MessageID != "m74" {
+		t.Errorf("reports %+v, want one for m74", sink.reports)
+	}
+}
+
+// TestReceiptInOtherBase matches the receipts of an SMSC that answers
+// submit_sm in hexadecimal and reports in decimal: after OtherFormsAfter
+// at first, then, learnt, at once.
+func TestReceiptInOtherBase(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	sink := &fakeSink{}
+	c := testConnector(st, sink)
+	c.hub.OtherFormsAfter = 100 * time.Millisecond
+	for i := range learnForm + 2 {
+		hex := strconv.FormatInt(int64(0xa0+i), 16) // "a0", "a1"...
+		commitProviderID(t, st, "m"+hex, hex)
+		start := time.Now()
+		if err := c.onReceipt(context.Background(), delivered(strconv.FormatInt(int64(0xa0+i), 10))); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		if got := sink.reports[len(sink.reports)-1]; len(sink.reports) != i+1 || got.MessageID != "m"+hex {
+			t.Fatalf("receipt %d: reports %+v", i, sink.reports)
+		}
+		if learnt := i >= learnForm; learnt != (took < c.hub.OtherFormsAfter) {
+			t.Errorf("receipt %d matched after %v (learnt: %v)", i, took, learnt)
+		}
+	}
+}
+
+// TestRecentSubmits matches a receipt from memory before the message's
+// provider ID is committed, once: a final receipt forgets the submission.
+func TestRecentSubmits(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	sink := &fakeSink{}
+	c := testConnector(st, sink)
+	c.hub.MatchWait = 50 * time.Millisecond
+	c.recent.add("b7", "m1")
+	enroute := delivered("b7")
+	enroute.State, enroute.Stat = receipt.Enroute, "ENROUTE"
+	for _, r := range []*smpp.Receipt{enroute, delivered("b7"), delivered("b7")} {
+		if err := c.onReceipt(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if u := unmatched(t, st); len(sink.reports) != 1 || sink.reports[0].MessageID != "m1" || len(u) != 1 {
+		t.Errorf("reports %+v, unmatched %+v; want one report for m1, then the repeated receipt unmatched", sink.reports, u)
+	}
+
+	// Full, the oldest submission is forgotten, but not an ID the SMSC
+	// gave again since.
+	var r recentSubmits
+	for i := range recentCap {
+		r.add(strconv.Itoa(i), "m"+strconv.Itoa(i))
+	}
+	r.add("1", "again") // evicts "0"
+	r.add("x", "mx")    // evicts the first "1", whose ID now means "again"
+	r.add("y", "my")    // evicts "2"
+	for id, want := range map[string]string{"0": "", "1": "again", "2": "", "3": "m3", "x": "mx"} {
+		if _, got, _ := r.find([]string{id}, false); got != want {
+			t.Errorf("find(%q) = %q, want %q", id, got, want)
+		}
 	}
 }
