@@ -107,7 +107,10 @@ type Config struct {
 	// drops them.
 	Inbound Inbound
 	// InboundConcurrency is how many deliver_sm a session handles at
-	// once; default 8.
+	// once; default 128. Each waits until what it delivered is stored
+	// (a receipt's status is committed with others, a few milliseconds
+	// later), so this, over that wait, bounds the receipts a session
+	// takes per second; SMSCs keep up to their window outstanding.
 	InboundConcurrency int
 	// ReassemblyTimeout is how long the parts of a concatenated MO wait
 	// for the rest; the parts present are then delivered as incomplete.
@@ -141,7 +144,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	setDefault(&cfg.ReconnectMax, time.Minute)
 	setDefault(&cfg.ThrottleBackoff, time.Second)
 	setDefault(&cfg.MaxRetries, 3)
-	setDefault(&cfg.InboundConcurrency, 8)
+	setDefault(&cfg.InboundConcurrency, 128)
 	setDefault(&cfg.ReassemblyTimeout, 2*time.Minute)
 	cfg.ReconnectMax = max(cfg.ReconnectMax, cfg.ReconnectMin)
 	cfg.MaxRetries = max(cfg.MaxRetries, 0)
