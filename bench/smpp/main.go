@@ -71,6 +71,8 @@ type options struct {
 	loadBatch int
 	// loadURL and loadKey make the process the load client of a run.
 	loadURL, loadKey string
+	// smsc makes the process the receipts measurement's SMSC.
+	smsc bool
 }
 
 func main() {
@@ -82,6 +84,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after this long")
 	flag.StringVar(&o.loadURL, "load-url", "", "internal: post N messages to this URL and exit")
 	flag.StringVar(&o.loadKey, "load-key", "", "internal: the API key of -load-url")
+	flag.BoolVar(&o.smsc, "smsc", false, "internal: serve as the SMSC of the receipts measurement")
 	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
 	flag.StringVar(&o.memProf, "memprofile", "", "write this process's allocation profile (go tool pprof -sample_index=alloc_space) into this file after the herald measurement (the batch one with -parts batch)")
@@ -101,6 +104,12 @@ func main() {
 		}
 		return
 	}
+	if o.smsc {
+		if err := serveSMSC(ctx); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := kannel.Require(kannel.DriveSMPPPath); err != nil {
 		log.Fatal(err)
 	}
@@ -112,19 +121,25 @@ func main() {
 // run makes the measurements of o.parts and prints the result lines: one
 // for the batch part, and the comparison line last.
 func run(ctx context.Context, o options) error {
-	var h, k, s, b smppbench.Result
+	var h, k, s, b, r smppbench.Result
 	var err error
 	if o.parts["herald"] {
-		if h, err = runHerald(ctx, o, 0); err != nil {
+		if h, err = runHerald(ctx, o, 0, false); err != nil {
 			return fmt.Errorf("herald: %w", err)
 		}
 		log.Printf("herald: %s", h)
 	}
 	if o.parts["batch"] {
-		if b, err = runHerald(ctx, o, o.batch); err != nil {
+		if b, err = runHerald(ctx, o, o.batch, false); err != nil {
 			return fmt.Errorf("herald batch: %w", err)
 		}
 		log.Printf("herald batch: %s", b)
+	}
+	if o.parts["receipts"] {
+		if r, err = runHerald(ctx, o, 0, true); err != nil {
+			return fmt.Errorf("herald receipts: %w", err)
+		}
+		log.Printf("herald receipts: %s", r)
 	}
 	if o.parts["kannel"] {
 		if k, err = smppbench.RunKannel(ctx, smppbench.KannelOptions{N: o.n, Clients: o.clients}); err != nil {
@@ -137,6 +152,10 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("server: %w", err)
 		}
 		log.Printf("server: %s", s)
+	}
+	if o.parts["receipts"] {
+		fmt.Printf("smpp-receipts: n=%d herald_delivered_per_s=%.0f herald_cpu_us_per_msg=%.1f\n",
+			o.n, r.PerSecond, us(r.CPUPerMessage))
 	}
 	if o.parts["batch"] {
 		fmt.Printf("smpp-batch: n=%d batch=%d herald_batch_per_s=%.0f kannel_per_s=%.0f ratio=%.2f herald_batch_cpu_us_per_msg=%.1f kannel_cpu_us_per_msg=%.1f\n",
@@ -174,18 +193,34 @@ func startMain(ctx context.Context, o options, dir string, env ...string) (m *ap
 
 // runHerald measures API acceptance to submit_sm_resp through one SMPP
 // connection to drive_smpp: one message per request, or batches of batch
-// messages to POST /api/v1/messages/batch when batch > 0.
-func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, error) {
+// messages to POST /api/v1/messages/batch when batch > 0. With receipts it
+// measures API acceptance to delivered through one SMPP connection to the
+// benchmark's SMSC, which sends a receipt for each message.
+func runHerald(ctx context.Context, o options, batch int, receipts bool) (smppbench.Result, error) {
 	dir, err := os.MkdirTemp("", "herald-smpp-bench-")
 	if err != nil {
 		return smppbench.Result{}, fmt.Errorf("creating a data directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	d, err := kannel.StartDriveSMPP(ctx, kannel.DriveOptions{})
-	if err != nil {
-		return smppbench.Result{}, err
+	var (
+		d    *kannel.DriveSMPP
+		sc   *smsc
+		port int
+	)
+	counted := herald.StatusSent
+	if receipts {
+		if sc, err = startSMSC(ctx); err != nil {
+			return smppbench.Result{}, err
+		}
+		defer sc.Close()
+		port, counted = sc.Port, herald.StatusDelivered
+	} else {
+		if d, err = kannel.StartDriveSMPP(ctx, kannel.DriveOptions{}); err != nil {
+			return smppbench.Result{}, err
+		}
+		defer d.Close()
+		port = d.Port
 	}
-	defer d.Close()
 	m, addr, stop, err := startMain(ctx, o, dir)
 	if err != nil {
 		return smppbench.Result{}, err
@@ -197,7 +232,7 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 		}
 	}()
 	settings := fmt.Sprintf(`{"host": "127.0.0.1", "port": %d, "systemId": "herald", "systemType": "VMA",
-		"bindMode": "transmitter+receiver", "window": %d, "enquireLink": "60s"}`, d.Port, o.window)
+		"bindMode": "transmitter+receiver", "window": %d, "enquireLink": "60s"}`, port, o.window)
 	c := &herald.Connection{Type: herald.ConnectorSMPP, Channel: herald.ChannelSMS, Name: "drive_smpp",
 		Settings: json.RawMessage(settings), Secrets: map[string]string{"password": "bar"}, Accounts: []int64{1}}
 	if err := m.CreateConnection(ctx, c); err != nil {
@@ -222,15 +257,15 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 	if err := waitBound(ctx, m, c.ID); err != nil {
 		return smppbench.Result{}, err
 	}
-	for inproc.Messages(m, "", string(herald.StatusSent)) < 1 {
+	for inproc.Messages(m, "", string(counted)) < 1 {
 		select {
 		case <-ctx.Done():
 			return smppbench.Result{}, fmt.Errorf("waiting for the warm-up message: %w", ctx.Err())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	before := inproc.Messages(m, "", string(herald.StatusSent))
-	if o.cpuProf != "" && (batch > 0 || !o.parts["batch"]) {
+	before := inproc.Messages(m, "", string(counted))
+	if o.cpuProf != "" && o.profiled(batch, receipts) {
 		f, err := os.Create(o.cpuProf)
 		if err != nil {
 			return smppbench.Result{}, fmt.Errorf("creating the profile: %w", err)
@@ -255,10 +290,10 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 	}
 	loaded := make(chan error, 1)
 	go func() { loaded <- cmd.Wait() }()
-	for inproc.Messages(m, "", string(herald.StatusSent))-before < float64(o.n) {
+	for inproc.Messages(m, "", string(counted))-before < float64(o.n) {
 		select {
 		case <-ctx.Done():
-			return smppbench.Result{}, fmt.Errorf("%.0f of %d sent: %w", inproc.Messages(m, "", string(herald.StatusSent))-before, o.n, ctx.Err())
+			return smppbench.Result{}, fmt.Errorf("%.0f of %d %s: %w", inproc.Messages(m, "", string(counted))-before, o.n, counted, ctx.Err())
 		case err := <-loaded:
 			if err != nil {
 				return smppbench.Result{}, fmt.Errorf("load client: %w", err)
@@ -268,7 +303,7 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 		}
 	}
 	elapsed := time.Since(start)
-	if o.memProf != "" && (batch > 0 || !o.parts["batch"]) {
+	if o.memProf != "" && o.profiled(batch, receipts) {
 		if err := writeAllocs(o.memProf); err != nil {
 			return smppbench.Result{}, err
 		}
@@ -282,6 +317,16 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 	}
 	stopped = true
 	stop() // unbinds: drive_smpp exits and prints its counters
+	if receipts {
+		submits, acked, err := sc.Stop()
+		if err != nil {
+			return res, err
+		}
+		if submits != o.n+1 || acked != o.n+1 {
+			return res, fmt.Errorf("the SMSC counted %d submit_sm and %d receipts acknowledged, want %d of each (and the warm-up)", submits, acked, o.n)
+		}
+		return res, nil
+	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	st, err := d.Wait(wctx)
@@ -292,6 +337,19 @@ func runHerald(ctx context.Context, o options, batch int) (smppbench.Result, err
 		return res, fmt.Errorf("drive_smpp counted %d submit_sm, want %d (and the warm-up)", st.Submits, o.n)
 	}
 	return res, nil
+}
+
+// profiled reports whether the measurement of batch and receipts is the one
+// -cpuprofile and -memprofile profile: the receipts one when it runs, else
+// the batch one when it runs, else the herald one.
+func (o options) profiled(batch int, receipts bool) bool {
+	switch {
+	case o.parts["receipts"]:
+		return receipts
+	case o.parts["batch"]:
+		return batch > 0
+	}
+	return true
 }
 
 // writeAllocs writes the allocation profile of the process to path.
