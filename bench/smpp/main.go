@@ -23,6 +23,13 @@
 //
 //	smpp-batch: n=N batch=N herald_batch_per_s=N kannel_per_s=N ratio=N herald_batch_cpu_us_per_msg=N kannel_cpu_us_per_msg=N
 //
+// and receipts: one message per request until delivered, through one
+// connection to an SMSC of the benchmark's own (a child process on Herald's
+// SMPP library, see smsc.go) that sends a receipt for every message, since
+// drive_smpp sends none; its line is
+//
+//	smpp-receipts: n=N herald_delivered_per_s=N herald_cpu_us_per_msg=N
+//
 // ). The last line of its output is
 //
 //	smpp: n=N herald_per_s=N kannel_per_s=N ratio=N herald_cpu_us_per_msg=N kannel_cpu_us_per_msg=N server_per_s=N
@@ -88,7 +95,7 @@ func main() {
 	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
 	flag.StringVar(&o.memProf, "memprofile", "", "write this process's allocation profile (go tool pprof -sample_index=alloc_space) into this file after the herald measurement (the batch one with -parts batch)")
-	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch")
+	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch, receipts")
 	flag.IntVar(&o.batch, "batch", 100, "messages per request of the batch part (POST /api/v1/messages/batch, at most 1000)")
 	flag.Parse()
 	o.parts = map[string]bool{}
