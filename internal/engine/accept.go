@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -23,9 +24,11 @@ type prepared struct {
 	row      store.MessageRow
 	chain    *herald.Chain
 	reserved bool // the dispatcher holds a place for the message
-	// lookup is the E.164 number whose contact the accept transaction
-	// looks up (see deferredLookup); "" when prepare resolved it.
-	lookup string
+	// lookup is the number whose contact the accept transaction looks up
+	// (see deferredLookup), and creates when create is set; its E164 is ""
+	// when prepare resolved the contact.
+	lookup phone.Number
+	create bool
 }
 
 // Send validates req, prepares its message (and chain) and returns once
@@ -99,7 +102,7 @@ func (e *Engine) prepare(ctx context.Context, req *herald.SendRequest) (*prepare
 	if len(vs) > 0 {
 		return nil, vs.Err()
 	}
-	if number := e.deferredLookup(req); number != "" {
+	if number, ok := e.deferredLookup(req); ok {
 		p, err, ok := e.prepareDeferred(ctx, req, number)
 		if ok {
 			return p, err
@@ -124,41 +127,42 @@ func (e *Engine) prepare(ctx context.Context, req *herald.SendRequest) (*prepare
 // A request to a phone number needs its contact for three things: the
 // message's contact ID, the destination (the contact's number, which is
 // the request's), and the attributes its text may name. When the text
-// names none, the contact is looked up by the accept transaction itself,
-// with every other number of its batch: the request then waits for one
-// turn of the writer instead of two (on SQLite, a lookup made apart is a
-// transaction of its own).
+// names none, the contact is looked up (or, for a request that creates its
+// recipient, created) by the accept transaction itself, with every other
+// number of its batch: the request then waits for one turn of the writer
+// instead of two (on SQLite, a lookup made apart is a transaction of its
+// own), and reads no attributes it does not need.
 
-// deferredLookup returns the E.164 number of req's contact when the
-// accept transaction may look it up: the request names a phone number
-// (not a contact ID, nor a contact to create), every step goes to a phone
-// number, and the contact directory is the store that commits messages.
-func (e *Engine) deferredLookup(req *herald.SendRequest) string {
+// deferredLookup returns the number of req's contact when the accept
+// transaction may look it up: the request names a valid phone number (not
+// a contact ID), every step goes to a phone number, and the contact
+// directory is the store that commits messages.
+func (e *Engine) deferredLookup(req *herald.SendRequest) (phone.Number, bool) {
 	ref := req.Contact
-	if !e.deferLookups || ref.Phone == "" || ref.ID != 0 || req.CreateRecipient {
-		return ""
+	if !e.deferLookups || ref.Phone == "" || ref.ID != 0 {
+		return phone.Number{}, false
 	}
 	for _, s := range req.Steps {
 		if s.Channel.Address() != herald.AddressPhone {
-			return ""
+			return phone.Number{}, false
 		}
 	}
 	p, ok := normalizePhone(ref.Phone)
 	if !ok {
-		return "" // resolveContact reports it
+		return phone.Number{}, false // resolveContact reports it
 	}
 	n, err := phone.Parse(p)
 	if err != nil {
-		return ""
+		return phone.Number{}, false
 	}
 	req.Contact.Phone = p
-	return n.E164
+	return n, true
 }
 
 // prepareDeferred prepares req without its contact, whose number is
 // number. ok is false when a step's text holds placeholders: the contact
 // must then be looked up first.
-func (e *Engine) prepareDeferred(ctx context.Context, req *herald.SendRequest, number string) (p *prepared, err error, ok bool) {
+func (e *Engine) prepareDeferred(ctx context.Context, req *herald.SendRequest, number phone.Number) (p *prepared, err error, ok bool) {
 	var vs herald.Violations
 	steps := make([]herald.ChainStep, len(req.Steps))
 	for i := range req.Steps {
@@ -174,43 +178,70 @@ func (e *Engine) prepareDeferred(ctx context.Context, req *herald.SendRequest, n
 		return nil, err, true
 	}
 	p = e.build(req, nil, steps)
-	p.lookup = number
+	p.lookup, p.create = number, req.CreateRecipient
 	return p, nil, true
 }
 
 // lookUpContacts finds, in the accept transaction x, the contacts of the
-// items whose lookup was deferred, and gives their messages and chains
-// the contact's ID and number.
+// items whose lookup was deferred (creating those of items that create
+// their recipient), and gives their messages and chains the contact's ID
+// and number.
 func lookUpContacts(ctx context.Context, x *store.MessageTx, items []*prepared) error {
-	var byAccount map[int64][]string
+	type numbers struct {
+		all    []string
+		create []phone.Number
+	}
+	var byAccount map[int64]*numbers
 	for _, p := range items {
-		if p.lookup != "" {
-			if byAccount == nil {
-				byAccount = map[int64][]string{}
-			}
-			a := p.row.AccountID
-			byAccount[a] = append(byAccount[a], p.lookup)
+		if p.lookup.E164 == "" {
+			continue
+		}
+		if byAccount == nil {
+			byAccount = map[int64]*numbers{}
+		}
+		a := byAccount[p.row.AccountID]
+		if a == nil {
+			a = &numbers{}
+			byAccount[p.row.AccountID] = a
+		}
+		a.all = append(a.all, p.lookup.E164)
+		if p.create {
+			a.create = append(a.create, p.lookup)
 		}
 	}
 	found := make(map[int64]map[string]int64, len(byAccount))
-	for account, numbers := range byAccount {
-		ids, err := x.ContactIDsByPhone(ctx, account, numbers)
+	for account, a := range byAccount {
+		ids, err := x.ContactIDsByPhone(ctx, account, a.all)
 		if err != nil {
 			return err
+		}
+		var missing []phone.Number
+		for _, n := range a.create {
+			if ids[n.E164] == 0 {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			made, err := x.EnsureContacts(ctx, account, missing)
+			if err != nil {
+				return err
+			}
+			maps.Copy(ids, made)
 		}
 		found[account] = ids
 	}
 	for _, p := range items {
-		id := found[p.row.AccountID][p.lookup]
-		if p.lookup == "" || id == 0 {
+		number := p.lookup.E164
+		id := found[p.row.AccountID][number]
+		if number == "" || id == 0 {
 			continue
 		}
 		// The contact's number is the one looked up.
 		m := p.row.Message
-		m.ContactID, m.Destination = id, p.lookup
+		m.ContactID, m.Destination = id, number
 		if p.chain != nil {
 			for i := range p.chain.Steps {
-				p.chain.Steps[i].Destination = p.lookup
+				p.chain.Steps[i].Destination = number
 			}
 		}
 	}

@@ -25,6 +25,7 @@ func TestSend(t *testing.T) {
 		h.run(t, "Validity", (*harness).testValidity)
 		h.run(t, "OptedOut", (*harness).testOptedOut)
 		h.run(t, "ConcurrentLookups", (*harness).testConcurrentLookups)
+		h.run(t, "CreateRecipients", (*harness).testCreateRecipients)
 		h.run(t, "Personalised", (*harness).testPersonalised)
 		h.run(t, "Violations", (*harness).testViolations)
 		h.run(t, "Templates", (*harness).testTemplates)
@@ -232,6 +233,61 @@ func (h *harness) concurrentLookups(t *testing.T, text string) {
 				t.Errorf("message %d to an unknown number has contact %d", i, m.ContactID)
 			}
 		}
+	}
+}
+
+// testCreateRecipients sends at once to new numbers, some twice, and to a
+// known one, creating the recipients: each new number gets one contact
+// (audited once), which its messages name, and the known number keeps its
+// contact.
+func (h *harness) testCreateRecipients(t *testing.T) {
+	ctx := context.Background()
+	known := h.contacts.add("+34677700000", nil)
+	numbers := []string{"+34677700000", "+34 677 700 001", "+34677700002", "+34677700001", "+34677700003", "+34677700002"}
+	msgs := make([]*herald.Message, len(numbers))
+	var wg sync.WaitGroup
+	for i, n := range numbers {
+		wg.Go(func() {
+			req := h.sms(n, "Welcome")
+			req.CreateRecipient = true
+			m, err := h.e.Send(ctx, req)
+			if err != nil {
+				t.Errorf("send to %s: %v", n, err)
+				return
+			}
+			msgs[i] = m
+		})
+	}
+	wg.Wait()
+	byNumber := map[string]int64{known.Phone: known.ID}
+	for i, m := range msgs {
+		if m == nil {
+			continue
+		}
+		c, err := h.contacts.ContactByAddress(ctx, h.account.ID, herald.ChannelSMS, m.Destination)
+		if err != nil {
+			t.Fatalf("message %d to %s: %v", i, m.Destination, err)
+		}
+		if m.ContactID != c.ID || c.Country != "ES" || (byNumber[c.Phone] != 0 && byNumber[c.Phone] != c.ID) {
+			t.Errorf("message %d to %s: contact %d, stored contact %+v", i, numbers[i], m.ContactID, c)
+		}
+		byNumber[c.Phone] = c.ID
+	}
+	if len(byNumber) != 4 {
+		t.Errorf("contacts %v, want the known one and three new", byNumber)
+	}
+	page, err := h.s.ListAudit(ctx, h.account.ID, herald.ListQuery{Limit: 100})
+	must(t, err)
+	created := 0
+	for _, e := range page.Items {
+		for _, d := range e.Details {
+			if d.Table == "contacts" && d.Operation == herald.OpInsert && strings.Contains(d.NewValue, "+3467770000") {
+				created++
+			}
+		}
+	}
+	if created != 4 { // the known contact's own creation, and three new
+		t.Errorf("%d contacts of these numbers audited as created, want 4", created)
 	}
 }
 

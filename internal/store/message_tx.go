@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/phone"
 )
 
 // The messaging engine writes in batches: one transaction inserts many
@@ -56,6 +57,45 @@ func (x *MessageTx) ContactIDsByPhone(ctx context.Context, accountID int64, phon
 		return nil, fmt.Errorf("reading contacts by phone: %w", err)
 	}
 	return out, nil
+}
+
+// EnsureContacts returns the IDs of accountID's contacts with the numbers
+// ns, by E.164 number, creating (and auditing, as EnsureContact does) those
+// that do not exist yet.
+func (x *MessageTx) EnsureContacts(ctx context.Context, accountID int64, ns []phone.Number) (map[string]int64, error) {
+	numbers := make([]string, len(ns))
+	for i, n := range ns {
+		numbers[i] = n.E164
+	}
+	ids, err := x.ContactIDsByPhone(ctx, accountID, numbers)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		if ids[n.E164] != 0 {
+			continue
+		}
+		var id int64
+		err := x.t.queryRow(ctx, `INSERT INTO contacts (account_id, phone, country, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $4) ON CONFLICT (account_id, phone) DO NOTHING RETURNING id`,
+			accountID, n.E164, n.Country, x.t.now).Scan(&id)
+		if isNoRows(err) { // made meanwhile by another process
+			err = x.t.queryRow(ctx, "SELECT id FROM contacts WHERE account_id = $1 AND phone = $2", accountID, n.E164).Scan(&id)
+			if err != nil {
+				return nil, fmt.Errorf("reading contact %s: %w", n.E164, err)
+			}
+			ids[n.E164] = id
+			continue
+		} else if err != nil {
+			return nil, contactErr(err, n.E164)
+		}
+		ids[n.E164] = id
+		nc := &herald.Contact{ID: id, Phone: n.E164, Country: n.Country}
+		if err := x.s.audit(ctx, x.t, accountID, actionAddContact, detail("contacts", herald.OpInsert, id, nil, nc)); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }
 
 // chunks calls fn with consecutive slices of n items, each small enough
