@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,8 +62,12 @@ func (x *MessageTx) ContactIDsByPhone(ctx context.Context, accountID int64, phon
 
 // EnsureContacts returns the IDs of accountID's contacts with the numbers
 // ns, by E.164 number, creating (and auditing, as EnsureContact does) those
-// that do not exist yet.
+// that do not exist yet. It creates them in the numbers' order, so that
+// concurrent transactions on PostgreSQL wait for each other's new numbers
+// in one order rather than deadlock.
 func (x *MessageTx) EnsureContacts(ctx context.Context, accountID int64, ns []phone.Number) (map[string]int64, error) {
+	ns = slices.Clone(ns)
+	slices.SortFunc(ns, func(a, b phone.Number) int { return strings.Compare(a.E164, b.E164) })
 	numbers := make([]string, len(ns))
 	for i, n := range ns {
 		numbers[i] = n.E164
