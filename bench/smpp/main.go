@@ -23,12 +23,18 @@
 //
 //	smpp-batch: n=N batch=N herald_batch_per_s=N kannel_per_s=N ratio=N herald_batch_cpu_us_per_msg=N kannel_cpu_us_per_msg=N
 //
-// and receipts: one message per request until delivered, through one
+// receipts: one message per request until delivered, through one
 // connection to an SMSC of the benchmark's own (a child process on Herald's
 // SMPP library, see smsc.go) that sends a receipt for every message, since
 // drive_smpp sends none; its line is
 //
 //	smpp-receipts: n=N herald_delivered_per_s=N herald_cpu_us_per_msg=N
+//
+// and http: the same load against a net/http server that stores and sends
+// nothing (see floor.go), the share of Herald's CPU per request that is
+// HTTP's alone; its line is
+//
+//	smpp-http: n=N http_per_s=N http_cpu_us_per_req=N load_client_cpu_us_per_req=N
 //
 // ). The last line of its output is
 //
@@ -95,7 +101,7 @@ func main() {
 	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
 	flag.StringVar(&o.memProf, "memprofile", "", "write this process's allocation profile (go tool pprof -sample_index=alloc_space) into this file after the herald measurement (the batch one with -parts batch)")
-	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch, receipts")
+	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch, receipts, http")
 	flag.IntVar(&o.batch, "batch", 100, "messages per request of the batch part (POST /api/v1/messages/batch, at most 1000)")
 	flag.Parse()
 	o.parts = map[string]bool{}
@@ -128,8 +134,14 @@ func main() {
 // run makes the measurements of o.parts and prints the result lines: one
 // for the batch part, and the comparison line last.
 func run(ctx context.Context, o options) error {
-	var h, k, s, b, r smppbench.Result
+	var h, k, s, b, r, f smppbench.Result
 	var err error
+	if o.parts["http"] {
+		if f, err = runFloor(ctx, o); err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		log.Printf("http: %s", f)
+	}
 	if o.parts["herald"] {
 		if h, err = runHerald(ctx, o, 0, false); err != nil {
 			return fmt.Errorf("herald: %w", err)
@@ -159,6 +171,10 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("server: %w", err)
 		}
 		log.Printf("server: %s", s)
+	}
+	if o.parts["http"] {
+		fmt.Printf("smpp-http: n=%d http_per_s=%.0f http_cpu_us_per_req=%.1f load_client_cpu_us_per_req=%.1f\n",
+			o.n, f.PerSecond, us(f.CPUPerMessage), us(f.PeerCPUPerMessage))
 	}
 	if o.parts["receipts"] {
 		fmt.Printf("smpp-receipts: n=%d herald_delivered_per_s=%.0f herald_cpu_us_per_msg=%.1f\n",
