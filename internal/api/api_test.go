@@ -321,6 +321,11 @@ func (f *fixture) testBadInput(t *testing.T) {
 		t.Errorf("unknown field = %+v", p.Violations)
 	}
 	f.want(f.do("POST", "/api/v1/users", f.keyA, "login=a", "Content-Type", "application/x-www-form-urlencoded"), 415)
+	f.want(f.do("POST", "/api/v1/users", f.keyA, `{"login": 5}`, "Content-Type", "application/json; charset=utf-8"), 422)
+	big := `{"login": "` + strings.Repeat("a", 1<<20) + `"}`
+	if p := f.want(f.do("POST", "/api/v1/users", f.keyA, big), 400).problem(t); !strings.Contains(p.Detail, "larger than") {
+		t.Errorf("oversized body problem = %+v", p)
+	}
 	f.want(f.do("PUT", "/api/v1/users", f.keyA, nil), 405)
 	if p := f.want(f.do("GET", "/api/v1/nothing", f.keyA, nil), 404).problem(t); p.Code != herald.ENOTFOUND {
 		t.Errorf("code = %q", p.Code)

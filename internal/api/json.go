@@ -22,12 +22,12 @@ const maxBody = 1 << 20
 // decode reads a JSON object into v. It refuses other content types, bodies
 // over 1 MiB and unknown fields, and says where malformed JSON broke.
 func decode(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
 			return herald.Errorf(problem.CodeUnsupportedMedia, "Send the body as application/json, not %s.", mt)
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := readBody(r)
 	if err != nil {
 		return herald.Errorf(problem.CodeBadRequest, "Could not read the request body.")
 	}
@@ -35,6 +35,19 @@ func decode(r *http.Request, v any) error {
 		return herald.Errorf(problem.CodeBadRequest, "The request body is larger than %d bytes.", maxBody)
 	}
 	return decodeJSON(body, v)
+}
+
+// readBody reads r's body, at most maxBody+1 bytes: in one buffer of the
+// announced length when there is one.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 }
 
 // decodeJSON reads one JSON value from body into v, refusing unknown
