@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -32,6 +33,20 @@ type connectionsData struct {
 	SecretKeys  []string         // the names of the stored secrets
 	Health      healthView       // the edited connection's health in this process
 	InboundURL  string           // the inbound mail webhook, for e-mail connections
+	// Unmatched are the latest receipts of an SMPP connection that matched
+	// no message, shown when ShowUnmatched is set.
+	Unmatched     []herald.UnmatchedReceipt
+	ShowUnmatched bool
+}
+
+// unmatchedShown is how many of an SMPP connection's unmatched receipts
+// its page lists.
+const unmatchedShown = 20
+
+// unmatchedReceipts is the store's record of SMPP delivery receipts that
+// matched no message.
+type unmatchedReceipts interface {
+	UnmatchedReceipts(ctx context.Context, connectionID int64, limit int) ([]herald.UnmatchedReceipt, error)
 }
 
 // connectionStore returns the store's connection methods or fails.
@@ -110,6 +125,13 @@ func (p *Portal) renderConnection(w http.ResponseWriter, r *http.Request, status
 	d.Types, d.Channels = p.connectorTypeList(conns), herald.AllChannels()
 	if d.Conn != nil {
 		d.Health = p.connectionHealth(d.Conn.ID)
+	}
+	if ur, ok := ms.(unmatchedReceipts); ok && d.Conn != nil && d.Conn.Type == herald.ConnectorSMPP {
+		if d.Unmatched, err = ur.UnmatchedReceipts(r.Context(), d.Conn.ID, unmatchedShown); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		d.ShowUnmatched = true
 	}
 	d.InboundURL = p.inboundMailURL()
 	title := "New connection"

@@ -107,3 +107,42 @@ func (r *reloadRecorder) ReloadConnection(_ context.Context, id int64) error {
 	r.ids = append(r.ids, id)
 	return nil
 }
+
+// TestConnectionUnmatchedReceipts lists an SMPP connection's receipts that
+// matched no message on its page, and only there.
+func TestConnectionUnmatchedReceipts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.ownerClient()
+	smsc := &herald.Connection{Type: herald.ConnectorSMPP, Channel: herald.ChannelSMS, Name: "SMSC",
+		Settings: []byte(`{"host": "127.0.0.1", "port": 2775}`)}
+	other := &herald.Connection{Type: herald.ConnectorSMPP, Channel: herald.ChannelSMS, Name: "Other SMSC",
+		Settings: []byte(`{"host": "127.0.0.1", "port": 2776}`)}
+	for _, conn := range []*herald.Connection{smsc, other} {
+		if err := f.store.CreateConnection(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := "/connections/" + strconv.FormatInt(smsc.ID, 10)
+	mustContain(t, c.get(path).Body, "data-unmatched", "None.")
+	for _, u := range []herald.UnmatchedReceipt{
+		{ConnectionID: smsc.ID, ProviderID: "7f3a", Stat: "DELIVRD", Err: "000", Raw: "id:7f3a sub:001 dlvrd:001 stat:DELIVRD err:000"},
+		{ConnectionID: other.ID, ProviderID: "other-id", Stat: "UNDELIV", Err: "001", Raw: "id:other-id stat:UNDELIV"},
+	} {
+		if err := f.store.RecordUnmatchedReceipt(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := c.get(path).Body
+	mustContain(t, page, "data-unmatched", "7f3a", "DELIVRD", "id:7f3a sub:001")
+	if strings.Contains(page, "other-id") {
+		t.Error("a connection's page lists another connection's unmatched receipt")
+	}
+	sandbox := &herald.Connection{Type: herald.ConnectorSandbox, Channel: herald.ChannelSMS, Name: "Sandbox SMS", Settings: []byte(`{}`)}
+	if err := f.store.CreateConnection(ctx, sandbox); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.get("/connections/"+strconv.FormatInt(sandbox.ID, 10)).Body, "data-unmatched") {
+		t.Error("a sandbox connection's page has an unmatched receipts section")
+	}
+}
