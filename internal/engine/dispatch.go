@@ -305,6 +305,9 @@ func (e *Engine) optedOut(ctx context.Context, m *herald.Message) (*herald.Statu
 	if dir == nil || m.ContactID == 0 {
 		return nil, nil
 	}
+	if e.optOuts != nil {
+		return e.checkOptOut(ctx, m)
+	}
 	out, err := dir.OptedOut(ctx, m.AccountID, m.ContactID, m.Channel, m.SenderID)
 	if err != nil || !out {
 		return nil, err

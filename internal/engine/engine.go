@@ -142,6 +142,9 @@ type Engine struct {
 	// lookups reads the phone numbers of concurrent requests together;
 	// nil when the contact directory cannot.
 	lookups *batch.Batcher[*phoneLookup]
+	// optOuts reads the opt-outs of the messages being dispatched together;
+	// nil when the contact directory cannot.
+	optOuts *batch.Batcher[*optOutCheck]
 	// deferLookups lets the accept transaction look up the contacts of
 	// requests to phone numbers (see deferredLookup): the contact
 	// directory is the store that commits messages.
@@ -180,6 +183,7 @@ func New(cfg Config, deps Deps) *Engine {
 	e.accept = batch.New(batch.Config{MaxSize: e.cfg.AcceptBatch, Linger: 500 * time.Microsecond, Workers: e.cfg.Flushers}, e.flushAccept)
 	e.status = batch.New(batch.Config{MaxSize: e.cfg.StatusBatch, Linger: e.cfg.StatusLinger, Queue: 50000}, e.flushStatus)
 	e.lookups = e.newLookups()
+	e.optOuts = e.newOptOutChecks()
 	e.deferLookups = deps.Contacts != nil && deps.Store != nil && any(deps.Contacts) == any(deps.Store)
 	// Broadcast messages are stored as references to shared contents
 	// (see shared.go): every reader of the store renders them this way.
@@ -198,6 +202,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.status.Start(e.ctx)
 	if e.lookups != nil {
 		e.lookups.Start(e.ctx)
+	}
+	if e.optOuts != nil {
+		e.optOuts.Start(e.ctx)
 	}
 	if e.cfg.Dispatch {
 		if err := e.deps.Store.Heartbeat(ctx, e.cfg.Instance, e.now().UnixMilli()); err != nil {
@@ -228,6 +235,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 	e.stopWork()
 	e.wg.Wait()
 	e.disp.stop()
+	if e.optOuts != nil {
+		e.optOuts.Stop()
+	}
 	e.status.Stop()
 	var errs []error
 	if e.cfg.Dispatch {
@@ -252,6 +262,9 @@ func (e *Engine) Kill() {
 		e.lookups.Stop()
 	}
 	e.disp.kill()
+	if e.optOuts != nil {
+		e.optOuts.Stop()
+	}
 	e.status.Stop()
 	_ = e.routes.close(context.Background())
 }

@@ -24,6 +24,7 @@ func TestSend(t *testing.T) {
 		h.run(t, "ScheduledCancel", (*harness).testScheduledCancel)
 		h.run(t, "Validity", (*harness).testValidity)
 		h.run(t, "OptedOut", (*harness).testOptedOut)
+		h.run(t, "OptOutScopes", (*harness).testOptOutScopes)
 		h.run(t, "ConcurrentLookups", (*harness).testConcurrentLookups)
 		h.run(t, "CreateRecipients", (*harness).testCreateRecipients)
 		h.run(t, "Personalised", (*harness).testPersonalised)
@@ -161,6 +162,42 @@ func (h *harness) testOptedOut(t *testing.T) {
 	}
 	if ev := h.recv.waitEvents(m.ID, 1); ev[0] != "message.status:rejected" {
 		t.Errorf("webhooks = %v", ev)
+	}
+}
+
+// testOptOutScopes dispatches at once to contacts opted out of the
+// sender ID, of another sender ID, of another channel, and of the whole
+// channel as well as the sender ID: each message is rejected, with its
+// detail, or delivered, as its own contact's opt-outs say.
+func (h *harness) testOptOutScopes(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		optOuts []herald.OptOut // ContactID filled in below
+		want    herald.MessageStatus
+		detail  herald.StatusDetail
+	}{
+		{[]herald.OptOut{{Channel: herald.ChannelSMS, SenderID: "sandbox"}}, herald.StatusRejected, herald.DetailOptedOutSend},
+		{[]herald.OptOut{{Channel: herald.ChannelSMS, SenderID: "other"}}, herald.StatusDelivered, herald.StatusDetail{}},
+		{[]herald.OptOut{{Channel: herald.ChannelEmail}}, herald.StatusDelivered, herald.StatusDetail{}},
+		{[]herald.OptOut{{Channel: herald.ChannelSMS, SenderID: "sandbox"}, {Channel: herald.ChannelSMS}}, herald.StatusRejected, herald.DetailOptedOutChan},
+		{[]herald.OptOut{{Channel: herald.ChannelSMS}, {Channel: herald.ChannelSMS, SenderID: "sandbox"}}, herald.StatusRejected, herald.DetailOptedOutChan},
+	}
+	ids := make([]string, len(cases))
+	var wg sync.WaitGroup
+	for i, c := range cases {
+		ct := h.contacts.add(fmt.Sprintf("+3469990%03d5", i), nil) // not a sandbox test destination
+		for _, o := range c.optOuts {
+			o.AccountID, o.ContactID, o.By = h.account.ID, ct.ID, "test"
+			must(t, h.contacts.AddOptOut(ctx, o))
+		}
+		wg.Go(func() { ids[i] = h.send(h.sms(ct.Phone, "scopes")).ID })
+	}
+	wg.Wait()
+	for i, c := range cases {
+		m := h.waitStatus(ids[i], c.want)
+		if c.want == herald.StatusRejected && m.Detail != c.detail {
+			t.Errorf("case %d: detail %+v, want %+v", i, m.Detail, c.detail)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -26,6 +27,35 @@ func (s *Store) OptedOut(ctx context.Context, accountID, contactID int64, ch her
 		return false, fmt.Errorf("reading opt-outs: %w", err)
 	}
 	return n > 0, nil
+}
+
+// OptOutsOf returns the opt-outs of accountID's contacts contactIDs, of
+// every channel and sender ID (channel, sender ID and contact only).
+func (s *Store) OptOutsOf(ctx context.Context, accountID int64, contactIDs []int64) ([]herald.OptOut, error) {
+	var out []herald.OptOut
+	err := chunks(len(contactIDs), 1, func(lo, hi int) error {
+		args := s.batch()
+		ph := make([]string, 0, hi-lo)
+		for _, id := range contactIDs[lo:hi] {
+			ph = append(ph, args.add(id))
+		}
+		q := "SELECT contact_id, channel, sender_id FROM contact_optouts WHERE contact_id IN (" + strings.Join(ph, ", ") +
+			") AND account_id = " + args.add(accountID)
+		return eachRow(ctx, s.read(), q, args.vals, func(r scanner) error {
+			o := herald.OptOut{AccountID: accountID}
+			var ch int
+			if err := r.Scan(&o.ContactID, &ch, &o.SenderID); err != nil {
+				return err
+			}
+			o.Channel = herald.Channel(ch)
+			out = append(out, o)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading opt-outs: %w", err)
+	}
+	return out, nil
 }
 
 // AddOptOut records an opt-out of a contact of the account; an existing
