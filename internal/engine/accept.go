@@ -29,11 +29,22 @@ type prepared struct {
 	// when prepare resolved the contact.
 	lookup phone.Number
 	create bool
+	// inAccept, when set, runs in the accept transaction after the insert.
+	inAccept func(ctx context.Context, x *store.MessageTx, m *herald.Message) error
 }
 
 // Send validates req, prepares its message (and chain) and returns once
 // it is committed.
 func (e *Engine) Send(ctx context.Context, req *herald.SendRequest) (*herald.Message, error) {
+	return e.SendInAccept(ctx, req, nil)
+}
+
+// SendInAccept is Send with fn, when not nil, run in the transaction that
+// commits the message, after its insert: what fn writes commits with the
+// message or not at all. An error from fn fails every message of that
+// transaction, so fn should fail only when the database does.
+func (e *Engine) SendInAccept(ctx context.Context, req *herald.SendRequest,
+	fn func(ctx context.Context, x *store.MessageTx, m *herald.Message) error) (*herald.Message, error) {
 	if !e.running.Load() {
 		return nil, ErrStopped
 	}
@@ -42,6 +53,7 @@ func (e *Engine) Send(ctx context.Context, req *herald.SendRequest) (*herald.Mes
 	if err != nil {
 		return nil, err
 	}
+	p.inAccept = fn
 	// The request waits for the commit even if its client leaves: the
 	// message is in the batch by then.
 	if err := e.accept.Do(context.WithoutCancel(ctx), p); err != nil {
@@ -352,6 +364,13 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 		}
 		if err := x.InsertMessages(ctx, rows); err != nil {
 			return err
+		}
+		for _, p := range items {
+			if p.inAccept != nil {
+				if err := p.inAccept(ctx, x, p.row.Message); err != nil {
+					return err
+				}
+			}
 		}
 		return x.InsertChains(ctx, chains)
 	})
