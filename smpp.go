@@ -108,6 +108,20 @@ const (
 	SMPPMO      SMPPDeliveryKind = "mo"
 )
 
+// SMPPSubmitPart is one part of a long message a customer submitted to the
+// SMPP server in segments, kept until the message is made of its parts.
+type SMPPSubmitPart struct {
+	ID        string // the message_id the part was answered with
+	AccountID int64
+	SetKey    string // the parts' set: system_id, addresses, reference and total
+	Seq       int    // 1-based
+	Total     int
+	Text      string
+	Request   string // what the message needs besides the text, as the server wrote it
+	MessageID string // the message made of the set, once committed
+	At        time.Time
+}
+
 // SMPPDelivery is a deliver_sm waiting for a customer's receiving bind: a
 // receipt of a message it submitted, or an MO message for its account. It
 // stays queued until the customer acknowledges it.

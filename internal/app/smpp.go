@@ -49,7 +49,7 @@ func (m *Main) startSMPP(ctx context.Context) error {
 	if m.Config.SMPPAddr == "" || m.Config.Role == "worker" {
 		return nil
 	}
-	cfg := smppserver.Config{Log: m.Log.With("component", "smpp-server")}
+	cfg := smppserver.Config{Log: m.Log.With("component", "smpp-server"), PartsTimeout: m.Config.SMPPPartsWait}
 	if m.Config.SMPPTLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(m.Config.SMPPTLSCert, m.Config.SMPPTLSKey)
 		if err != nil {

@@ -157,17 +157,27 @@ func addCustomer(t *testing.T, m *app.Main, name, systemID, password string) *he
 // TestSMPPClientAgainstServer sends through Herald's client connector to
 // Herald's own SMPP server: the customer's message goes to the sandbox, is
 // delivered, and its receipt comes back as a deliver_sm that turns the
-// first message delivered.
+// first message delivered. The long message travels in three parts (8-bit
+// UDH, then SAR TLVs), which the server makes into one message and whose
+// three receipts the client folds.
 func TestSMPPClientAgainstServer(t *testing.T) {
+	for _, concat := range []string{"udh8", "sar"} {
+		t.Run(concat, func(t *testing.T) { clientAgainstServer(t, concat) })
+	}
+}
+
+// clientAgainstServer is TestSMPPClientAgainstServer with one way of
+// concatenation.
+func clientAgainstServer(t *testing.T, concat string) {
 	env := smppEnv(t)
 	env["HERALD_SMPP_ADDR"] = "127.0.0.1:0"
 	m, _ := startMain(t, env)
 	customer := addCustomer(t, m, "Loop customer", "loop", "secret")
 	_, port, _ := net.SplitHostPort(m.SMPP.Addr())
 	addSMPPConnection(t, m, `{"host": "127.0.0.1", "port": `+port+`, "systemId": "loop", "systemType": "herald",
-		"window": 20, "concat": "udh8"}`, "Herald")
+		"window": 20, "concat": "`+concat+`"}`, "Herald")
 	short := sendSMS(t, m, "Herald", "+46700000123", "hello loop")
-	// 400 GSM characters: three segments of at most 153 with an 8-bit UDH.
+	// 400 GSM characters: three segments of at most 153.
 	long := sendSMS(t, m, "Herald", "+46700000124", strings.Repeat("0123456789", 40))
 	for _, id := range []string{short.ID, long.ID} {
 		msg := waitStatus(t, m, id, herald.StatusDelivered)
@@ -175,15 +185,23 @@ func TestSMPPClientAgainstServer(t *testing.T) {
 			t.Errorf("delivered message %+v", msg)
 		}
 	}
-	// The customer's side: one message per submit_sm, so 1 + 3 segments.
+	// The customer's side: the long message's three submit_sm make one
+	// message of the whole text.
 	page, err := m.Store.ListMessages(context.Background(), customer.ID, herald.ListQuery{Limit: 10})
-	if err != nil || len(page.Items) != 4 {
+	if err != nil || len(page.Items) != 2 {
 		t.Fatalf("customer's messages: %d %v", len(page.Items), err)
 	}
+	texts := map[string]bool{}
 	for _, msg := range page.Items {
 		if msg.Origin != herald.OriginSMPP || msg.SenderID != "sandbox" {
 			t.Errorf("customer's message %+v", msg)
 		}
+		var p struct{ Text string }
+		_ = json.Unmarshal(msg.Payload, &p)
+		texts[p.Text] = true
+	}
+	if !texts["hello loop"] || !texts[strings.Repeat("0123456789", 40)] {
+		t.Errorf("customer's texts %v", texts)
 	}
 }
 

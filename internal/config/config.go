@@ -35,6 +35,7 @@ type Config struct {
 	SMPPAddr        string        // SMPP server listen address; empty: no SMPP server
 	SMPPTLSCert     string        // PEM certificate file: the SMPP server accepts TLS only
 	SMPPTLSKey      string        // PEM key file of SMPPTLSCert
+	SMPPPartsWait   time.Duration // how long a long message submitted in parts waits for missing parts
 	SMTPAddr        string        // inbound SMTP listen address; empty: no listener
 	SMTPDomain      string        // the inbound SMTP listener's name in its greeting
 	SMTPMaxSize     int64         // the largest inbound e-mail in bytes
@@ -72,6 +73,7 @@ func Settings() []Setting {
 		{"HERALD_SMPP_ADDR", "smpp-addr", "", "SMPP server listen address (host:port) for customers' binds; empty runs no SMPP server.", str(func(c *Config) *string { return &c.SMPPAddr })},
 		{"HERALD_SMPP_TLS_CERT", "", "", "PEM certificate file; with HERALD_SMPP_TLS_KEY the SMPP server accepts TLS connections only.", str(func(c *Config) *string { return &c.SMPPTLSCert })},
 		{"HERALD_SMPP_TLS_KEY", "", "", "PEM private key file of HERALD_SMPP_TLS_CERT.", str(func(c *Config) *string { return &c.SMPPTLSKey })},
+		{"HERALD_SMPP_PARTS_WAIT", "", "2m", "How long a long message submitted to the SMPP server in parts waits for its missing parts before it is sent without them.", setDuration(func(c *Config) *time.Duration { return &c.SMPPPartsWait })},
 		{"HERALD_SMTP_ADDR", "smtp-addr", "", "Inbound SMTP listen address (host:port) for replies and bounces to e-mail sender IDs; empty runs no listener.", setOptionalAddr(func(c *Config) *string { return &c.SMTPAddr })},
 		{"HERALD_SMTP_DOMAIN", "", "localhost", "The inbound SMTP listener's host name in its greeting.", str(func(c *Config) *string { return &c.SMTPDomain })},
 		{"HERALD_SMTP_MAX_SIZE", "", "41943040", "The largest inbound e-mail the listener takes, in bytes.", setPositiveInt(func(c *Config) *int64 { return &c.SMTPMaxSize })},

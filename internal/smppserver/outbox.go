@@ -23,7 +23,7 @@ func callbackData(rd byte, src, dst smpp.Address) string {
 // parseCallback reads callbackData.
 func parseCallback(s string) (rd byte, src, dst smpp.Address, ok bool) {
 	f := strings.Fields(s)
-	if len(f) != 4 || f[0] != "smpp" {
+	if len(f) < 4 || f[0] != "smpp" {
 		return 0, src, dst, false
 	}
 	v, err := strconv.ParseUint(strings.TrimPrefix(f[1], "rd="), 10, 8)
@@ -31,6 +31,27 @@ func parseCallback(s string) (rd byte, src, dst smpp.Address, ok bool) {
 		return 0, src, dst, false
 	}
 	return byte(v), address(strings.TrimPrefix(f[2], "src=")), address(strings.TrimPrefix(f[3], "dst=")), true
+}
+
+// partIDs returns the message_ids of the parts a message was submitted in,
+// from its callback data ("parts=<base>:<seq>,<seq>..."), or nil.
+func partIDs(cb string) []string {
+	for _, f := range strings.Fields(cb) {
+		spec, ok := strings.CutPrefix(f, "parts=")
+		if !ok {
+			continue
+		}
+		base, seqs, ok := strings.Cut(spec, ":")
+		if !ok {
+			return nil
+		}
+		var ids []string
+		for _, n := range strings.Split(seqs, ",") {
+			ids = append(ids, base+"-"+n)
+		}
+		return ids
+	}
+	return nil
 }
 
 // address reads "ton.npi.addr".
@@ -86,7 +107,13 @@ func pick(src store.SMPPSource) (herald.SMPPDelivery, bool) {
 	if st == receipt.Enroute && !req.WantsIntermediate() || st != receipt.Enroute && !req.WantsReceipt(st == receipt.Delivered) {
 		return herald.SMPPDelivery{}, false
 	}
-	return herald.SMPPDelivery{AccountID: m.AccountID, SystemID: m.CorrelationID, Kind: herald.SMPPReceipt, MessageID: m.ID,
+	// A message submitted in parts reports under every part's message_id,
+	// comma-separated.
+	id := m.ID
+	if parts := partIDs(m.CallbackData); len(parts) > 0 {
+		id = strings.Join(parts, ",")
+	}
+	return herald.SMPPDelivery{AccountID: m.AccountID, SystemID: m.CorrelationID, Kind: herald.SMPPReceipt, MessageID: id,
 		Status: src.Status, ProviderCode: src.Code, Source: addrString(from), Dest: addrString(to),
 		RegisteredDelivery: int(rd), SubmittedAt: m.AcceptedAt}, true
 }
@@ -101,11 +128,15 @@ func deliverSM(d *herald.SMPPDelivery) ([]*smpp.Delivery, error) {
 		return smpp.NewMODeliveries(from, smpp.Address{Addr: d.Dest}, d.Text, byte(d.ID))
 	}
 	st, _ := receiptState(d.Status)
-	r := receipt.Receipt{ID: d.MessageID, State: st, SubmitDate: d.SubmittedAt, DoneDate: d.CreatedAt}
-	if st == receipt.Undelivered {
-		r.Err = "001"
+	var out []*smpp.Delivery
+	for _, id := range strings.Split(d.MessageID, ",") { // one receipt per part
+		r := receipt.Receipt{ID: id, State: st, SubmitDate: d.SubmittedAt, DoneDate: d.CreatedAt}
+		if st == receipt.Undelivered {
+			r.Err = "001"
+		}
+		out = append(out, smpp.NewReceiptDelivery(address(d.Source), address(d.Dest), r, st == receipt.Enroute))
 	}
-	return []*smpp.Delivery{smpp.NewReceiptDelivery(address(d.Source), address(d.Dest), r, st == receipt.Enroute)}, nil
+	return out, nil
 }
 
 // runOutbox fills the outbox from committed changes and offers it to the
@@ -113,9 +144,15 @@ func deliverSM(d *herald.SMPPDelivery) ([]*smpp.Delivery, error) {
 func (s *Service) runOutbox(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
+	sweep := min(10*time.Second, s.cfg.PartsTimeout/2)
+	swept := time.Now()
 	for {
 		if _, err := s.store.FillSMPPOutbox(ctx, 1000, pick); err != nil && ctx.Err() == nil {
 			s.log.Error("smpp: filling the outbox", "err", err)
+		}
+		if s.parts != nil && time.Since(swept) >= sweep {
+			s.sweepParts(ctx)
+			swept = time.Now()
 		}
 		s.dequeue(ctx)
 		s.flush(ctx)

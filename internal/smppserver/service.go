@@ -4,6 +4,9 @@
 // message_ids, and the receipts of those messages and the account's MO
 // messages go back as deliver_sm on a receiver or transceiver bind.
 //
+// A long message submitted in parts is made into one message of the
+// whole text once its parts are in (see parts.go).
+//
 // Receipts and MO travel through a durable outbox (smpp_deliveries): a
 // poller queues them from the committed status events and MO messages, and
 // a delivery is dequeued only when the customer acknowledges its
@@ -42,7 +45,11 @@ type Store interface {
 type Config struct {
 	TLS  *tls.Config   // accept TLS connections when set
 	Poll time.Duration // how often the outbox is filled and flushed; default 100 ms
-	Log  *slog.Logger
+	// PartsTimeout is how long a long message submitted in parts waits for
+	// its missing parts before it is sent without them; default
+	// PartsTimeout.
+	PartsTimeout time.Duration
+	Log          *slog.Logger
 }
 
 // Service is the SMPP server with its outbox. Build it with New and run it
@@ -50,6 +57,7 @@ type Config struct {
 type Service struct {
 	cfg   Config
 	store Store
+	parts PartsStore // nil: every part is a message of its own
 	msgs  herald.MessageService
 	log   *slog.Logger
 	srv   *smpp.Server
@@ -59,6 +67,8 @@ type Service struct {
 	creds   map[string]*herald.SMPPCredential // by lower-case system_id, of bound customers
 	offered map[string]int64                  // highest delivery ID handed to a bind, per system_id
 	acked   []int64                           // deliveries acknowledged, to dequeue
+	// inProgress are the sets of parts being made into a message.
+	inProgress map[string]bool
 }
 
 // New returns a Service that sends through msgs.
@@ -66,11 +76,17 @@ func New(cfg Config, st Store, msgs herald.MessageService) (*Service, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 100 * time.Millisecond
 	}
+	if cfg.PartsTimeout <= 0 {
+		cfg.PartsTimeout = PartsTimeout
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, store: st, msgs: msgs, log: cfg.Log, wake: make(chan struct{}, 1),
-		creds: map[string]*herald.SMPPCredential{}, offered: map[string]int64{}}
+		creds: map[string]*herald.SMPPCredential{}, offered: map[string]int64{}, inProgress: map[string]bool{}}
+	if ps, ok := st.(PartsStore); ok {
+		s.parts = ps
+	}
 	srv, err := smpp.NewServer(smpp.ServerConfig{TLS: cfg.TLS, Auth: s.auth, Submit: s.submit, Logger: cfg.Log,
 		OnBound: func(smpp.BindInfo) { s.poke() }, OnUnbound: s.unbound})
 	if err != nil {
@@ -146,22 +162,42 @@ func (s *Service) submit(ctx context.Context, r *smpp.SubmitRequest) (string, er
 	if err != nil {
 		return "", smpp.StatusSysErr
 	}
-	payload, _ := json.Marshal(map[string]string{"text": r.Text}) // strings always encode
-	req := &herald.SendRequest{AccountID: account, Contact: herald.ContactRef{Phone: phone(r.Dest)}, CreateRecipient: true,
-		Steps:  []herald.SendStep{{Channel: herald.ChannelSMS, SenderID: r.Source.Addr, Payload: payload}},
-		Origin: herald.OriginSMPP, Traffic: herald.TrafficAPI, CorrelationID: r.SystemID,
-		CallbackData: callbackData(r.RegisteredDelivery, r.Source, r.Dest)}
-	m, err := s.msgs.Send(ctx, req)
+	if r.ConcatTotal > 1 && s.parts != nil {
+		return s.submitPart(ctx, r, account)
+	}
+	m, err := s.send(ctx, account, r.SystemID, r.Source, r.Dest, r.Text, callbackData(r.RegisteredDelivery, r.Source, r.Dest), nil)
+	if err != nil {
+		return "", err
+	}
+	return m.ID, nil
+}
+
+// send sends text from src to dst for the account of systemID, from the
+// credential's fallback sender ID when src is refused; fn, when set, runs
+// in the transaction that commits the message. Errors are SMPP statuses.
+func (s *Service) send(ctx context.Context, account int64, systemID string, src, dst smpp.Address, text, cb string,
+	fn func(ctx context.Context, x *store.MessageTx, m *herald.Message) error) (*herald.Message, error) {
+	payload, _ := json.Marshal(map[string]string{"text": text}) // strings always encode
+	req := &herald.SendRequest{AccountID: account, Contact: herald.ContactRef{Phone: phone(dst)}, CreateRecipient: true,
+		Steps:  []herald.SendStep{{Channel: herald.ChannelSMS, SenderID: src.Addr, Payload: payload}},
+		Origin: herald.OriginSMPP, Traffic: herald.TrafficAPI, CorrelationID: systemID, CallbackData: cb}
+	sendOnce := func() (*herald.Message, error) {
+		if as, ok := s.msgs.(acceptSender); ok && fn != nil {
+			return as.SendInAccept(ctx, req, fn)
+		}
+		return s.msgs.Send(ctx, req)
+	}
+	m, err := sendOnce()
 	if err != nil && herald.ErrorCode(err) == herald.EINVALID {
-		if fallback := s.senderID(r.SystemID); fallback != "" && fallback != r.Source.Addr {
+		if fallback := s.senderID(systemID); fallback != "" && fallback != src.Addr {
 			req.Steps[0].SenderID = fallback
-			m, err = s.msgs.Send(ctx, req)
+			m, err = sendOnce()
 		}
 	}
 	if err != nil {
-		return "", submitStatus(err)
+		return nil, submitStatus(err)
 	}
-	return m.ID, nil
+	return m, nil
 }
 
 // senderID returns the fallback sender ID of a bound system_id.

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Sandbox", testSandbox},
 		{"SMPP", testSMPP},
 		{"SMSSegments", testSMSSegments},
+		{"SMPPSubmitParts", testSMPPSubmitParts},
 		{"Media", testMedia},
 		{"Templates", testTemplates},
 		{"ConversationTemplates", testConversationTemplates},

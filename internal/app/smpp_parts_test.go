@@ -1,0 +1,131 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/linxGnu/gosmpp/data"
+	"github.com/linxGnu/gosmpp/pdu"
+
+	"github.com/heraldhq/herald"
+)
+
+// rawESME is a customer's SMPP client that writes the PDUs it is given
+// (with gosmpp's codec) and reads the answers, for parts no client would
+// send on purpose: out of order, again, or never the last.
+type rawESME struct {
+	t   *testing.T
+	c   net.Conn
+	r   *bufio.Reader
+	seq int32
+}
+
+// bindRaw binds to addr as a transmitter.
+func bindRaw(t *testing.T, addr, systemID, password string) *rawESME {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	e := &rawESME{t: t, c: c, r: bufio.NewReader(c)}
+	b := pdu.NewBindRequest(pdu.Transmitter)
+	b.SystemID, b.Password, b.SystemType = systemID, password, "test"
+	if resp := e.do(b); resp.GetHeader().CommandStatus != data.ESME_ROK {
+		t.Fatalf("bind: %v", resp.GetHeader().CommandStatus)
+	}
+	return e
+}
+
+// do writes p and returns the answer.
+func (e *rawESME) do(p pdu.PDU) pdu.PDU {
+	e.t.Helper()
+	e.seq++
+	p.SetSequenceNumber(e.seq)
+	b := pdu.NewBuffer(nil)
+	p.Marshal(b)
+	if err := e.c.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.c.Write(b.Bytes()); err != nil {
+		e.t.Fatal(err)
+	}
+	resp, err := pdu.Parse(e.r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+// part submits part seq of total of the message ref to dest with an 8-bit
+// reference UDH, and returns the message_id answered.
+func (e *rawESME) part(dest string, ref, seq, total byte, text string) string {
+	e.t.Helper()
+	sm := pdu.NewSubmitSM().(*pdu.SubmitSM)
+	sm.SourceAddr, _ = pdu.NewAddressWithTonNpiAddr(5, 0, "sandbox")
+	sm.DestAddr, _ = pdu.NewAddressWithTonNpiAddr(1, 1, dest)
+	sm.EsmClass, sm.RegisteredDelivery = data.SM_UDH_GSM, 1
+	ud := append([]byte{5, 0x00, 3, ref, total, seq}, text...)
+	if err := sm.Message.SetMessageDataWithEncoding(ud, data.NewCustomEncoding(data.GSM7BITCoding, nil)); err != nil {
+		e.t.Fatal(err)
+	}
+	resp, ok := e.do(sm).(*pdu.SubmitSMResp)
+	if !ok || resp.GetHeader().CommandStatus != data.ESME_ROK || resp.MessageID == "" {
+		e.t.Fatalf("part %d of %d: %+v", seq, total, resp)
+	}
+	return resp.MessageID
+}
+
+// TestSMPPServerJoinsParts submits long messages in parts to Herald's SMPP
+// server: parts out of order make one message of the whole text, a part
+// sent again after it is answered with its first message_id and sends
+// nothing, and parts whose last never comes are sent without it once
+// HERALD_SMPP_PARTS_WAIT has passed.
+func TestSMPPServerJoinsParts(t *testing.T) {
+	env := smppEnv(t)
+	env["HERALD_SMPP_ADDR"], env["HERALD_SMPP_PARTS_WAIT"] = "127.0.0.1:0", "300ms"
+	m, _ := startMain(t, env)
+	customer := addCustomer(t, m, "Parts customer", "parts", "secret")
+	e := bindRaw(t, m.SMPP.Addr(), "parts", "secret")
+
+	ids := map[string]bool{}
+	for _, p := range []struct {
+		seq  byte
+		text string
+	}{{2, "BBB "}, {1, "AAA "}, {3, "CCC"}} {
+		ids[e.part("46700000201", 7, p.seq, 3, p.text)] = true
+	}
+	last := e.part("46700000201", 7, 1, 3, "AAA ") // sent again
+	if len(ids) != 3 || !ids[last] {
+		t.Errorf("message_ids %v, the part sent again got %s", ids, last)
+	}
+	e.part("46700000202", 8, 1, 3, "one ")
+	e.part("46700000202", 8, 2, 3, "two")
+
+	var texts []string
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		page, err := m.Store.ListMessages(context.Background(), customer.ID, herald.ListQuery{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = texts[:0]
+		for _, msg := range page.Items {
+			var p struct{ Text string }
+			_ = json.Unmarshal(msg.Payload, &p)
+			texts = append(texts, p.Text)
+		}
+		if len(texts) >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	sort.Strings(texts)
+	if len(texts) != 2 || texts[0] != "AAA BBB CCC" || texts[1] != "one two" {
+		t.Errorf("customer's messages %q, want the whole text once and the incomplete one", texts)
+	}
+}

@@ -1,0 +1,164 @@
+package smppserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/smpp"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// A customer may submit a long message in parts, each a submit_sm with a
+// user data header or SAR TLVs naming the part. Each part is stored
+// (smpp_submit_parts) and answered with its own message_id; the last part
+// to arrive makes the message of them all, whose receipts go back under
+// every part's message_id, as an SMSC reports each segment. The
+// transaction that commits the message marks its parts, so a part the
+// customer sends again is answered with its message_id without sending the
+// message twice. Parts whose set stays incomplete for PartsTimeout are sent
+// as a message of the parts present. One submit_sm at a time makes a set's
+// message in a process (completing); a customer sends a message's parts on
+// one bind, so on one process, and a set split across processes sharing
+// PostgreSQL could, if its last parts came to both at once, be sent twice.
+
+// PartsTimeout is how long a long message waits for its missing parts.
+const PartsTimeout = 2 * time.Minute
+
+// partsKept is how long parts are kept after their message was made, to
+// recognise parts sent again.
+const partsKept = time.Hour
+
+// partRequest is what a message made of parts needs besides its text.
+type partRequest struct {
+	SystemID string `json:"systemId"`
+	Source   string `json:"source"` // ton.npi.addr
+	Dest     string `json:"dest"`
+	RD       byte   `json:"rd"`
+}
+
+// PartsStore is what parts need from the database.
+type PartsStore interface {
+	AddSMPPSubmitPart(ctx context.Context, p *herald.SMPPSubmitPart, base string) ([]herald.SMPPSubmitPart, error)
+	StaleSMPPSubmitParts(ctx context.Context, before time.Time, limit int) ([]herald.SMPPSubmitPart, error)
+	ForgetSMPPSubmitParts(ctx context.Context, before time.Time) (int64, error)
+}
+
+// acceptSender sends a message with work of its own in the transaction
+// that commits it (the engine).
+type acceptSender interface {
+	SendInAccept(ctx context.Context, req *herald.SendRequest,
+		fn func(ctx context.Context, x *store.MessageTx, m *herald.Message) error) (*herald.Message, error)
+}
+
+// newBase returns a new base of part IDs: 16 hexadecimal digits.
+func newBase() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	return hex.EncodeToString(b[:])
+}
+
+// submitPart stores one part of a long message and answers with its ID;
+// the last part sends the message.
+func (s *Service) submitPart(ctx context.Context, r *smpp.SubmitRequest, account int64) (string, error) {
+	if r.ConcatSeq == 0 || r.ConcatSeq > r.ConcatTotal {
+		return "", smpp.StatusSubmitFailed
+	}
+	req, _ := json.Marshal(partRequest{SystemID: r.SystemID, Source: addrString(r.Source), Dest: addrString(r.Dest),
+		RD: r.RegisteredDelivery}) // strings and a byte always encode
+	p := &herald.SMPPSubmitPart{AccountID: account, Seq: int(r.ConcatSeq), Total: int(r.ConcatTotal), Text: r.Text, Request: string(req),
+		SetKey: fmt.Sprintf("%s|%s|%s|%d|%d", strings.ToLower(r.SystemID), addrString(r.Source), addrString(r.Dest), r.ConcatRef, r.ConcatTotal)}
+	parts, err := s.parts.AddSMPPSubmitPart(ctx, p, newBase())
+	if err != nil {
+		return "", err
+	}
+	if p.MessageID != "" || len(parts) < p.Total {
+		return p.ID, nil // sent again after its message was made, or more to come
+	}
+	if !s.completing(p.SetKey, true) {
+		return p.ID, nil // another submit_sm of the set is making the message
+	}
+	defer s.completing(p.SetKey, false)
+	if _, err := s.sendParts(ctx, parts); err != nil {
+		return "", err
+	}
+	return p.ID, nil
+}
+
+// completing marks a set as being made into a message (on) or done (off);
+// on reports false when it is being made already.
+func (s *Service) completing(setKey string, on bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if on {
+		if s.inProgress[setKey] {
+			return false
+		}
+		s.inProgress[setKey] = true
+		return true
+	}
+	delete(s.inProgress, setKey)
+	return true
+}
+
+// sendParts sends the message made of one set's parts (in order, some
+// possibly missing), and marks them in the transaction that commits it.
+func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) (*herald.Message, error) {
+	var pr partRequest
+	if err := json.Unmarshal([]byte(parts[0].Request), &pr); err != nil {
+		return nil, fmt.Errorf("reading a stored SMPP part: %w", err)
+	}
+	var text strings.Builder
+	seqs := make([]string, len(parts))
+	for i, p := range parts {
+		text.WriteString(p.Text)
+		seqs[i] = strconv.Itoa(p.Seq)
+	}
+	base := parts[0].ID[:strings.LastIndexByte(parts[0].ID, '-')]
+	src, dst := address(pr.Source), address(pr.Dest)
+	cb := callbackData(pr.RD, src, dst) + " parts=" + base + ":" + strings.Join(seqs, ",")
+	setKey := parts[0].SetKey
+	mark := func(ctx context.Context, x *store.MessageTx, m *herald.Message) error {
+		_, err := x.MarkSMPPSubmitParts(ctx, setKey, m.ID)
+		return err
+	}
+	return s.send(ctx, parts[0].AccountID, pr.SystemID, src, dst, text.String(), cb, mark)
+}
+
+// sweepParts sends the sets that waited PartsTimeout for missing parts and
+// forgets the parts of messages made long ago.
+func (s *Service) sweepParts(ctx context.Context) {
+	now := time.Now()
+	stale, err := s.parts.StaleSMPPSubmitParts(ctx, now.Add(-s.cfg.PartsTimeout), 100)
+	if err != nil {
+		s.log.Error("smpp: reading incomplete long messages", "err", err)
+		return
+	}
+	for i := 0; i < len(stale); {
+		j := i
+		for j < len(stale) && stale[j].SetKey == stale[i].SetKey {
+			j++
+		}
+		set := stale[i:j]
+		i = j
+		if !s.completing(set[0].SetKey, true) {
+			continue
+		}
+		m, err := s.sendParts(ctx, set)
+		s.completing(set[0].SetKey, false)
+		if err != nil {
+			s.log.Warn("smpp: sending an incomplete long message", "parts", len(set), "of", set[0].Total, "err", err)
+			continue
+		}
+		s.log.Warn("smpp: sent a long message without its missing parts", "message", m.ID, "parts", len(set), "of", set[0].Total)
+	}
+	if _, err := s.parts.ForgetSMPPSubmitParts(ctx, now.Add(-partsKept)); err != nil {
+		s.log.Error("smpp: forgetting long messages' parts", "err", err)
+	}
+}

@@ -1,0 +1,64 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// testSMPPSubmitParts stores the parts of two long messages: a part sent
+// again gets the ID it had, the set's later parts share its first part's
+// base, the parts come back in order, the transaction that commits a
+// message marks its set's parts, an incomplete set is stale after its last
+// part's time, and old parts are forgotten.
+func testSMPPSubmitParts(t *testing.T, open func(t *testing.T) *store.Store) {
+	f := newFixture(t, open, "smpp parts")
+	s := f.s
+	add := func(set string, seq int, text, base string) ([]herald.SMPPSubmitPart, *herald.SMPPSubmitPart) {
+		t.Helper()
+		p := &herald.SMPPSubmitPart{AccountID: f.account.ID, SetKey: set, Seq: seq, Total: 3, Text: text, Request: `{"rd":1}`}
+		parts, err := s.AddSMPPSubmitPart(f.ctx, p, base)
+		noErr(t, "AddSMPPSubmitPart", err)
+		return parts, p
+	}
+	_, p2 := add("a", 2, "two", "base1")
+	_, again := add("a", 2, "two", "other")
+	_, p1 := add("a", 1, "one", "other")
+	equal(t, "IDs", []string{p2.ID, again.ID, p1.ID}, []string{"base1-2", "base1-2", "base1-1"})
+	add("b", 1, "uno", "base2")
+	parts, _ := add("a", 3, "three", "other")
+	texts := []string{}
+	for _, p := range parts {
+		texts = append(texts, p.Text)
+	}
+	equal(t, "set a", texts, []string{"one", "two", "three"})
+
+	noErr(t, "MessageTx", s.MessageTx(f.ctx, func(x *store.MessageTx) error {
+		n, err := x.MarkSMPPSubmitParts(context.Background(), "a", "m1")
+		if n != 3 {
+			t.Errorf("marked %d parts, want 3", n)
+		}
+		return err
+	}))
+	_, again = add("a", 3, "three", "other")
+	if again.ID != "base1-3" || again.MessageID != "m1" {
+		t.Errorf("a part sent again after its message = %+v", again)
+	}
+
+	stale, err := s.StaleSMPPSubmitParts(f.ctx, time.Now().Add(time.Minute), 10)
+	noErr(t, "StaleSMPPSubmitParts", err)
+	if len(stale) != 1 || stale[0].SetKey != "b" || stale[0].ID != "base2-1" {
+		t.Errorf("stale parts = %+v, want set b's only", stale)
+	}
+	if stale, _ := s.StaleSMPPSubmitParts(f.ctx, time.Now().Add(-time.Minute), 10); len(stale) != 0 {
+		t.Errorf("parts stale before they came: %+v", stale)
+	}
+	n, err := s.ForgetSMPPSubmitParts(f.ctx, time.Now().Add(time.Minute))
+	noErr(t, "ForgetSMPPSubmitParts", err)
+	if n != 4 {
+		t.Errorf("forgot %d parts, want 4", n)
+	}
+}
