@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,10 +34,17 @@ func TestSMPPServerKannel(t *testing.T) {
 		t.Fatalf("binds = %+v", b)
 	}
 
+	// The last message is long: Kannel sends it in parts with a UDH, which
+	// Herald makes into one message.
 	const n = 3
+	long := strings.Repeat("a long text from Kannel ", 12)
 	for i := range n {
+		text := "hello herald " + strconv.Itoa(i)
+		if i == n-1 {
+			text = long
+		}
 		code, body, err := gw.SendSMS(ctx, url.Values{
-			"from": {"12345"}, "to": {"4670000010" + strconv.Itoa(i)}, "text": {"hello herald " + strconv.Itoa(i)},
+			"from": {"12345"}, "to": {"4670000010" + strconv.Itoa(i)}, "text": {text},
 			"dlr-mask": {"31"}, "dlr-url": {h.URL + "/dlr?type=%d&status=%A&msg=" + strconv.Itoa(i)},
 		})
 		if err != nil || code != http.StatusAccepted {
@@ -61,10 +69,15 @@ func TestSMPPServerKannel(t *testing.T) {
 		}
 		return delivered == n
 	})
+	whole := false
 	for _, msg := range msgs {
 		if msg.Origin != herald.OriginSMPP || msg.SenderID != herald.SandboxSender || msg.Direction != herald.MT {
 			t.Errorf("message %+v", msg)
 		}
+		whole = whole || strings.Contains(string(msg.Payload), long)
+	}
+	if !whole {
+		t.Errorf("no message holds the whole long text: %+v", msgs)
 	}
 
 	// Kannel's side: the SMSC ack (8), the intermediate (4) and the final

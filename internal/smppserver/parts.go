@@ -109,20 +109,31 @@ func (s *Service) completing(setKey string, on bool) bool {
 
 // sendParts sends the message made of one set's parts (in order, some
 // possibly missing), and marks them in the transaction that commits it.
+// Receipts go to the parts that asked for them (Kannel asks on the first
+// part only), as the first of those asked.
 func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) (*herald.Message, error) {
 	var pr partRequest
-	if err := json.Unmarshal([]byte(parts[0].Request), &pr); err != nil {
-		return nil, fmt.Errorf("reading a stored SMPP part: %w", err)
-	}
 	var text strings.Builder
-	seqs := make([]string, len(parts))
+	var seqs []string
 	for i, p := range parts {
+		var r partRequest
+		if err := json.Unmarshal([]byte(p.Request), &r); err != nil {
+			return nil, fmt.Errorf("reading a stored SMPP part: %w", err)
+		}
+		if i == 0 || pr.RD == 0 && r.RD != 0 {
+			pr = r
+		}
+		if r.RD != 0 {
+			seqs = append(seqs, strconv.Itoa(p.Seq))
+		}
 		text.WriteString(p.Text)
-		seqs[i] = strconv.Itoa(p.Seq)
 	}
 	base := parts[0].ID[:strings.LastIndexByte(parts[0].ID, '-')]
 	src, dst := address(pr.Source), address(pr.Dest)
-	cb := callbackData(pr.RD, src, dst) + " parts=" + base + ":" + strings.Join(seqs, ",")
+	cb := callbackData(pr.RD, src, dst)
+	if len(seqs) > 0 {
+		cb += " parts=" + base + ":" + strings.Join(seqs, ",")
+	}
 	setKey := parts[0].SetKey
 	mark := func(ctx context.Context, x *store.MessageTx, m *herald.Message) error {
 		_, err := x.MarkSMPPSubmitParts(ctx, setKey, m.ID)

@@ -86,7 +86,8 @@ func (c GatewayConfig) Render(logDir string) string {
 	add("group = sendsms-user",
 		"username = "+q(c.Username),
 		"password = "+q(c.Password),
-		"max-messages = 10")
+		"max-messages = 10",
+		"concatenation = true")
 	if c.MOURL != "" {
 		add("group = sms-service", "keyword = default", "get-url = "+q(c.MOURL), "max-messages = 0", "catch-all = true")
 	} else {
