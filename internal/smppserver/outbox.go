@@ -34,7 +34,8 @@ func parseCallback(s string) (rd byte, src, dst smpp.Address, ok bool) {
 }
 
 // partIDs returns the message_ids of the parts a message was submitted in,
-// from its callback data ("parts=<base>:<seq>,<seq>..."), or nil.
+// from its callback data ("parts=<base>:<runs>", runs as seqRanges writes
+// them), or nil.
 func partIDs(cb string) []string {
 	for _, f := range strings.Fields(cb) {
 		spec, ok := strings.CutPrefix(f, "parts=")
@@ -46,8 +47,19 @@ func partIDs(cb string) []string {
 			return nil
 		}
 		var ids []string
-		for _, n := range strings.Split(seqs, ",") {
-			ids = append(ids, base+"-"+n)
+		for _, run := range strings.Split(seqs, ",") {
+			from, to, _ := strings.Cut(run, "-")
+			lo, err := strconv.Atoi(from)
+			hi, err2 := strconv.Atoi(to)
+			if err2 != nil {
+				hi = lo
+			}
+			if err != nil || hi < lo || hi-lo > 255 {
+				return nil
+			}
+			for n := lo; n <= hi; n++ {
+				ids = append(ids, base+"-"+strconv.Itoa(n))
+			}
 		}
 		return ids
 	}

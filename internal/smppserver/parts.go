@@ -114,7 +114,7 @@ func (s *Service) completing(setKey string, on bool) bool {
 func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) (*herald.Message, error) {
 	var pr partRequest
 	var text strings.Builder
-	var seqs []string
+	var seqs []int
 	for i, p := range parts {
 		var r partRequest
 		if err := json.Unmarshal([]byte(p.Request), &r); err != nil {
@@ -124,7 +124,7 @@ func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) 
 			pr = r
 		}
 		if r.RD != 0 {
-			seqs = append(seqs, strconv.Itoa(p.Seq))
+			seqs = append(seqs, p.Seq)
 		}
 		text.WriteString(p.Text)
 	}
@@ -132,7 +132,7 @@ func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) 
 	src, dst := address(pr.Source), address(pr.Dest)
 	cb := callbackData(pr.RD, src, dst)
 	if len(seqs) > 0 {
-		cb += " parts=" + base + ":" + strings.Join(seqs, ",")
+		cb += " parts=" + base + ":" + seqRanges(seqs)
 	}
 	setKey := parts[0].SetKey
 	mark := func(ctx context.Context, x *store.MessageTx, m *herald.Message) error {
@@ -140,6 +140,26 @@ func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) 
 		return err
 	}
 	return s.send(ctx, parts[0].AccountID, pr.SystemID, src, dst, text.String(), cb, mark)
+}
+
+// seqRanges writes ascending part numbers as runs: "1-3,5".
+func seqRanges(seqs []int) string {
+	var b strings.Builder
+	for i := 0; i < len(seqs); {
+		j := i
+		for j+1 < len(seqs) && seqs[j+1] == seqs[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(seqs[i]))
+		if j > i {
+			b.WriteString("-" + strconv.Itoa(seqs[j]))
+		}
+		i = j + 1
+	}
+	return b.String()
 }
 
 // sweepParts sends the sets that waited PartsTimeout for missing parts and
