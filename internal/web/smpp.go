@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/smpp"
@@ -232,6 +234,47 @@ type smppBindsData struct {
 	Available   bool // the process reports its binds
 	Connections []SMPPConnection
 	Server      []smpp.BindInfo
+	// Waiting are the long messages customers submitted in parts that
+	// wait for the rest, shown when ShowWaiting is set.
+	Waiting     []waitingSet
+	ShowWaiting bool
+}
+
+// waitingSet is a long message waiting for its missing parts.
+type waitingSet struct {
+	SystemID, Source, Dest string
+	Parts, Total           int
+	Since                  time.Time // its first part's arrival
+}
+
+// waitingParts is the store's record of long messages submitted in parts.
+type waitingParts interface {
+	StaleSMPPSubmitParts(ctx context.Context, before time.Time, limit int) ([]herald.SMPPSubmitPart, error)
+}
+
+// waitingShown is how many waiting long messages the page lists.
+const waitingShown = 50
+
+// waitingSets groups the parts of the long messages waiting for more
+// (their set key is system_id|source|destination|reference|total).
+func waitingSets(parts []herald.SMPPSubmitPart) []waitingSet {
+	var out []waitingSet
+	for i, p := range parts {
+		if i > 0 && parts[i-1].SetKey == p.SetKey {
+			w := &out[len(out)-1]
+			w.Parts++
+			if p.At.Before(w.Since) {
+				w.Since = p.At
+			}
+			continue
+		}
+		f := strings.Split(p.SetKey, "|")
+		if len(f) != 5 {
+			continue
+		}
+		out = append(out, waitingSet{SystemID: f[0], Source: f[1], Dest: f[2], Parts: 1, Total: p.Total, Since: p.At})
+	}
+	return out
 }
 
 // smppBinds shows the system owner every SMPP session of this process:
@@ -241,6 +284,14 @@ func (p *Portal) smppBinds(w http.ResponseWriter, r *http.Request) {
 	if p.smppStatus != nil {
 		d.Connections = p.smppStatus.SMPPConnections()
 		d.Server = p.smppStatus.SMPPServerBinds()
+	}
+	if wp, ok := p.store.(waitingParts); ok {
+		parts, err := wp.StaleSMPPSubmitParts(r.Context(), time.Now().Add(time.Hour), waitingShown)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		d.Waiting, d.ShowWaiting = waitingSets(parts), true
 	}
 	pg := p.newPage(r, "SMPP binds")
 	pg.Active = "smpp-binds"

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/heraldhq/herald"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/smpp"
+	"github.com/heraldhq/herald/internal/store"
 )
 
 // TestSMPPCredentialPages creates, edits and deletes SMPP credentials
@@ -139,5 +142,36 @@ func TestSMPPBindsPage(t *testing.T) {
 	admin, _ := f.signedInClient(f.account.ID, f.roles[herald.RoleAdmin], "alice")
 	if res := admin.get("/smpp-binds"); res.Status != http.StatusForbidden {
 		t.Errorf("an account admin opens SMPP binds: %d", res.Status)
+	}
+}
+
+// TestSMPPBindsWaitingParts lists the long messages that wait for parts:
+// one row per message, with its parts present and expected, and not a
+// message made already.
+func TestSMPPBindsWaitingParts(t *testing.T) {
+	f := newFixture(t)
+	c := f.ownerClient()
+	mustContain(t, c.get("/smpp-binds").Body, "data-smpp-waiting", "None.")
+	ctx := context.Background()
+	const first, second, made = "acme|5.0.Shop|1.1.46700000001|7|3", "acme|5.0.Shop|1.1.46700000002|8|2", "acme|5.0.Shop|1.1.46700000003|9|2"
+	for i, p := range []herald.SMPPSubmitPart{
+		{SetKey: first, Seq: 1, Total: 3}, {SetKey: first, Seq: 3, Total: 3},
+		{SetKey: second, Seq: 1, Total: 2}, {SetKey: made, Seq: 1, Total: 2},
+	} {
+		p.AccountID, p.Request, p.Text = f.account.ID, "{}", "text"
+		if _, err := f.store.AddSMPPSubmitPart(ctx, &p, "base"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.MessageTx(ctx, func(x *store.MessageTx) error {
+		_, err := x.MarkSMPPSubmitParts(ctx, made, "m1")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	body := c.get("/smpp-binds").Body
+	mustContain(t, body, "data-smpp-waiting", "acme", "5.0.Shop", "1.1.46700000001", "2 of 3", "1.1.46700000002", "1 of 2")
+	if strings.Contains(body, "None.") || strings.Contains(body, "1.1.46700000003") {
+		t.Error("the waiting messages list says none, or lists a message made already")
 	}
 }
