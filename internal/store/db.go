@@ -389,6 +389,27 @@ func isUnique(err error, index, columns string) bool {
 	return ok && (c == index || c == columns)
 }
 
+// lockConflict reports whether err is PostgreSQL's deadlock or
+// serialization failure: the transaction was rolled back, and may be
+// tried again.
+func lockConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+// inTxRetried is inTx, tried again (up to three times in all) when
+// PostgreSQL rolls it back for a deadlock or a serialization failure. fn
+// must change nothing but the database.
+func (s *Store) inTxRetried(ctx context.Context, fn func(tx *tx) error) error {
+	var err error
+	for range 3 {
+		if err = s.inTx(ctx, fn); !lockConflict(err) {
+			return err
+		}
+	}
+	return err
+}
+
 // foreignKeyViolation reports whether err is a foreign key violation.
 func foreignKeyViolation(err error) bool {
 	var pe *pgconn.PgError

@@ -129,7 +129,8 @@ func (s *Store) LiveInstances(ctx context.Context, since int64) ([]string, error
 // forgets those processes. It returns how many it took over.
 func (s *Store) TakeOverDeadInstances(ctx context.Context, self string, now, staleBefore int64) (int, error) {
 	var dead []string
-	err := s.inTx(ctx, func(t *tx) error {
+	err := s.inTxRetried(ctx, func(t *tx) error {
+		dead = dead[:0]
 		rs, err := t.query(ctx, "SELECT id FROM engine_instances WHERE heartbeat_at < $1 AND id <> $2"+s.d.forUpdate, staleBefore, self)
 		if err != nil {
 			return err
@@ -162,7 +163,9 @@ func (s *Store) TakeOverDeadInstances(ctx context.Context, self string, now, sta
 // RemoveInstance releases the leases of instance and forgets it: a clean
 // stop, so that other processes take its work at once.
 func (s *Store) RemoveInstance(ctx context.Context, instance string, now int64) error {
-	err := s.inTx(ctx, func(t *tx) error { return releaseInstance(ctx, t, instance, now) })
+	// The webhook deliverer updates its claimed deliveries meanwhile, in
+	// another order: a deadlock rolls this back, and it is tried again.
+	err := s.inTxRetried(ctx, func(t *tx) error { return releaseInstance(ctx, t, instance, now) })
 	if err != nil {
 		return fmt.Errorf("removing engine instance: %w", err)
 	}
