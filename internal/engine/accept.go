@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/heraldhq/herald"
@@ -344,12 +345,51 @@ func (e *Engine) release(p *prepared) {
 }
 
 // flushAccept commits a batch of accepted messages, then hands the claimed
-// ones to the dispatcher.
+// ones to the dispatcher. A message whose caller's work in the transaction
+// (SendInAccept) fails is left out: the batch is committed again without
+// it, and its caller gets that error.
 func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, error) {
 	if e.killed.Load() {
 		return nil, errKilled
 	}
 	ctx = context.WithoutCancel(ctx) // a stopping engine still commits what it drains
+	var errs []error
+	live := items
+	for {
+		refused, err := e.commitAccepted(ctx, live)
+		if refused < 0 {
+			if err != nil {
+				for _, p := range live {
+					e.release(p)
+				}
+				return nil, err
+			}
+			break
+		}
+		if errs == nil {
+			errs = make([]error, len(items))
+		}
+		p := live[refused]
+		errs[slices.Index(items, p)] = err
+		e.release(p)
+		live = slices.Delete(slices.Clone(live), refused, refused+1)
+		if len(live) == 0 {
+			return errs, nil
+		}
+	}
+	for _, p := range live {
+		e.chains.add(p.chain)
+		if p.reserved {
+			e.disp.enqueue(p.row)
+		}
+	}
+	return errs, nil
+}
+
+// commitAccepted inserts items in one transaction. When the work of an
+// item's caller fails, the transaction is rolled back and it returns that
+// item's index and error; otherwise -1 and the transaction's outcome.
+func (e *Engine) commitAccepted(ctx context.Context, items []*prepared) (int, error) {
 	rows := make([]store.MessageRow, 0, len(items))
 	var chains []*herald.Chain
 	for _, p := range items {
@@ -358,35 +398,30 @@ func (e *Engine) flushAccept(ctx context.Context, items []*prepared) ([]error, e
 			chains = append(chains, p.chain)
 		}
 	}
+	refused := -1
+	var refusal error
 	err := e.deps.Store.MessageTx(ctx, func(x *store.MessageTx) error {
+		refused, refusal = -1, nil
 		if err := lookUpContacts(ctx, x, items); err != nil {
 			return err
 		}
 		if err := x.InsertMessages(ctx, rows); err != nil {
 			return err
 		}
-		for _, p := range items {
+		for i, p := range items {
 			if p.inAccept != nil {
 				if err := p.inAccept(ctx, x, p.row.Message); err != nil {
+					refused, refusal = i, err
 					return err
 				}
 			}
 		}
 		return x.InsertChains(ctx, chains)
 	})
-	if err != nil {
-		for _, p := range items {
-			e.release(p)
-		}
-		return nil, err
+	if refused >= 0 {
+		return refused, refusal
 	}
-	for _, p := range items {
-		e.chains.add(p.chain)
-		if p.reserved {
-			e.disp.enqueue(p.row)
-		}
-	}
-	return nil, nil
+	return -1, err
 }
 
 // Cancel cancels the account's scheduled message id and, for the first

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,7 +32,57 @@ func TestSend(t *testing.T) {
 		h.run(t, "Violations", (*harness).testViolations)
 		h.run(t, "Templates", (*harness).testTemplates)
 		h.run(t, "Unroutable", (*harness).testUnroutable)
+		h.run(t, "WorkInAccept", (*harness).testWorkInAccept)
 	})
+}
+
+// testWorkInAccept sends messages concurrently with work of their callers
+// in the accept transaction, some of which fails: each of those gets its
+// error and leaves no message, and the others, committed in the same
+// batches, are sent.
+func (h *harness) testWorkInAccept(t *testing.T) {
+	const n = 24
+	refusal := errors.New("refused by its caller")
+	var mu sync.Mutex
+	refused := map[string]bool{}
+	var wg sync.WaitGroup
+	msgs := make([]*herald.Message, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			msgs[i], errs[i] = h.e.SendInAccept(context.Background(), h.sms(fmt.Sprintf("+3466679%03d7", i), "In accept"),
+				func(ctx context.Context, x *store.MessageTx, m *herald.Message) error {
+					if i%3 != 0 {
+						return nil
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					refused[m.ID] = true
+					return refusal
+				})
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if i%3 == 0 {
+			if !errors.Is(errs[i], refusal) || msgs[i] != nil {
+				t.Errorf("message %d = %v, %v; want its caller's error", i, msgs[i], errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil {
+			t.Fatalf("message %d: %v", i, errs[i])
+		}
+		h.waitStatus(msgs[i].ID, herald.StatusDelivered)
+	}
+	if len(refused) != n/3 {
+		t.Errorf("%d messages refused, want %d", len(refused), n/3)
+	}
+	for id := range refused {
+		if m, err := h.s.Message(context.Background(), h.account.ID, id); !herald.IsNotFound(err) {
+			t.Errorf("refused message %s is stored: %+v %v", id, m, err)
+		}
+	}
 }
 
 // testDelivered sends an SMS and an RCS message to ordinary numbers.
