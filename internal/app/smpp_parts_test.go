@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/linxGnu/gosmpp/pdu"
 
 	"github.com/heraldhq/herald"
+	"github.com/heraldhq/herald/internal/app"
+	"github.com/heraldhq/herald/internal/storetest"
 )
 
 // rawESME is a customer's SMPP client that writes the PDUs it is given
@@ -127,5 +131,80 @@ func TestSMPPServerJoinsParts(t *testing.T) {
 	sort.Strings(texts)
 	if len(texts) != 2 || texts[0] != "AAA BBB CCC" || texts[1] != "one two" {
 		t.Errorf("customer's messages %q, want the whole text once and the incomplete one", texts)
+	}
+
+	// The missing part, late: sent on its own, the rest not again.
+	e.part("46700000202", 8, 3, 3, " three")
+	texts = customerTexts(t, m, customer.ID, 3)
+	sort.Strings(texts)
+	if len(texts) != 3 || texts[0] != " three" {
+		t.Errorf("customer's messages after the late part %q, want it on its own", texts)
+	}
+}
+
+// customerTexts waits until account has want messages (at most 20 s), and
+// a moment more for any beyond, and returns their texts.
+func customerTexts(t *testing.T, m *app.Main, account int64, want int) []string {
+	t.Helper()
+	var texts []string
+	deadline, more := time.Now().Add(20*time.Second), time.Time{}
+	for ; ; time.Sleep(50 * time.Millisecond) {
+		page, err := m.Store.ListMessages(context.Background(), account, herald.ListQuery{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = texts[:0]
+		for _, msg := range page.Items {
+			var p struct{ Text string }
+			_ = json.Unmarshal(msg.Payload, &p)
+			texts = append(texts, p.Text)
+		}
+		if len(texts) >= want && more.IsZero() {
+			more = time.Now().Add(500 * time.Millisecond)
+		}
+		if !more.IsZero() && time.Now().After(more) || time.Now().After(deadline) {
+			return texts
+		}
+	}
+}
+
+// TestSMPPServerPartsAcrossProcesses runs two Herald processes on one
+// PostgreSQL database and a customer bound to both that sends the last part
+// of each long message to both at once (sent again on its second bind, as a
+// customer does after a timeout): each message is sent once, whole.
+func TestSMPPServerPartsAcrossProcesses(t *testing.T) {
+	url := storetest.EmptyPostgresURL(t)
+	env := func() map[string]string {
+		return map[string]string{"HERALD_DATA_DIR": t.TempDir(), "HERALD_DATABASE_URL": url, "HERALD_SMPP_ADDR": "127.0.0.1:0"}
+	}
+	m1, _ := startMain(t, env())
+	customer := addCustomer(t, m1, "Parts customer", "parts", "secret")
+	m2, _ := startMain(t, env())
+	e1, e2 := bindRaw(t, m1.SMPP.Addr(), "parts", "secret"), bindRaw(t, m2.SMPP.Addr(), "parts", "secret")
+
+	const n = 20
+	for ref := range byte(n) {
+		dest := fmt.Sprintf("467000003%02d", ref)
+		id1 := e1.part(dest, ref, 1, 3, "AAA ")
+		id2 := e1.part(dest, ref, 2, 3, "BBB ")
+		var last [2]string
+		var wg sync.WaitGroup
+		for i, e := range []*rawESME{e1, e2} {
+			wg.Go(func() { last[i] = e.part(dest, ref, 3, 3, "CCC") })
+		}
+		wg.Wait()
+		if last[0] != last[1] || last[0] == id1 || last[0] == id2 {
+			t.Errorf("message %d: the last part's message_ids %v, the others' %s %s", ref, last, id1, id2)
+		}
+	}
+	texts := customerTexts(t, m1, customer.ID, n)
+	whole := 0
+	for _, text := range texts {
+		if text == "AAA BBB CCC" {
+			whole++
+		}
+	}
+	if len(texts) != n || whole != n {
+		t.Errorf("%d messages, %d of them whole; want %d whole: %q", len(texts), whole, n, texts)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,8 +26,11 @@ import (
 // message twice. Parts whose set stays incomplete for PartsTimeout are sent
 // as a message of the parts present. One submit_sm at a time makes a set's
 // message in a process (completing); a customer sends a message's parts on
-// one bind, so on one process, and a set split across processes sharing
-// PostgreSQL could, if its last parts came to both at once, be sent twice.
+// one bind, so on one process. Across processes sharing PostgreSQL, the
+// transaction that marks a set's parts must mark every part its message was
+// made of; a process that finds some marked already by another leaves its
+// message out (errPartsTaken), so a set is never sent twice. A part that
+// comes after its set was sent incomplete is sent on its own.
 
 // PartsTimeout is how long a long message waits for its missing parts.
 const PartsTimeout = 2 * time.Minute
@@ -34,6 +38,10 @@ const PartsTimeout = 2 * time.Minute
 // partsKept is how long parts are kept after their message was made, to
 // recognise parts sent again.
 const partsKept = time.Hour
+
+// errPartsTaken refuses a message made of parts that another transaction
+// made into a message first.
+var errPartsTaken = errors.New("smpp: the parts were made into a message by another submit_sm")
 
 // partRequest is what a message made of parts needs besides its text.
 type partRequest struct {
@@ -85,7 +93,7 @@ func (s *Service) submitPart(ctx context.Context, r *smpp.SubmitRequest, account
 		return p.ID, nil // another submit_sm of the set is making the message
 	}
 	defer s.completing(p.SetKey, false)
-	if _, err := s.sendParts(ctx, parts); err != nil {
+	if _, err := s.sendParts(ctx, parts); err != nil && !errors.Is(err, errPartsTaken) {
 		return "", err
 	}
 	return p.ID, nil
@@ -107,11 +115,21 @@ func (s *Service) completing(setKey string, on bool) bool {
 	return true
 }
 
-// sendParts sends the message made of one set's parts (in order, some
-// possibly missing), and marks them in the transaction that commits it.
-// Receipts go to the parts that asked for them (Kannel asks on the first
-// part only), as the first of those asked.
-func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) (*herald.Message, error) {
+// sendParts sends the message made of one set's parts not made into a
+// message yet (in order, some possibly missing), and marks them in the
+// transaction that commits it, unless another transaction marked any of
+// them first (errPartsTaken). Receipts go to the parts that asked for them
+// (Kannel asks on the first part only), as the first of those asked.
+func (s *Service) sendParts(ctx context.Context, all []herald.SMPPSubmitPart) (*herald.Message, error) {
+	var parts []herald.SMPPSubmitPart
+	for _, p := range all {
+		if p.MessageID == "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, errPartsTaken
+	}
 	var pr partRequest
 	var text strings.Builder
 	var seqs []int
@@ -134,9 +152,15 @@ func (s *Service) sendParts(ctx context.Context, parts []herald.SMPPSubmitPart) 
 	if len(seqs) > 0 {
 		cb += " parts=" + base + ":" + seqRanges(seqs)
 	}
-	setKey := parts[0].SetKey
+	ids := make([]string, len(parts))
+	for i, p := range parts {
+		ids[i] = p.ID
+	}
 	mark := func(ctx context.Context, x *store.MessageTx, m *herald.Message) error {
-		_, err := x.MarkSMPPSubmitParts(ctx, setKey, m.ID)
+		n, err := x.MarkSMPPSubmitParts(ctx, m.ID, ids...)
+		if err == nil && n != int64(len(parts)) {
+			return errPartsTaken
+		}
 		return err
 	}
 	return s.send(ctx, parts[0].AccountID, pr.SystemID, src, dst, text.String(), cb, mark)
@@ -183,6 +207,9 @@ func (s *Service) sweepParts(ctx context.Context) {
 		}
 		m, err := s.sendParts(ctx, set)
 		s.completing(set[0].SetKey, false)
+		if errors.Is(err, errPartsTaken) {
+			continue
+		}
 		if err != nil {
 			s.log.Warn("smpp: sending an incomplete long message", "parts", len(set), "of", set[0].Total, "err", err)
 			continue

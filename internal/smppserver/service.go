@@ -194,6 +194,9 @@ func (s *Service) send(ctx context.Context, account int64, systemID string, src,
 			m, err = sendOnce()
 		}
 	}
+	if errors.Is(err, errPartsTaken) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, submitStatus(err)
 	}

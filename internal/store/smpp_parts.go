@@ -54,11 +54,21 @@ func (s *Store) AddSMPPSubmitPart(ctx context.Context, p *herald.SMPPSubmitPart,
 			base = parts[0].ID[:strings.LastIndexByte(parts[0].ID, '-')]
 		}
 		p.ID, p.At = base+"-"+strconv.Itoa(p.Seq), t.now
+		// The same part may come to two processes at once: the one
+		// stored first stands.
 		if _, err := t.exec(ctx, `INSERT INTO smpp_submit_parts (id, account_id, set_key, seq, total, text, request, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, p.AccountID, p.SetKey, p.Seq, p.Total, p.Text, p.Request, p.At); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`, p.ID, p.AccountID, p.SetKey, p.Seq, p.Total, p.Text, p.Request, p.At); err != nil {
 			return err
 		}
-		return read()
+		if err := read(); err != nil {
+			return err
+		}
+		for _, q := range parts {
+			if q.Seq == p.Seq {
+				p.ID, p.MessageID, p.At = q.ID, q.MessageID, q.At
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storing an SMPP message part: %w", err)
@@ -67,10 +77,19 @@ func (s *Store) AddSMPPSubmitPart(ctx context.Context, p *herald.SMPPSubmitPart,
 }
 
 // MarkSMPPSubmitParts records, in the transaction that commits it, that
-// messageID is made of the parts of setKey not made into a message yet,
-// and returns how many.
-func (x *MessageTx) MarkSMPPSubmitParts(ctx context.Context, setKey, messageID string) (int64, error) {
-	n, err := x.t.exec(ctx, "UPDATE smpp_submit_parts SET message_id = $1 WHERE set_key = $2 AND message_id = ''", messageID, setKey)
+// messageID is made of the parts ids, and returns how many of them it
+// marked: a part made into a message already keeps its message.
+func (x *MessageTx) MarkSMPPSubmitParts(ctx context.Context, messageID string, ids ...string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, messageID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	n, err := x.t.exec(ctx, "UPDATE smpp_submit_parts SET message_id = $1 WHERE message_id = '' AND id IN ("+
+		placeholders(2, len(ids))+")", args...)
 	if err != nil {
 		return 0, fmt.Errorf("marking SMPP message parts: %w", err)
 	}

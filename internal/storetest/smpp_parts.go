@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -30,19 +31,33 @@ func testSMPPSubmitParts(t *testing.T, open func(t *testing.T) *store.Store) {
 	equal(t, "IDs", []string{p2.ID, again.ID, p1.ID}, []string{"base1-2", "base1-2", "base1-1"})
 	add("b", 1, "uno", "base2")
 	parts, _ := add("a", 3, "three", "other")
-	texts := []string{}
+	texts, ids := []string{}, []string{}
 	for _, p := range parts {
 		texts = append(texts, p.Text)
+		ids = append(ids, p.ID)
 	}
 	equal(t, "set a", texts, []string{"one", "two", "three"})
 
 	noErr(t, "MessageTx", s.MessageTx(f.ctx, func(x *store.MessageTx) error {
-		n, err := x.MarkSMPPSubmitParts(context.Background(), "a", "m1")
+		n, err := x.MarkSMPPSubmitParts(context.Background(), "m1", ids...)
 		if n != 3 {
 			t.Errorf("marked %d parts, want 3", n)
 		}
 		return err
 	}))
+	rolledBack := errors.New("rolled back")
+	if err := s.MessageTx(f.ctx, func(x *store.MessageTx) error {
+		n, err := x.MarkSMPPSubmitParts(context.Background(), "m2", ids[2], "base2-1")
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			t.Errorf("marked %d parts again, want 1 (set b's only)", n)
+		}
+		return rolledBack
+	}); !errors.Is(err, rolledBack) {
+		t.Fatalf("marking parts again: %v", err)
+	}
 	_, again = add("a", 3, "three", "other")
 	if again.ID != "base1-3" || again.MessageID != "m1" {
 		t.Errorf("a part sent again after its message = %+v", again)

@@ -164,7 +164,7 @@ func TestSMPPBindsWaitingParts(t *testing.T) {
 		}
 	}
 	if err := f.store.MessageTx(ctx, func(x *store.MessageTx) error {
-		_, err := x.MarkSMPPSubmitParts(ctx, made, "m1")
+		_, err := x.MarkSMPPSubmitParts(ctx, "m1", "base3-1")
 		return err
 	}); err != nil {
 		t.Fatal(err)
