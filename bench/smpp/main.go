@@ -56,6 +56,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,6 +80,7 @@ type options struct {
 	parts   map[string]bool // which measurements run
 	cpuProf string          // profile the herald (or batch) measurement's CPU into this file
 	memProf string          // write the allocations of the process into this file after that measurement
+	trace   string          // write an execution trace of that measurement into this file
 	batch   int             // messages per request of the batch part
 	// loadBatch makes the load client post batches of this many messages.
 	loadBatch int
@@ -101,6 +103,7 @@ func main() {
 	flag.IntVar(&o.loadBatch, "load-batch", 0, "internal: post batches of this many messages to -load-url")
 	flag.StringVar(&o.cpuProf, "cpuprofile", "", "profile this process's CPU during the herald measurement (the batch one with -parts batch) into this file")
 	flag.StringVar(&o.memProf, "memprofile", "", "write this process's allocation profile (go tool pprof -sample_index=alloc_space) into this file after the herald measurement (the batch one with -parts batch)")
+	flag.StringVar(&o.trace, "trace", "", "write an execution trace (go tool trace) of the herald measurement (the batch one with -parts batch) into this file")
 	parts := flag.String("parts", "herald,kannel,server", "measurements to run, comma-separated: herald, kannel, server, batch, receipts, http")
 	flag.IntVar(&o.batch, "batch", 100, "messages per request of the batch part (POST /api/v1/messages/batch, at most 1000)")
 	flag.Parse()
@@ -298,6 +301,17 @@ func runHerald(ctx context.Context, o options, batch int, receipts bool) (smppbe
 			return smppbench.Result{}, fmt.Errorf("profiling: %w", err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.trace != "" && o.profiled(batch, receipts) {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return smppbench.Result{}, fmt.Errorf("creating the trace: %w", err)
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return smppbench.Result{}, fmt.Errorf("tracing: %w", err)
+		}
+		defer trace.Stop()
 	}
 	cpu := inproc.CPU()
 	start := time.Now()
