@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,8 +24,10 @@ import (
 // process whose handler reads the body and answers 202 with a body the
 // size of Herald's answer, storing and sending nothing. Its CPU per
 // request is the part of Herald's that no change behind the API can save;
-// PeerCPUPerMessage is the load client's, which shares the machine.
-func runFloor(ctx context.Context, o options) (smppbench.Result, error) {
+// PeerCPUPerMessage is the load client's, which shares the machine. With
+// raw, the server is rawHTTP instead: the least any HTTP server in Go
+// does.
+func runFloor(ctx context.Context, o options, raw bool) (smppbench.Result, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return smppbench.Result{}, fmt.Errorf("listening: %w", err)
@@ -38,9 +43,14 @@ func runFloor(ctx context.Context, o options) (smppbench.Result, error) {
 		_, _ = w.Write(answer)
 	}), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	if raw {
+		go func() { served <- rawHTTP(ln, answer) }()
+	} else {
+		go func() { served <- srv.Serve(ln) }()
+	}
 	defer func() {
 		_ = srv.Close()
+		_ = ln.Close()
 		<-served
 	}()
 	cpu := inproc.CPU()
@@ -58,4 +68,46 @@ func runFloor(ctx context.Context, o options) (smppbench.Result, error) {
 	load := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return smppbench.Result{N: o.n, Elapsed: elapsed, PerSecond: float64(o.n) / elapsed.Seconds(),
 		CPUPerMessage: (inproc.CPU() - cpu) / time.Duration(o.n), PeerCPUPerMessage: load / time.Duration(o.n)}, nil
+}
+
+// rawHTTP answers every request on ln's connections with 202 and answer:
+// one goroutine per connection that reads each request's head line by line
+// into a buffer, skips its body by Content-Length, and writes the answer
+// in one write, with no header map, routing or timeouts. It serves the
+// load client's requests only, and returns when ln is closed.
+func rawHTTP(ln net.Listener, answer []byte) error {
+	head := fmt.Sprintf("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(answer))
+	reply := append([]byte(head), answer...)
+	lengthField := []byte("content-length:")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		go func() {
+			defer c.Close()
+			r := bufio.NewReader(c)
+			for {
+				n := 0
+				for {
+					line, err := r.ReadSlice('\n')
+					if err != nil {
+						return
+					}
+					if len(line) <= 2 { // the blank line ending the head
+						break
+					}
+					if len(line) > len(lengthField) && bytes.EqualFold(line[:len(lengthField)], lengthField) {
+						n, _ = strconv.Atoi(string(bytes.TrimSpace(line[len(lengthField):])))
+					}
+				}
+				if _, err := r.Discard(n); err != nil {
+					return
+				}
+				if _, err := c.Write(reply); err != nil {
+					return
+				}
+			}
+		}()
+	}
 }

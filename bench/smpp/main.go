@@ -32,9 +32,9 @@
 //
 // and http: the same load against a net/http server that stores and sends
 // nothing (see floor.go), the share of Herald's CPU per request that is
-// HTTP's alone; its line is
+// HTTP's alone, and again against the least HTTP server (raw); its line is
 //
-//	smpp-http: n=N http_per_s=N http_cpu_us_per_req=N load_client_cpu_us_per_req=N
+//	smpp-http: n=N http_per_s=N http_cpu_us_per_req=N raw_http_cpu_us_per_req=N load_client_cpu_us_per_req=N
 //
 // ). The last line of its output is
 //
@@ -137,13 +137,17 @@ func main() {
 // run makes the measurements of o.parts and prints the result lines: one
 // for the batch part, and the comparison line last.
 func run(ctx context.Context, o options) error {
-	var h, k, s, b, r, f smppbench.Result
+	var h, k, s, b, r, f, raw smppbench.Result
 	var err error
 	if o.parts["http"] {
-		if f, err = runFloor(ctx, o); err != nil {
+		if f, err = runFloor(ctx, o, false); err != nil {
 			return fmt.Errorf("http: %w", err)
 		}
 		log.Printf("http: %s", f)
+		if raw, err = runFloor(ctx, o, true); err != nil {
+			return fmt.Errorf("raw http: %w", err)
+		}
+		log.Printf("raw http: %s", raw)
 	}
 	if o.parts["herald"] {
 		if h, err = runHerald(ctx, o, 0, false); err != nil {
@@ -176,8 +180,8 @@ func run(ctx context.Context, o options) error {
 		log.Printf("server: %s", s)
 	}
 	if o.parts["http"] {
-		fmt.Printf("smpp-http: n=%d http_per_s=%.0f http_cpu_us_per_req=%.1f load_client_cpu_us_per_req=%.1f\n",
-			o.n, f.PerSecond, us(f.CPUPerMessage), us(f.PeerCPUPerMessage))
+		fmt.Printf("smpp-http: n=%d http_per_s=%.0f http_cpu_us_per_req=%.1f raw_http_cpu_us_per_req=%.1f load_client_cpu_us_per_req=%.1f\n",
+			o.n, f.PerSecond, us(f.CPUPerMessage), us(raw.CPUPerMessage), us(f.PeerCPUPerMessage))
 	}
 	if o.parts["receipts"] {
 		fmt.Printf("smpp-receipts: n=%d herald_delivered_per_s=%.0f herald_cpu_us_per_msg=%.1f\n",
