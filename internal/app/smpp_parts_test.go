@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,13 +33,19 @@ type rawESME struct {
 // bindRaw binds to addr as a transmitter.
 func bindRaw(t *testing.T, addr, systemID, password string) *rawESME {
 	t.Helper()
+	return bindRawAs(t, addr, systemID, password, pdu.Transmitter)
+}
+
+// bindRawAs binds to addr as mode.
+func bindRawAs(t *testing.T, addr, systemID, password string, mode pdu.BindingType) *rawESME {
+	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
 	e := &rawESME{t: t, c: c, r: bufio.NewReader(c)}
-	b := pdu.NewBindRequest(pdu.Transmitter)
+	b := pdu.NewBindRequest(mode)
 	b.SystemID, b.Password, b.SystemType = systemID, password, "test"
 	if resp := e.do(b); resp.GetHeader().CommandStatus != data.ESME_ROK {
 		t.Fatalf("bind: %v", resp.GetHeader().CommandStatus)
@@ -70,6 +77,16 @@ func (e *rawESME) do(p pdu.PDU) pdu.PDU {
 // reference UDH, and returns the message_id answered.
 func (e *rawESME) part(dest string, ref, seq, total byte, text string) string {
 	e.t.Helper()
+	resp := e.submitPart(dest, ref, seq, total, text)
+	if resp.GetHeader().CommandStatus != data.ESME_ROK || resp.MessageID == "" {
+		e.t.Fatalf("part %d of %d: %+v", seq, total, resp)
+	}
+	return resp.MessageID
+}
+
+// submitPart submits a part as part does and returns the answer.
+func (e *rawESME) submitPart(dest string, ref, seq, total byte, text string) *pdu.SubmitSMResp {
+	e.t.Helper()
 	sm := pdu.NewSubmitSM().(*pdu.SubmitSM)
 	sm.SourceAddr, _ = pdu.NewAddressWithTonNpiAddr(5, 0, "sandbox")
 	sm.DestAddr, _ = pdu.NewAddressWithTonNpiAddr(1, 1, dest)
@@ -79,10 +96,38 @@ func (e *rawESME) part(dest string, ref, seq, total byte, text string) string {
 		e.t.Fatal(err)
 	}
 	resp, ok := e.do(sm).(*pdu.SubmitSMResp)
-	if !ok || resp.GetHeader().CommandStatus != data.ESME_ROK || resp.MessageID == "" {
-		e.t.Fatalf("part %d of %d: %+v", seq, total, resp)
+	if !ok {
+		e.t.Fatalf("part %d of %d: answered %+v", seq, total, resp)
 	}
-	return resp.MessageID
+	return resp
+}
+
+// deliverSM reads the next deliver_sm, acknowledges it and returns its text.
+func (e *rawESME) deliverSM() string {
+	e.t.Helper()
+	if err := e.c.SetDeadline(time.Now().Add(20 * time.Second)); err != nil {
+		e.t.Fatal(err)
+	}
+	for {
+		p, err := pdu.Parse(e.r)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		d, ok := p.(*pdu.DeliverSM)
+		if !ok {
+			continue
+		}
+		b := pdu.NewBuffer(nil)
+		d.GetResponse().Marshal(b)
+		if _, err := e.c.Write(b.Bytes()); err != nil {
+			e.t.Fatal(err)
+		}
+		text, err := d.Message.GetMessage()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return text
+	}
 }
 
 // TestSMPPServerJoinsParts submits long messages in parts to Herald's SMPP
@@ -139,6 +184,40 @@ func TestSMPPServerJoinsParts(t *testing.T) {
 	sort.Strings(texts)
 	if len(texts) != 3 || texts[0] != " three" {
 		t.Errorf("customer's messages after the late part %q, want it on its own", texts)
+	}
+}
+
+// TestSMPPServerRejectsParts submits a long message whose destination
+// Herald refuses in parts, and never its last: once HERALD_SMPP_PARTS_WAIT
+// has passed, each part gets a REJECTD receipt, and a part sent again is
+// refused.
+func TestSMPPServerRejectsParts(t *testing.T) {
+	env := smppEnv(t)
+	env["HERALD_SMPP_ADDR"], env["HERALD_SMPP_PARTS_WAIT"] = "127.0.0.1:0", "300ms"
+	m, _ := startMain(t, env)
+	customer := addCustomer(t, m, "Parts customer", "parts", "secret")
+	e := bindRawAs(t, m.SMPP.Addr(), "parts", "secret", pdu.Transceiver)
+	ids := []string{e.part("12", 9, 1, 3, "one "), e.part("12", 9, 2, 3, "two")}
+	got := map[string]bool{}
+	for range ids {
+		r := e.deliverSM()
+		if !strings.Contains(r, "stat:REJECTD") {
+			t.Errorf("receipt %q, want REJECTD", r)
+		}
+		for _, id := range ids {
+			if strings.Contains(r, "id:"+id+" ") {
+				got[id] = true
+			}
+		}
+	}
+	if len(got) != len(ids) {
+		t.Errorf("receipts for %v, want %v", got, ids)
+	}
+	if resp := e.submitPart("12", 9, 1, 3, "one "); resp.GetHeader().CommandStatus != data.ESME_RSUBMITFAIL {
+		t.Errorf("a rejected part sent again: %v, want ESME_RSUBMITFAIL", resp.GetHeader().CommandStatus)
+	}
+	if page, err := m.Store.ListMessages(context.Background(), customer.ID, herald.ListQuery{Limit: 10}); err != nil || len(page.Items) != 0 {
+		t.Errorf("messages %+v %v, want none", page, err)
 	}
 }
 

@@ -56,6 +56,7 @@ type PartsStore interface {
 	AddSMPPSubmitPart(ctx context.Context, p *herald.SMPPSubmitPart, base string) ([]herald.SMPPSubmitPart, error)
 	StaleSMPPSubmitParts(ctx context.Context, before time.Time, limit int) ([]herald.SMPPSubmitPart, error)
 	ForgetSMPPSubmitParts(ctx context.Context, before time.Time) (int64, error)
+	RejectSMPPSubmitParts(ctx context.Context, ids []string, receipt *herald.SMPPDelivery) (bool, error)
 }
 
 // acceptSender sends a message with work of its own in the transaction
@@ -85,6 +86,9 @@ func (s *Service) submitPart(ctx context.Context, r *smpp.SubmitRequest, account
 	parts, err := s.parts.AddSMPPSubmitPart(ctx, p, newBase())
 	if err != nil {
 		return "", err
+	}
+	if p.MessageID == store.SMPPPartsRejected {
+		return "", smpp.StatusSubmitFailed // its message could not be made
 	}
 	if p.MessageID != "" || len(parts) < p.Total {
 		return p.ID, nil // sent again after its message was made, or more to come
@@ -210,6 +214,10 @@ func (s *Service) sweepParts(ctx context.Context) {
 		if errors.Is(err, errPartsTaken) {
 			continue
 		}
+		if refused(err) {
+			s.rejectParts(ctx, set, err)
+			continue
+		}
 		if err != nil {
 			s.log.Warn("smpp: sending an incomplete long message", "parts", len(set), "of", set[0].Total, "err", err)
 			continue
@@ -218,5 +226,52 @@ func (s *Service) sweepParts(ctx context.Context) {
 	}
 	if _, err := s.parts.ForgetSMPPSubmitParts(ctx, now.Add(-partsKept)); err != nil {
 		s.log.Error("smpp: forgetting long messages' parts", "err", err)
+	}
+}
+
+// refused reports whether sending failed on the request itself (the
+// accept's EINVALID: a destination or sender ID refused), so that it would
+// fail again.
+func refused(err error) bool {
+	st, ok := err.(smpp.Status)
+	return ok && (st == smpp.StatusInvDstAddr || st == smpp.StatusSubmitFailed)
+}
+
+// rejectParts gives up a set of parts that cannot be made into a message:
+// the parts are marked rejected (sent again, they are answered with
+// ESME_RSUBMITFAIL) and the parts that asked for a receipt of failures get
+// one, REJECTD, as an SMSC reports a message it could not send.
+func (s *Service) rejectParts(ctx context.Context, parts []herald.SMPPSubmitPart, cause error) {
+	ids := make([]string, len(parts))
+	var asked []string
+	var receipt *herald.SMPPDelivery
+	for i, p := range parts {
+		ids[i] = p.ID
+		var r partRequest
+		if err := json.Unmarshal([]byte(p.Request), &r); err != nil {
+			continue
+		}
+		req := smpp.SubmitRequest{RegisteredDelivery: r.RD}
+		if !req.WantsReceipt(false) {
+			continue
+		}
+		asked = append(asked, p.ID)
+		if receipt == nil {
+			receipt = &herald.SMPPDelivery{AccountID: p.AccountID, SystemID: r.SystemID, Kind: herald.SMPPReceipt,
+				Status: herald.StatusRejected, ProviderCode: cause.(smpp.Status).Name(), Source: r.Source, Dest: r.Dest,
+				RegisteredDelivery: int(r.RD), SubmittedAt: p.At}
+		}
+	}
+	if receipt != nil {
+		receipt.MessageID = strings.Join(asked, ",")
+	}
+	done, err := s.parts.RejectSMPPSubmitParts(ctx, ids, receipt)
+	if err != nil {
+		s.log.Error("smpp: rejecting a long message", "err", err)
+		return
+	}
+	if done {
+		s.log.Warn("smpp: rejected a long message that cannot be sent", "parts", len(parts), "of", parts[0].Total,
+			"receipts", len(asked), "err", cause)
 	}
 }

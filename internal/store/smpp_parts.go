@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,6 +95,46 @@ func (x *MessageTx) MarkSMPPSubmitParts(ctx context.Context, messageID string, i
 		return 0, fmt.Errorf("marking SMPP message parts: %w", err)
 	}
 	return n, nil
+}
+
+// errPartsTaken rolls back the rejection of parts taken meanwhile.
+var errPartsTaken = errors.New("store: SMPP message parts taken")
+
+// SMPPPartsRejected is the message_id of parts that could not be made into
+// a message.
+const SMPPPartsRejected = "rejected"
+
+// RejectSMPPSubmitParts records that the parts ids cannot be made into a
+// message, and queues receipt (when not nil) for the customer, in one
+// transaction; it does neither and reports false when any of the parts was
+// made into a message or rejected already.
+func (s *Store) RejectSMPPSubmitParts(ctx context.Context, ids []string, receipt *herald.SMPPDelivery) (bool, error) {
+	done := false
+	err := s.inTx(ctx, func(t *tx) error {
+		done = false
+		args := make([]any, 0, len(ids)+1)
+		args = append(args, SMPPPartsRejected)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		n, err := t.exec(ctx, "UPDATE smpp_submit_parts SET message_id = $1 WHERE message_id = '' AND id IN ("+
+			placeholders(2, len(ids))+")", args...)
+		if err != nil {
+			return err
+		}
+		if n != int64(len(ids)) {
+			return errPartsTaken // rolled back
+		}
+		done = true
+		if receipt == nil {
+			return nil
+		}
+		return insertSMPPDeliveries(ctx, t, []herald.SMPPDelivery{*receipt})
+	})
+	if err != nil && !errors.Is(err, errPartsTaken) {
+		return false, fmt.Errorf("rejecting SMPP message parts: %w", err)
+	}
+	return done, nil
 }
 
 // StaleSMPPSubmitParts returns the parts of the sets not made into a

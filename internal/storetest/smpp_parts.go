@@ -71,6 +71,33 @@ func testSMPPSubmitParts(t *testing.T, open func(t *testing.T) *store.Store) {
 	if stale, _ := s.StaleSMPPSubmitParts(f.ctx, time.Now().Add(-time.Minute), 10); len(stale) != 0 {
 		t.Errorf("parts stale before they came: %+v", stale)
 	}
+
+	// Rejecting parts: not when one of them was made into a message, and
+	// once only, with its receipt queued once.
+	receipt := &herald.SMPPDelivery{AccountID: f.account.ID, SystemID: "acme", Kind: herald.SMPPReceipt, MessageID: "base2-1",
+		Status: herald.StatusRejected, Source: "5.0.Shop", Dest: "1.1.46700000001", RegisteredDelivery: 1, SubmittedAt: time.Now()}
+	for i, c := range []struct {
+		ids  []string
+		want bool
+	}{{[]string{"base2-1", ids[0]}, false}, {[]string{"base2-1"}, true}, {[]string{"base2-1"}, false}} {
+		done, err := s.RejectSMPPSubmitParts(f.ctx, c.ids, receipt)
+		noErr(t, "RejectSMPPSubmitParts", err)
+		if done != c.want {
+			t.Errorf("rejection %d of %v = %v, want %v", i, c.ids, done, c.want)
+		}
+	}
+	if stale, _ := s.StaleSMPPSubmitParts(f.ctx, time.Now().Add(time.Minute), 10); len(stale) != 0 {
+		t.Errorf("stale parts after the rejection: %+v", stale)
+	}
+	_, again = add("b", 1, "uno", "other")
+	if again.MessageID != store.SMPPPartsRejected {
+		t.Errorf("a rejected part sent again = %+v", again)
+	}
+	queued, err := s.PendingSMPPDeliveries(f.ctx, "acme", 0, 10)
+	noErr(t, "PendingSMPPDeliveries", err)
+	if len(queued) != 1 || queued[0].MessageID != "base2-1" || queued[0].Status != herald.StatusRejected || queued[0].Dest != "1.1.46700000001" {
+		t.Errorf("queued receipts %+v, want the rejection's", queued)
+	}
 	n, err := s.ForgetSMPPSubmitParts(f.ctx, time.Now().Add(time.Minute))
 	noErr(t, "ForgetSMPPSubmitParts", err)
 	if n != 4 {
