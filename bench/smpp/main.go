@@ -295,27 +295,25 @@ func runHerald(ctx context.Context, o options, batch int, receipts bool) (smppbe
 		}
 	}
 	before := inproc.Messages(m, "", string(counted))
-	if o.cpuProf != "" && o.profiled(batch, receipts) {
-		f, err := os.Create(o.cpuProf)
-		if err != nil {
-			return smppbench.Result{}, fmt.Errorf("creating the profile: %w", err)
+	if o.profiled(batch, receipts) {
+		for _, r := range []struct {
+			path  string
+			start func(io.Writer) error
+			stop  func()
+		}{{o.cpuProf, pprof.StartCPUProfile, pprof.StopCPUProfile}, {o.trace, trace.Start, trace.Stop}} {
+			if r.path == "" {
+				continue
+			}
+			f, err := os.Create(r.path)
+			if err != nil {
+				return smppbench.Result{}, fmt.Errorf("creating %s: %w", r.path, err)
+			}
+			defer f.Close()
+			if err := r.start(f); err != nil {
+				return smppbench.Result{}, fmt.Errorf("recording %s: %w", r.path, err)
+			}
+			defer r.stop()
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return smppbench.Result{}, fmt.Errorf("profiling: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if o.trace != "" && o.profiled(batch, receipts) {
-		f, err := os.Create(o.trace)
-		if err != nil {
-			return smppbench.Result{}, fmt.Errorf("creating the trace: %w", err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return smppbench.Result{}, fmt.Errorf("tracing: %w", err)
-		}
-		defer trace.Stop()
 	}
 	cpu := inproc.CPU()
 	start := time.Now()

@@ -156,23 +156,7 @@ func TestSMPPServerJoinsParts(t *testing.T) {
 	e.part("46700000202", 8, 1, 3, "one ")
 	e.part("46700000202", 8, 2, 3, "two")
 
-	var texts []string
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		page, err := m.Store.ListMessages(context.Background(), customer.ID, herald.ListQuery{Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		texts = texts[:0]
-		for _, msg := range page.Items {
-			var p struct{ Text string }
-			_ = json.Unmarshal(msg.Payload, &p)
-			texts = append(texts, p.Text)
-		}
-		if len(texts) >= 2 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	texts := customerTexts(t, m, customer.ID, 2)
 	sort.Strings(texts)
 	if len(texts) != 2 || texts[0] != "AAA BBB CCC" || texts[1] != "one two" {
 		t.Errorf("customer's messages %q, want the whole text once and the incomplete one", texts)

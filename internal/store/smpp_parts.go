@@ -42,14 +42,18 @@ func (s *Store) AddSMPPSubmitPart(ctx context.Context, p *herald.SMPPSubmitPart,
 					return err
 				})
 		}
-		if err := read(); err != nil {
-			return err
-		}
-		for _, q := range parts {
-			if q.Seq == p.Seq {
-				p.ID, p.MessageID, p.At = q.ID, q.MessageID, q.At
-				return nil
+		// stored takes p's fields from the stored part of its number.
+		stored := func() bool {
+			for _, q := range parts {
+				if q.Seq == p.Seq {
+					p.ID, p.MessageID, p.At = q.ID, q.MessageID, q.At
+					return true
+				}
 			}
+			return false
+		}
+		if err := read(); err != nil || stored() {
+			return err
 		}
 		if len(parts) > 0 {
 			base = parts[0].ID[:strings.LastIndexByte(parts[0].ID, '-')]
@@ -64,11 +68,7 @@ func (s *Store) AddSMPPSubmitPart(ctx context.Context, p *herald.SMPPSubmitPart,
 		if err := read(); err != nil {
 			return err
 		}
-		for _, q := range parts {
-			if q.Seq == p.Seq {
-				p.ID, p.MessageID, p.At = q.ID, q.MessageID, q.At
-			}
-		}
+		stored()
 		return nil
 	})
 	if err != nil {
